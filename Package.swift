@@ -1,0 +1,80 @@
+// swift-tools-version:6.0
+// ccm-upgrade: upgrade Chocolatey Central Management safely.
+//
+// Layering (one-way):  Versioning → Compatibility
+//                      Versioning, XMLSupport, CArchive → Nupkg → Repository → ccm-upgrade
+// Versions and matrix logic never link a C library; C stays in the system-library targets and the
+// one Swift module that wraps each of them.
+import PackageDescription
+
+let package = Package(
+    name: "ccm-upgrade",
+    products: [
+        .executable(name: "ccm-upgrade", targets: ["ccm-upgrade"]),
+        .library(name: "Versioning", targets: ["Versioning"]),
+        .library(name: "Nupkg", targets: ["Nupkg"]),
+        .library(name: "Compatibility", targets: ["Compatibility"]),
+        .library(name: "Repository", targets: ["Repository"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // MARK: C libraries (system libraries with small shim headers)
+
+        /** libarchive: zip reading/writing for .nupkg files. */
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        /** libxml2: secure parsing of .nuspec and OData feeds. */
+        .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        /** libcurl: HTTP transport for feeds. */
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // MARK: Pure Swift model
+
+        /** NuGet versions and version ranges; no I/O, no C. */
+        .target(name: "Versioning"),
+        /** The CCM compatibility matrix (data in matrix/) and checks over an estate. */
+        .target(
+            name: "Compatibility",
+            dependencies: ["Versioning", .product(name: "Yams", package: "Yams")]
+        ),
+
+        // MARK: Packages and feeds
+
+        /** A secure, read-only XML document over libxml2 (no DTDs, no network, no entities). */
+        .target(name: "XMLSupport", dependencies: ["CXML2"]),
+        /** Reading, hashing, extracting and writing .nupkg files; reading .nuspec manifests. */
+        .target(
+            name: "Nupkg",
+            dependencies: [
+                "Versioning", "XMLSupport", "CArchive",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        /** NuGet feeds: v2 OData, v3, local folders; download and push over libcurl. */
+        .target(
+            name: "Repository",
+            dependencies: ["Versioning", "Nupkg", "XMLSupport", "CCurl"]
+        ),
+
+        // MARK: Executable
+
+        /** Thin command-line front end: parses arguments and calls the libraries. */
+        .executableTarget(
+            name: "ccm-upgrade",
+            dependencies: [
+                "Versioning", "Nupkg", "Compatibility", "Repository",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Tests
+
+        .testTarget(name: "VersioningTests", dependencies: ["Versioning"]),
+        .testTarget(name: "NupkgTests", dependencies: ["Nupkg", "Versioning"]),
+        .testTarget(name: "CompatibilityTests", dependencies: ["Compatibility", "Versioning"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,69 @@
+extension VersionRange {
+    /// Parses NuGet range notation. Empty text means any version; a bare version means "at least".
+    ///
+    /// Rejects `(1.0)`, `(1.0]`, `[1.0)`, `(,)`, more than two parts, min above max, empty bounded ranges
+    /// such as `(1.0,1.0]`, and floating ranges (`1.*`), which nuspec dependencies do not support.
+    public init(parsing text: String) throws(VersioningError) {
+        let trimmed = text.trimmingASCIIWhitespace()
+        func fail(_ reason: String) -> VersioningError { .invalidRange(input: text, reason: reason) }
+        if trimmed.isEmpty {
+            self.init(min: nil, max: nil, original: "")
+            return
+        }
+        if trimmed.contains("*") {
+            throw fail("floating ranges ('*') are for restore only and not allowed in package dependencies")
+        }
+        guard let first = trimmed.first, first == "[" || first == "(" else {
+            let version: NuGetVersion
+            do { version = try NuGetVersion(parsing: trimmed) } catch {
+                throw fail("a bare version means 'at least', and '\(trimmed)' is not a version (\(error.reasonText))")
+            }
+            self.init(min: version, minInclusive: true, original: trimmed)
+            return
+        }
+        guard let last = trimmed.last, last == "]" || last == ")", trimmed.count >= 2 else {
+            throw fail("a range that opens with '\(first)' must close with ']' or ')'")
+        }
+        let minInclusive = first == "["
+        let maxInclusive = last == "]"
+        let inner = trimmed.dropFirst().dropLast()
+        let parts = inner.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingASCIIWhitespace() }
+        func version(_ part: String, _ which: String) throws(VersioningError) -> NuGetVersion? {
+            if part.isEmpty { return nil }
+            do { return try NuGetVersion(parsing: part) } catch {
+                throw fail("the \(which) bound '\(part)' is not a version (\(error.reasonText))")
+            }
+        }
+        switch parts.count {
+        case 1:
+            guard minInclusive && maxInclusive else {
+                throw fail("a single version in brackets must be exact, written '[\(parts[0])]'")
+            }
+            guard let exact = try version(parts[0], "exact") else { throw fail("the brackets are empty") }
+            self.init(min: exact, minInclusive: true, max: exact, maxInclusive: true, original: trimmed)
+        case 2:
+            let low = try version(parts[0], "lower")
+            let high = try version(parts[1], "upper")
+            if low == nil && high == nil { throw fail("'(,)' has no bounds; leave the range empty to allow any version") }
+            if let low, let high {
+                let order = NuGetVersion.compare(low, high)
+                if order > 0 { throw fail("the lower bound \(low) is above the upper bound \(high)") }
+                if order == 0 && !(minInclusive && maxInclusive) {
+                    throw fail("no version can satisfy it (equal bounds that are not both inclusive)")
+                }
+            }
+            self.init(min: low, minInclusive: minInclusive, max: high, maxInclusive: maxInclusive, original: trimmed)
+        default:
+            throw fail("expected at most two comma-separated bounds, found \(parts.count)")
+        }
+    }
+}
+
+extension VersioningError {
+    /// The reason alone, for nesting one error inside another's message.
+    public var reasonText: String {
+        switch self {
+        case let .invalidVersion(_, reason), let .invalidRange(_, reason): return reason
+        }
+    }
+}
