@@ -1,0 +1,65 @@
+import Crypto
+import Foundation
+
+/// The SHA-512 of a package file, in the forms feeds and tools publish it.
+public struct PackageHash: Sendable, Hashable, CustomStringConvertible {
+    /// The 64 raw digest bytes.
+    public let digest: [UInt8]
+
+    public init(digest: [UInt8]) { self.digest = digest }
+
+    /// Base64, the form v2 feeds publish as `PackageHash` (with `PackageHashAlgorithm` `SHA512`).
+    public var base64: String { Data(digest).base64EncodedString() }
+
+    /// Lower-case hex, the form `sha512sum` prints.
+    public var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digest.count * 2)
+        for byte in digest {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    public var description: String { base64 }
+
+    /// Whether `published` (a feed's base64 `PackageHash`, or a hex digest) names this digest.
+    public func matches(_ published: String) -> Bool {
+        let trimmed = published.trimmingCharacters(in: .whitespaces)
+        if let data = Data(base64Encoded: trimmed), data.count == digest.count { return Array(data) == digest }
+        return trimmed.lowercased() == hex
+    }
+
+    /// Hashes the file at `path` in one streaming pass with a fixed 1 MiB buffer: memory does not
+    /// grow with the file.
+    public static func sha512(ofFileAt path: String) throws(NupkgError) -> PackageHash {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        var hasher = SHA512()
+        let bufferSize = 1 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = read(descriptor, buffer.baseAddress, bufferSize)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .cannotOpen(path: path, reason: "read failed: " + String(cString: strerror(errno)))
+            }
+            if count == 0 { break }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        }
+        return PackageHash(digest: Array(hasher.finalize()))
+    }
+
+    /// Incremental hashing, for data that arrives in pieces (a download being written to disk).
+    public struct Incremental {
+        private var hasher = SHA512()
+        public init() {}
+        public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+        public mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) } }
+        public func finalize() -> PackageHash { PackageHash(digest: Array(hasher.finalize())) }
+    }
+}

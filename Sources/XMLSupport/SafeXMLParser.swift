@@ -1,0 +1,165 @@
+internal import CXML2
+
+/// Parses XML with libxml2 in a locked-down mode: no network, no DTD loading, no entity substitution,
+/// and any DOCTYPE refused outright. The result is a plain ``XMLElement`` tree; no C type escapes.
+public enum SafeXMLParser {
+    /// The default size limit: 16 MiB is far above any real nuspec or feed page.
+    public static let defaultSizeLimit = 16 << 20
+    /// Nesting deeper than this is refused (real nuspecs and Atom feeds nest fewer than 10 levels).
+    public static let defaultDepthLimit = 256
+
+    /// Parses `bytes`, naming `source` (a file name or URL) in every error.
+    public static func parse(
+        _ bytes: [UInt8], source: String, sizeLimit: Int = defaultSizeLimit
+    ) throws(XMLSupportError) -> XMLElement {
+        guard bytes.count <= sizeLimit else { throw .tooLarge(source: source, size: bytes.count, limit: sizeLimit) }
+        // Refuse before libxml2 sees the DTD at all: nothing declared in it can then be expanded.
+        if containsDoctype(bytes) { throw .doctypeNotAllowed(source: source) }
+        let document = try ParsedDocument(bytes: bytes, source: source)
+        return try document.rootElement(depthLimit: defaultDepthLimit)
+    }
+
+    /// True when `<!DOCTYPE` or `<!ENTITY` appears outside comments (a conservative byte scan; a CDATA
+    /// section containing the text is refused too, which no legitimate nuspec needs).
+    static func containsDoctype(_ bytes: [UInt8]) -> Bool {
+        let markers: [[UInt8]] = [Array("<!DOCTYPE".utf8), Array("<!ENTITY".utf8)]
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            if bytes[index] == 0x3C, index + 3 < count, bytes[index + 1] == 0x21 {
+                // Skip comments: <!-- ... -->
+                if bytes[index + 2] == 0x2D, bytes[index + 3] == 0x2D {
+                    var end = index + 4
+                    while end + 2 < count, !(bytes[end] == 0x2D && bytes[end + 1] == 0x2D && bytes[end + 2] == 0x3E) { end += 1 }
+                    index = end + 3
+                    continue
+                }
+                for marker in markers where index + marker.count <= count {
+                    if zip(bytes[index..<index + marker.count], marker).allSatisfy({ upper($0) == $1 }) { return true }
+                }
+            }
+            index += 1
+        }
+        return false
+    }
+
+    private static func upper(_ byte: UInt8) -> UInt8 { byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte }
+}
+
+/// Owns a libxml2 parser context and the document it produced; frees both in `deinit`.
+final class ParsedDocument {
+    private let context: xmlParserCtxtPtr
+    private let document: xmlDocPtr
+    private let source: String
+
+    // libxml2 must be initialised once before it is used from several threads (inspect parses in parallel).
+    private static let initialised: Void = xmlInitParser()
+
+    init(bytes: [UInt8], source: String) throws(XMLSupportError) {
+        _ = Self.initialised
+        guard let context = xmlNewParserCtxt() else {
+            throw .malformed(source: source, line: 0, message: "libxml2 could not allocate a parser context")
+        }
+        // NONET: never fetch anything. No NOENT/DTDLOAD/DTDATTR/HUGE: entities are never substituted.
+        // NOERROR/NOWARNING: errors are read from the context instead of printed.
+        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
+            | XML_PARSE_NOCDATA.rawValue)
+        let parsed: xmlDocPtr? = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(buffer.count, 1)) { pointer in
+                xmlCtxtReadMemory(context, pointer, Int32(buffer.count), source, nil, options)
+            }
+        }
+        let wellFormed = context.pointee.wellFormed != 0
+        guard let parsed, wellFormed else {
+            let (line, message) = Self.lastError(context)
+            if let parsed { xmlFreeDoc(parsed) }
+            xmlFreeParserCtxt(context)
+            throw .malformed(source: source, line: line, message: message)
+        }
+        if parsed.pointee.intSubset != nil || parsed.pointee.extSubset != nil {
+            xmlFreeDoc(parsed)
+            xmlFreeParserCtxt(context)
+            throw .doctypeNotAllowed(source: source)
+        }
+        self.context = context
+        self.document = parsed
+        self.source = source
+    }
+
+    deinit {
+        xmlFreeDoc(document)
+        xmlFreeParserCtxt(context)
+    }
+
+    func rootElement(depthLimit: Int) throws(XMLSupportError) -> XMLElement {
+        guard let root = xmlDocGetRootElement(document) else {
+            throw .malformed(source: source, line: 0, message: "the document has no root element")
+        }
+        return try convert(root, depth: 0, limit: depthLimit)
+    }
+
+    private func convert(_ node: xmlNodePtr, depth: Int, limit: Int) throws(XMLSupportError) -> XMLElement {
+        guard depth < limit else { throw .tooDeep(source: source, limit: limit) }
+        var attributes: [XMLElement.Attribute] = []
+        var attribute = node.pointee.properties
+        while let current = attribute {
+            let name = Self.string(current.pointee.name)
+            let namespace = current.pointee.ns.map { Self.string($0.pointee.href) }
+            var value = ""
+            if let content = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self)) {
+                value = Self.string(content)
+                ccm_xml_free(content)
+            }
+            attributes.append(.init(localName: name, namespaceURI: namespace, value: value))
+            attribute = current.pointee.next
+        }
+        var children: [XMLElement] = []
+        var text = ""
+        var child = node.pointee.children
+        while let current = child {
+            switch current.pointee.type {
+            case XML_ELEMENT_NODE:
+                children.append(try convert(current, depth: depth + 1, limit: limit))
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = current.pointee.content { text += Self.string(content) }
+            case XML_ENTITY_REF_NODE:
+                // Unreachable with DOCTYPEs refused; refuse rather than guess if it ever happens.
+                throw .doctypeNotAllowed(source: source)
+            default:
+                break
+            }
+            child = current.pointee.next
+        }
+        return XMLElement(
+            localName: Self.string(node.pointee.name),
+            namespaceURI: node.pointee.ns.map { Self.string($0.pointee.href) },
+            attributes: attributes,
+            children: children,
+            text: text,
+            line: Int(xmlGetLineNo(node))
+        )
+    }
+
+    private static func string(_ pointer: UnsafePointer<xmlChar>?) -> String {
+        guard let pointer else { return "" }
+        return String(cString: pointer)
+    }
+
+    private static func string(_ pointer: UnsafeMutablePointer<xmlChar>?) -> String {
+        string(UnsafePointer(pointer))
+    }
+
+    private static func lastError(_ context: xmlParserCtxtPtr) -> (Int, String) {
+        guard let error = xmlCtxtGetLastError(context) else { return (0, "not well-formed") }
+        let message = error.pointee.message.map { String(cString: $0) } ?? "not well-formed"
+        return (Int(error.pointee.line), message.trimmingCharacters())
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters() -> String {
+        var text = self
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return text
+    }
+}
