@@ -1,0 +1,123 @@
+internal import CArchive
+import Foundation
+
+/// One entry of a zip archive as libarchive reports it, with its name decoded.
+struct RawArchiveEntry {
+    /// The name bytes as stored in the archive (after libarchive's own charset handling).
+    let rawName: [UInt8]
+    /// The name decoded as UTF-8 (CP437 when the bytes are not UTF-8), before percent-decoding.
+    let name: String
+    let kind: PackageEntry.Kind
+    /// The uncompressed size the header declares; -1 when unknown. Never trusted for limits.
+    let declaredSize: Int64
+}
+
+/// Owns a libarchive read handle over one seekable zip file and frees it in `deinit`.
+///
+/// The seekable zip reader reads the central directory (as zip readers must for in-place-modified
+/// archives) and seeks over entry data that is skipped, so listing entries and reading one of them
+/// costs the same for a 1 MiB and a 1 GiB package.
+final class ArchiveReader {
+    private let handle: OpaquePointer
+    let path: String
+
+    init(path: String) throws(NupkgError) {
+        self.path = path
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            throw .cannotOpen(path: path, reason: "not a regular file")
+        }
+        guard let handle = archive_read_new() else {
+            throw .archiveError(path: path, message: "libarchive could not allocate a reader")
+        }
+        self.handle = handle
+        try check(archive_read_support_format_zip_seekable(handle))
+        let opened = archive_read_open_filename(handle, path, 64 * 1024)
+        guard opened == ARCHIVE_OK else {
+            throw .notAZip(path: path, message: lastError)
+        }
+    }
+
+    deinit {
+        archive_read_free(handle)
+    }
+
+    private var lastError: String {
+        archive_error_string(handle).map { String(cString: $0) } ?? "unknown libarchive error"
+    }
+
+    private func check(_ code: Int32) throws(NupkgError) {
+        guard code == ARCHIVE_OK || code == ARCHIVE_WARN else {
+            throw .archiveError(path: path, message: lastError)
+        }
+    }
+
+    /// The next entry, or nil at the end of the archive.
+    func nextEntry() throws(NupkgError) -> RawArchiveEntry? {
+        var entry: OpaquePointer?
+        let code = archive_read_next_header(handle, &entry)
+        if code == ARCHIVE_EOF { return nil }
+        guard code == ARCHIVE_OK || code == ARCHIVE_WARN, let entry else {
+            throw .notAZip(path: path, message: lastError)
+        }
+        let raw = Self.nameBytes(entry)
+        let kind: PackageEntry.Kind
+        // AE_IF* constants come from the shim (the macros are casts Swift cannot import).
+        switch archive_entry_filetype(entry) {
+        case ccm_ae_ifreg: kind = .file
+        case ccm_ae_ifdir: kind = .directory
+        case ccm_ae_iflnk: kind = .symlink
+        default: kind = archive_entry_hardlink(entry) != nil ? .hardlink : .special
+        }
+        let size = archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : -1
+        return RawArchiveEntry(rawName: raw, name: EntryName.decodeBytes(raw), kind: kind, declaredSize: size)
+    }
+
+    /// Reads the current entry's data into memory, refusing more than `limit` bytes.
+    func readData(limit: Int64) throws(NupkgError) -> [UInt8] {
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { archive_read_data(handle, $0.baseAddress, $0.count) }
+            if count < 0 { throw .archiveError(path: path, message: lastError) }
+            if count == 0 { return result }
+            guard Int64(result.count + count) <= limit else {
+                throw .limitExceeded(path: path, reason: "an entry is larger than \(limit) bytes")
+            }
+            result.append(contentsOf: buffer[0..<count])
+        }
+    }
+
+    /// Streams the current entry's data to `body` in chunks; stops with an error if `body` throws.
+    func streamData(_ body: (UnsafeRawBufferPointer) throws(NupkgError) -> Void) throws(NupkgError) {
+        let size = 256 * 1024
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = archive_read_data(handle, buffer.baseAddress, size)
+            if count < 0 { throw .archiveError(path: path, message: lastError) }
+            if count == 0 { return }
+            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        }
+    }
+
+    /// Skips the current entry's data (a seek with the seekable reader).
+    func skipData() throws(NupkgError) {
+        try check(archive_read_data_skip(handle))
+    }
+
+    /// The stored name bytes. libarchive converts names flagged UTF-8 to the locale, which fails under
+    /// the C locale; the UTF-8 form is asked for first, then the raw multibyte form.
+    private static func nameBytes(_ entry: OpaquePointer) -> [UInt8] {
+        if let utf8 = archive_entry_pathname_utf8(entry) {
+            return Array(UnsafeBufferPointer(start: UnsafeRawPointer(utf8).assumingMemoryBound(to: UInt8.self), count: strlen(utf8)))
+        }
+        if let raw = archive_entry_pathname(entry) {
+            return Array(UnsafeBufferPointer(start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw)))
+        }
+        return []
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Versioning
+
+/// One entry of a package archive.
+public struct PackageEntry: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Codable { case file, directory, symlink, hardlink, special }
+    /// The name as stored (decoded from UTF-8 or CP437), possibly percent-encoded.
+    public let storedName: String
+    /// The name after percent-decoding, as NuGet unescapes it.
+    public let name: String
+    public let kind: Kind
+    /// The uncompressed size the archive declares, or nil when unknown.
+    public let size: Int64?
+
+    /// True for the OPC parts NuGet excludes from package files (`_rels/`, `package/`, `[Content_Types].xml`,
+    /// signature) and the root nuspec.
+    public var isPackagingMetadata: Bool {
+        let lower = name.lowercased()
+        return lower.hasPrefix("_rels/") || lower.hasPrefix("package/") || lower == "[content_types].xml"
+            || lower == ".signature.p7s" || lower.hasSuffix(".nupkg.metadata") || lower.hasSuffix(".sha512")
+            || NupkgLayout.isRootManifest(lower)
+    }
+}
+
+/// What `inspect` reports about a package file.
+public struct PackageInfo: Sendable, Codable {
+    public let path: String
+    public let size: Int64
+    public let sha512: PackageHash
+    public let nuspec: Nuspec
+    /// The root manifest's entry name.
+    public let manifestName: String
+    public let entries: [PackageEntry]
+    /// True when the archive carries a `.signature.p7s` (a signed package).
+    public var isSigned: Bool { entries.contains { $0.name == ".signature.p7s" } }
+    /// The payload files (entries that are not packaging metadata or directories).
+    public var files: [PackageEntry] { entries.filter { $0.kind != .directory && !$0.isPackagingMetadata } }
+    public var identity: PackageIdentity { PackageIdentity(id: nuspec.id, version: nuspec.version) }
+}
+
+extension PackageHash: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        guard let data = Data(base64Encoded: try container.decode(String.self)) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected base64 SHA-512")
+        }
+        self.init(digest: Array(data))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(base64)
+    }
+}
+
+enum NupkgLayout {
+    /// A root manifest: a name ending `.nuspec` (case-insensitive) with no directory part.
+    static func isRootManifest(_ name: String) -> Bool {
+        name.lowercased().hasSuffix(".nuspec") && !name.contains("/") && !name.contains("\\")
+    }
+}
+
+/// Reads packages: the manifest alone (cheap at any archive size), or everything `inspect` shows.
+public enum PackageReader {
+    /// Reads only the root `.nuspec`: the central directory is listed and the other entries' data is
+    /// skipped by seeking, so time and memory do not grow with the archive's size.
+    public static func readManifest(at path: String) throws(NupkgError) -> Nuspec {
+        try scan(path: path, keepEntries: false).nuspec
+    }
+
+    /// Reads the manifest, the entry list, the size and the SHA-512 of the file.
+    public static func inspect(at path: String) throws(NupkgError) -> PackageInfo {
+        let scanned = try scan(path: path, keepEntries: true)
+        let hash = try PackageHash.sha512(ofFileAt: path)
+        let size: Int64
+        do {
+            size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
+        } catch {
+            throw .cannotOpen(path: path, reason: error.localizedDescription)
+        }
+        return PackageInfo(path: path, size: size, sha512: hash, nuspec: scanned.nuspec, manifestName: scanned.manifestName,
+                           entries: scanned.entries)
+    }
+
+    /// Lists the entries without reading any data.
+    public static func entries(at path: String) throws(NupkgError) -> [PackageEntry] {
+        let reader = try ArchiveReader(path: path)
+        var entries: [PackageEntry] = []
+        while let raw = try reader.nextEntry() {
+            entries.append(entry(raw))
+            try reader.skipData()
+        }
+        return entries
+    }
+
+    private static func entry(_ raw: RawArchiveEntry) -> PackageEntry {
+        PackageEntry(storedName: raw.name, name: EntryName.percentDecoded(raw.name), kind: raw.kind,
+                     size: raw.declaredSize >= 0 ? raw.declaredSize : nil)
+    }
+
+    private static func scan(path: String, keepEntries: Bool) throws(NupkgError) -> (nuspec: Nuspec, manifestName: String, entries: [PackageEntry]) {
+        let reader = try ArchiveReader(path: path)
+        var entries: [PackageEntry] = []
+        var manifests: [String] = []
+        var manifestBytes: [UInt8]?
+        while let raw = try reader.nextEntry() {
+            let item = entry(raw)
+            if keepEntries { entries.append(item) }
+            if item.kind == .file, NupkgLayout.isRootManifest(item.name) {
+                manifests.append(item.name)
+                if manifestBytes == nil {
+                    manifestBytes = try reader.readData(limit: Int64(NuspecReader.sizeLimit))
+                    continue
+                }
+            }
+            try reader.skipData()
+        }
+        guard let manifestBytes, let manifestName = manifests.first else { throw .noManifest(path: path) }
+        guard manifests.count == 1 else { throw .multipleManifests(path: path, names: manifests) }
+        let nuspec = try NuspecReader.read(manifestBytes, source: "\(path)!\(manifestName)")
+        return (nuspec, manifestName, entries)
+    }
+}
