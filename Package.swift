@@ -38,7 +38,8 @@ let package = Package(
         /** The CCM compatibility matrix (data in matrix/) and checks over an estate. */
         .target(
             name: "Compatibility",
-            dependencies: ["Versioning", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Versioning", .product(name: "Yams", package: "Yams")],
+            plugins: ["EmbedMatrix"]
         ),
 
         // MARK: Packages and feeds
@@ -69,6 +70,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+
+        // MARK: Build tools
+
+        /** Turns the matrix/ YAML files into Swift string literals so the matrix is compiled into the binary. */
+        .executableTarget(name: "EmbedMatrixTool", path: "Plugins/EmbedMatrixTool"),
+        /** Build-tool plugin that runs EmbedMatrixTool for the Compatibility target. */
+        .plugin(name: "EmbedMatrix", capability: .buildTool(), dependencies: ["EmbedMatrixTool"]),
 
         // MARK: Tests
 
