@@ -1,4 +1,10 @@
 #pragma once
+// Debian's libxml2 is built with ICU, so encoding.h pulls in the system <unicode/*.h>, whose types clash
+// with Foundation's bundled ICU ("'UErrorCode' has different definitions in different modules") in any
+// module that sees both. Only xmlCharEncodingHandler's private fields depend on it, and they are never
+// touched from Swift (handlers are used by pointer), so the ICU part is switched off for Swift's view.
+#include <libxml/xmlversion.h>
+#undef LIBXML_ICU_ENABLED
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
