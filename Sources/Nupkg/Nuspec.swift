@@ -45,6 +45,12 @@ public struct Nuspec: Sendable, Hashable, Codable {
         public var kind: Kind
         public var value: String
         public var version: String?
+
+        public init(kind: Kind, value: String, version: String? = nil) {
+            self.kind = kind
+            self.value = value
+            self.version = version
+        }
     }
 
     /// `<repository type url branch commit>`.
@@ -53,12 +59,24 @@ public struct Nuspec: Sendable, Hashable, Codable {
         public var url: String?
         public var branch: String?
         public var commit: String?
+
+        public init(type: String? = nil, url: String? = nil, branch: String? = nil, commit: String? = nil) {
+            self.type = type
+            self.url = url
+            self.branch = branch
+            self.commit = commit
+        }
     }
 
     /// `<group targetFramework>` of dependencies; `targetFramework` nil for the flat form.
     public struct DependencyGroup: Sendable, Hashable, Codable {
         public var targetFramework: String?
         public var dependencies: [PackageDependency]
+
+        public init(targetFramework: String? = nil, dependencies: [PackageDependency]) {
+            self.targetFramework = targetFramework
+            self.dependencies = dependencies
+        }
     }
 
     /// `<file src target exclude>`.
@@ -66,6 +84,12 @@ public struct Nuspec: Sendable, Hashable, Codable {
         public var source: String
         public var target: String?
         public var exclude: String?
+
+        public init(source: String, target: String? = nil, exclude: String? = nil) {
+            self.source = source
+            self.target = target
+            self.exclude = exclude
+        }
     }
 }
 

@@ -1,0 +1,99 @@
+internal import CArchive
+import Foundation
+
+/// Owns a libarchive zip writer and frees it in `deinit`.
+final class ArchiveWriter {
+    private let handle: OpaquePointer
+    private let path: String
+    private var closed = false
+    /// 1980-01-01T00:00:00Z: the zip epoch, as NuGet's deterministic pack uses, so output is reproducible.
+    static let timestamp: Int = 315_532_800
+
+    init(path: String) throws(NupkgError) {
+        self.path = path
+        guard let handle = archive_write_new() else {
+            throw .writeFailed(path: path, reason: "libarchive could not allocate a writer")
+        }
+        self.handle = handle
+        try check(archive_write_set_format_zip(handle))
+        try check(archive_write_zip_set_compression_deflate(handle))
+        try check(archive_write_open_filename(handle, path))
+    }
+
+    deinit {
+        if !closed { archive_write_close(handle) }
+        archive_write_free(handle)
+    }
+
+    private func check(_ code: Int32) throws(NupkgError) {
+        guard code == ARCHIVE_OK || code == ARCHIVE_WARN else {
+            let message = archive_error_string(handle).map { String(cString: $0) } ?? "unknown libarchive error"
+            throw .writeFailed(path: path, reason: message)
+        }
+    }
+
+    /// Adds one regular file whose content `produce` delivers in chunks; `size` must be exact.
+    func addFile(name: String, size: Int64, _ produce: ((UnsafeRawBufferPointer) throws(NupkgError) -> Void) throws(NupkgError) -> Void) throws(NupkgError) {
+        guard let entry = archive_entry_new() else { throw .writeFailed(path: path, reason: "cannot allocate an entry") }
+        defer { archive_entry_free(entry) }
+        archive_entry_set_pathname_utf8(entry, name)
+        archive_entry_set_filetype(entry, ccm_ae_ifreg)
+        archive_entry_set_perm(entry, 0o644)
+        archive_entry_set_size(entry, size)
+        archive_entry_set_mtime(entry, Self.timestamp, 0)
+        try check(archive_write_header(handle, entry))
+        var total: Int64 = 0
+        try produce { (chunk: UnsafeRawBufferPointer) throws(NupkgError) in
+            guard chunk.count > 0 else { return }
+            let result = archive_write_data(handle, chunk.baseAddress, chunk.count)
+            guard result >= 0 else { try check(Int32(result)); return }
+            total += Int64(chunk.count)
+        }
+        guard total == size else {
+            throw .writeFailed(path: path, reason: "'\(name)' changed while it was packed (\(total) bytes, expected \(size))")
+        }
+        try check(archive_write_finish_entry(handle))
+    }
+
+    func addFile(name: String, bytes: [UInt8]) throws(NupkgError) {
+        try addFile(name: name, size: Int64(bytes.count)) { (emit: (UnsafeRawBufferPointer) throws(NupkgError) -> Void) throws(NupkgError) in
+            var outcome: Result<Void, NupkgError> = .success(())
+            bytes.withUnsafeBytes { buffer in
+                outcome = Result { () throws(NupkgError) in try emit(buffer) }
+            }
+            try outcome.get()
+        }
+    }
+
+    /// Adds a symbolic link entry. Packages never need one; tests use it to build hostile archives.
+    func addSymlink(name: String, target: String) throws(NupkgError) {
+        guard let entry = archive_entry_new() else { throw .writeFailed(path: path, reason: "cannot allocate an entry") }
+        defer { archive_entry_free(entry) }
+        archive_entry_set_pathname_utf8(entry, name)
+        archive_entry_set_filetype(entry, ccm_ae_iflnk)
+        archive_entry_set_perm(entry, 0o777)
+        archive_entry_set_symlink_utf8(entry, target)
+        archive_entry_set_mtime(entry, Self.timestamp, 0)
+        try check(archive_write_header(handle, entry))
+        try check(archive_write_finish_entry(handle))
+    }
+
+    /// Adds a file whose name is given as raw bytes (no charset conversion), for non-UTF-8 names.
+    func addFile(rawName: [UInt8], bytes: [UInt8]) throws(NupkgError) {
+        guard let entry = archive_entry_new() else { throw .writeFailed(path: path, reason: "cannot allocate an entry") }
+        defer { archive_entry_free(entry) }
+        let name = rawName.map { CChar(bitPattern: $0) } + [0]
+        archive_entry_copy_pathname(entry, name)
+        archive_entry_set_filetype(entry, ccm_ae_ifreg)
+        archive_entry_set_perm(entry, 0o644)
+        archive_entry_set_size(entry, Int64(bytes.count))
+        try check(archive_write_header(handle, entry))
+        _ = bytes.withUnsafeBytes { archive_write_data(handle, $0.baseAddress, $0.count) }
+        try check(archive_write_finish_entry(handle))
+    }
+
+    func close() throws(NupkgError) {
+        closed = true
+        try check(archive_write_close(handle))
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// Writes a valid .nupkg: `[Content_Types].xml`, `_rels/.rels`, the core-properties `.psmdcp`, the nuspec
+/// and the payload, readable by NuGet 2.8.7 (System.IO.Packaging) and every later client.
+///
+/// Output is written to a temporary file beside the destination and renamed into place, so a reader never
+/// sees a half-written package.
+public enum PackageWriter {
+    /// One payload file.
+    public struct File: Sendable, Hashable {
+        public enum Content: Sendable, Hashable {
+            case bytes([UInt8])
+            /// A file on disk, streamed (never read whole into memory).
+            case path(String)
+        }
+
+        /// The path inside the package, with `/` separators, not encoded (e.g. `tools/chocolateyInstall.ps1`).
+        public var target: String
+        public var content: Content
+
+        public init(target: String, content: Content) {
+            self.target = target
+            self.content = content
+        }
+    }
+
+    /// Writes a package whose manifest is `nuspecXML` (kept byte for byte, e.g. when repacking).
+    public static func write(nuspecXML: [UInt8], files: [File], to destination: String) throws(NupkgError) {
+        let nuspec = try NuspecReader.read(nuspecXML, source: destination + " (nuspec)")
+        for file in files {
+            let decoded = file.target
+            if let reason = EntryName.unsafeReason(decoded) {
+                throw .unsafeEntry(path: destination, entry: decoded, reason: reason)
+            }
+            if decoded.lowercased().hasPrefix("_rels/") || decoded.lowercased().hasPrefix("package/")
+                || decoded == "[Content_Types].xml" || NupkgLayout.isRootManifest(decoded) {
+                throw .unsafeEntry(path: destination, entry: decoded, reason: "the name is reserved for package metadata")
+            }
+        }
+        let temporary = destination + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        do throws(NupkgError) {
+            try writeArchive(nuspec: nuspec, nuspecXML: nuspecXML, files: files, to: temporary)
+            guard rename(temporary, destination) == 0 else {
+                throw NupkgError.writeFailed(path: destination, reason: String(cString: strerror(errno)))
+            }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// Writes a package for `nuspec`, serializing it with ``NuspecWriter``.
+    public static func write(nuspec: Nuspec, files: [File], to destination: String) throws(NupkgError) {
+        try write(nuspecXML: Array(NuspecWriter.xml(for: nuspec).utf8), files: files, to: destination)
+    }
+
+    private static func writeArchive(nuspec: Nuspec, nuspecXML: [UInt8], files: [File], to path: String) throws(NupkgError) {
+        let writer = try ArchiveWriter(path: path)
+        let propertiesName = "package/services/metadata/core-properties/" + OPC.partId(for: nuspec.id + nuspec.version.normalized) + ".psmdcp"
+        let manifestName = nuspec.id + ".nuspec"
+        let encodedNames = files.map { EntryName.percentEncoded($0.target) }
+        try writer.addFile(name: "_rels/.rels", bytes: Array(OPC.relationships(manifest: manifestName, properties: propertiesName, seed: nuspec.id).utf8))
+        try writer.addFile(name: manifestName, bytes: nuspecXML)
+        for (file, name) in zip(files, encodedNames) {
+            switch file.content {
+            case let .bytes(bytes):
+                try writer.addFile(name: name, bytes: bytes)
+            case let .path(source):
+                try addStreamed(source, as: name, to: writer)
+            }
+        }
+        try writer.addFile(name: propertiesName, bytes: Array(OPC.coreProperties(nuspec).utf8))
+        try writer.addFile(name: "[Content_Types].xml", bytes: Array(OPC.contentTypes(partNames: encodedNames).utf8))
+        try writer.close()
+    }
+
+    private static func addStreamed(_ source: String, as name: String, to writer: ArchiveWriter) throws(NupkgError) {
+        let descriptor = open(source, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .cannotOpen(path: source, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            throw .cannotOpen(path: source, reason: "not a regular file")
+        }
+        try writer.addFile(name: name, size: Int64(status.st_size)) { (emit: (UnsafeRawBufferPointer) throws(NupkgError) -> Void) throws(NupkgError) in
+            let size = 1 << 20
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+            defer { buffer.deallocate() }
+            while true {
+                let count = read(descriptor, buffer.baseAddress, size)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw .cannotOpen(path: source, reason: String(cString: strerror(errno)))
+                }
+                if count == 0 { return }
+                try emit(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            }
+        }
+    }
+}
