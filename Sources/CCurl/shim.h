@@ -36,3 +36,14 @@ static inline CURLcode ccm_curl_getinfo_string(CURL *handle, CURLINFO info, char
 static inline CURLcode ccm_curl_getinfo_off(CURL *handle, CURLINFO info, curl_off_t *value) {
     return curl_easy_getinfo(handle, info, value);
 }
+
+// Macros with casts (CURL_GLOBAL_ALL, CURLAUTH_BASIC) are not imported into Swift: expose them as functions.
+static inline CURLcode ccm_curl_global_init(void) {
+    return curl_global_init(CURL_GLOBAL_ALL);
+}
+static inline long ccm_curlauth_basic(void) {
+    return (long)CURLAUTH_BASIC;
+}
+static inline long ccm_curl_error_size(void) {
+    return (long)CURL_ERROR_SIZE;
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Nupkg
+import Versioning
+
+/// What happened to a pushed package.
+public enum PushOutcome: Sendable, Hashable, Codable {
+    /// The feed took it (HTTP status, or 201 for folders).
+    case pushed(status: Int)
+    /// The feed already had this id and version with the same bytes; `status` is what the push answered
+    /// (409 on most servers, 400 on minchoc).
+    case alreadyPresent(status: Int)
+    /// The feed has this id and version with different bytes. Nothing was overwritten.
+    case differentContent(feedSHA512: String)
+}
+
+/// The result of ``PackageFeed/push(fileAt:timeout:verify:)``.
+public struct PushReport: Sendable, Hashable, Codable {
+    public var identity: PackageIdentity
+    public var sha512: PackageHash
+    public var size: Int64
+    public var outcome: PushOutcome
+}
+
+extension PackageFeed {
+    /// Pushes the package at `path`, idempotently: when the feed refuses it (409, minchoc's 400, or any
+    /// other status) the feed is read back and the bytes compared, so an identical package already there
+    /// is success and a different one is ``PushOutcome/differentContent(feedSHA512:)``. With `verify`, a
+    /// successful push is read back and compared too. `timeout` bounds the upload in seconds.
+    public func push(fileAt path: String, timeout: Int? = nil, verify: Bool = false) async throws(FeedError) -> PushReport {
+        let nuspec: Nuspec
+        let hash: PackageHash
+        do {
+            nuspec = try PackageReader.readManifest(at: path)
+            hash = try PackageHash.sha512(ofFileAt: path)
+        } catch {
+            throw .fileError(path: path, reason: "not a pushable package: \(error)")
+        }
+        let identity = PackageIdentity(id: nuspec.id, version: nuspec.version)
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
+        var report = PushReport(identity: identity, sha512: hash, size: size, outcome: .pushed(status: 0))
+        switch try await upload(fileAt: path, identity: identity, timeout: timeout) {
+        case let .accepted(status):
+            report.outcome = .pushed(status: status)
+            if verify {
+                guard let remote = try await package(id: identity.id, version: identity.version) else {
+                    throw .packageNotFound(id: identity.id, version: identity.version.normalized, feed: name)
+                }
+                let remoteHash = try await sha512(of: remote)
+                guard hash.matches(remoteHash) else {
+                    throw .contentConflict(id: identity.id, version: identity.version.normalized, feed: name,
+                                           localHash: hash.base64, remoteHash: remoteHash)
+                }
+            }
+        case let .refused(status, body):
+            guard let remote = try await package(id: identity.id, version: identity.version) else {
+                throw .httpStatus(url: name, status: status, body: body.isEmpty ? "push refused" : body)
+            }
+            let remoteHash = try await sha512(of: remote)
+            report.outcome = hash.matches(remoteHash) ? .alreadyPresent(status: status) : .differentContent(feedSHA512: remoteHash)
+        }
+        return report
+    }
+
+    /// The feed's SHA-512 of `package` (base64): the published one, else computed by downloading it to a
+    /// temporary file that is removed afterwards.
+    public func sha512(of package: RemotePackage) async throws(FeedError) -> String {
+        if let published = package.sha512 { return published }
+        let directory = NSTemporaryDirectory() + "ccm-upgrade-readback-" + UUID().uuidString
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .fileError(path: directory, reason: "cannot create a temporary folder: \(error.localizedDescription)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let fetched = try await fetch(package, to: directory + "/package.nupkg", progress: nil)
+        return fetched.sha512.base64
+    }
+}

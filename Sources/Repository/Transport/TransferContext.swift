@@ -1,0 +1,234 @@
+import Foundation
+import Nupkg
+import Synchronization
+
+/// A flag the awaiting task sets when it is cancelled; the transfer thread polls it in the progress callback.
+final class CancellationFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func cancel() { value.store(true, ordering: .relaxed) }
+    var isCancelled: Bool { value.load(ordering: .relaxed) }
+}
+
+/// The state of one transfer, reached from libcurl's callbacks through an unretained pointer. Lives on the
+/// transfer thread only.
+final class TransferContext {
+    private let request: HTTPRequest
+    private let cancellation: CancellationFlag
+
+    // Response.
+    private(set) var status = 0
+    private(set) var headers: [String: String] = [:]
+    private(set) var memory: [UInt8] = []
+    private(set) var errorBody: [UInt8] = []
+    /// Set when the write side failed; the transfer then ends with CURLE_WRITE_ERROR and this explains it.
+    private(set) var writeFailure: FeedError?
+
+    // File destination.
+    private var descriptor: Int32 = -1
+    private var fileStarted = false
+    private var hasher = PackageHash.Incremental()
+    private(set) var fileSize: Int64 = 0
+    let resumeOffset: Int64
+
+    // Upload.
+    private var uploadPieces: [UploadPiece] = []
+    private var uploadIndex = 0
+    private var uploadPosition = 0
+    private(set) var uploadSize: Int64 = 0
+    private var uploadDescriptor: Int32 = -1
+    private(set) var readFailure: FeedError?
+
+    private enum UploadPiece {
+        case bytes([UInt8])
+        case file
+    }
+
+    static let errorBodyLimit = 64 << 10
+
+    init(request: HTTPRequest, cancellation: CancellationFlag) throws(FeedError) {
+        self.request = request
+        self.cancellation = cancellation
+        var offset: Int64 = 0
+        if case let .file(path, resume) = request.destination {
+            let flags = O_WRONLY | O_CREAT | O_CLOEXEC
+            descriptor = open(path, flags, 0o644)
+            guard descriptor >= 0 else { throw .fileError(path: path, reason: "cannot open for writing: \(Self.errnoText())") }
+            if resume {
+                var info = stat()
+                if fstat(descriptor, &info) == 0 { offset = Int64(info.st_size) }
+            }
+        }
+        resumeOffset = offset
+        if case let .multipartFile(path, fieldName, fileName) = request.body {
+            uploadDescriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard uploadDescriptor >= 0 else { throw .fileError(path: path, reason: "cannot open for reading: \(Self.errnoText())") }
+            var info = stat()
+            guard fstat(uploadDescriptor, &info) == 0 else { throw .fileError(path: path, reason: "cannot stat: \(Self.errnoText())") }
+            let boundary = Self.boundary
+            let preamble = "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(fieldName)\"; filename=\"\(fileName)\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n"
+            let epilogue = "\r\n--\(boundary)--\r\n"
+            uploadPieces = [.bytes(Array(preamble.utf8)), .file, .bytes(Array(epilogue.utf8))]
+            uploadSize = Int64(preamble.utf8.count) + Int64(info.st_size) + Int64(epilogue.utf8.count)
+        }
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+        if uploadDescriptor >= 0 { close(uploadDescriptor) }
+    }
+
+    /// A fixed, random-looking boundary: it only has to be absent from the package bytes' line starts, and
+    /// the part is length-delimited by the server's multipart parser anyway.
+    static let boundary = "ccm-upgrade-7f3b9c2e1d4a5b6c8e0f"
+
+    static func errnoText() -> String { String(cString: strerror(errno)) }
+
+    // MARK: Headers
+
+    func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
+        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.hasPrefix("HTTP/") {
+            // A new response (after a redirect or a 100 Continue): start over.
+            let parts = line.split(separator: " ", maxSplits: 2)
+            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            headers = [:]
+            return
+        }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        headers[name] = value
+    }
+
+    private var isSuccessStatus: Bool { (200..<300).contains(status) }
+
+    // MARK: Body
+
+    func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard isSuccessStatus else {
+            if errorBody.count < Self.errorBodyLimit { errorBody.append(contentsOf: bytes.prefix(Self.errorBodyLimit - errorBody.count)) }
+            return true
+        }
+        switch request.destination {
+        case let .memory(limit):
+            guard memory.count + bytes.count <= limit else {
+                writeFailure = .bodyTooLarge(url: request.url, limit: limit)
+                return false
+            }
+            memory.append(contentsOf: bytes)
+            return true
+        case let .file(path, _):
+            do throws(FeedError) {
+                if !fileStarted { try startFile(path: path) }
+                try writeAll(bytes, path: path)
+                hasher.update(bytes)
+                fileSize += Int64(bytes.count)
+                return true
+            } catch {
+                writeFailure = error
+                return false
+            }
+        }
+    }
+
+    /// Decides, at the first body byte, whether the server resumed (206 from our offset) or restarted (200).
+    private func startFile(path: String) throws(FeedError) {
+        fileStarted = true
+        if status == 206, resumeOffset > 0 {
+            let range = headers["content-range"] ?? ""
+            guard range.hasPrefix("bytes \(resumeOffset)-") else {
+                throw .invalidResponse(url: request.url, field: "Content-Range",
+                                       expected: "bytes \(resumeOffset)-… for a resumed download, got '\(range)'")
+            }
+            try hashPrefix(path: path, length: resumeOffset)
+            fileSize = resumeOffset
+            guard lseek(descriptor, off_t(resumeOffset), SEEK_SET) >= 0 else {
+                throw .fileError(path: path, reason: "cannot seek: \(Self.errnoText())")
+            }
+        } else {
+            guard ftruncate(descriptor, 0) == 0, lseek(descriptor, 0, SEEK_SET) >= 0 else {
+                throw .fileError(path: path, reason: "cannot truncate: \(Self.errnoText())")
+            }
+            fileSize = 0
+        }
+    }
+
+    private func hashPrefix(path: String, length: Int64) throws(FeedError) {
+        let reader = open(path, O_RDONLY | O_CLOEXEC)
+        guard reader >= 0 else { throw .fileError(path: path, reason: "cannot reopen to resume: \(Self.errnoText())") }
+        defer { close(reader) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var remaining = length
+        while remaining > 0 {
+            let count = read(reader, buffer.baseAddress, Int(min(Int64(buffer.count), remaining)))
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { throw .fileError(path: path, reason: "partial file shorter than expected while resuming") }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            remaining -= Int64(count)
+        }
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer, path: String) throws(FeedError) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw .fileError(path: path, reason: "write failed: \(Self.errnoText())")
+            }
+            offset += written
+        }
+    }
+
+    /// Called after a successful transfer: a 2xx answer with an empty body still truncates the file.
+    func finishFile() throws(FeedError) -> (size: Int64, hash: PackageHash)? {
+        guard case let .file(path, _) = request.destination, isSuccessStatus else { return nil }
+        if !fileStarted { try startFile(path: path) }
+        guard fsync(descriptor) == 0 else { throw .fileError(path: path, reason: "fsync failed: \(Self.errnoText())") }
+        return (fileSize, hasher.finalize())
+    }
+
+    // MARK: Upload
+
+    func fill(_ buffer: UnsafeMutableRawBufferPointer) -> Int? {
+        var filled = 0
+        while filled < buffer.count, uploadIndex < uploadPieces.count {
+            switch uploadPieces[uploadIndex] {
+            case let .bytes(bytes):
+                let count = min(bytes.count - uploadPosition, buffer.count - filled)
+                bytes.withUnsafeBytes { source in
+                    (buffer.baseAddress! + filled).copyMemory(from: source.baseAddress! + uploadPosition, byteCount: count)
+                }
+                filled += count
+                uploadPosition += count
+                if uploadPosition == bytes.count { uploadIndex += 1; uploadPosition = 0 }
+            case .file:
+                let count = read(uploadDescriptor, buffer.baseAddress! + filled, buffer.count - filled)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    readFailure = .fileError(path: uploadPath, reason: "read failed during upload: \(Self.errnoText())")
+                    return nil
+                }
+                if count == 0 { uploadIndex += 1; uploadPosition = 0 } else { filled += count }
+            }
+        }
+        return filled
+    }
+
+    private var uploadPath: String {
+        if case let .multipartFile(path, _, _) = request.body { return path }
+        return ""
+    }
+
+    // MARK: Progress and cancellation
+
+    func progress(downloaded: Int64, downloadTotal: Int64, uploaded: Int64, uploadTotal: Int64) -> Bool {
+        if cancellation.isCancelled { return false }
+        if let onProgress = request.onProgress {
+            if uploadTotal > 0 { onProgress(uploaded, uploadTotal) } else { onProgress(resumeOffset + downloaded, downloadTotal > 0 ? resumeOffset + downloadTotal : 0) }
+        }
+        return true
+    }
+}
