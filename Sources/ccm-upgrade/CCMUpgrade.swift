@@ -9,6 +9,7 @@ struct CCMUpgrade: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             InspectCommand.self,
+            PackCommand.self,
             MatrixCommand.self,
         ]
     )

@@ -1,0 +1,2 @@
+﻿$ErrorActionPreference = 'Stop'
+Write-Host 'Example stand-in for chocolatey-management-service 0.17.0: nothing is installed.'

@@ -1,0 +1,2 @@
+﻿$ErrorActionPreference = 'Stop'
+Write-Host 'Example stand-in for chocolatey-management-web 0.16.0: nothing is installed.'
