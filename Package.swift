@@ -83,6 +83,7 @@ let package = Package(
         .testTarget(name: "VersioningTests", dependencies: ["Versioning"]),
         .testTarget(name: "NupkgTests", dependencies: ["Nupkg", "Versioning"]),
         .testTarget(name: "CompatibilityTests", dependencies: ["Compatibility", "Versioning"]),
+        .testTarget(name: "RepositoryTests", dependencies: ["Repository", "Nupkg", "Versioning"]),
     ],
     swiftLanguageModes: [.v6]
 )
