@@ -1,0 +1,76 @@
+import Versioning
+
+/// A set of machines that share client package versions (a CCM computer group, a ring, a site).
+public struct AgentGroup: Sendable, Hashable, Codable {
+    public var name: String
+    /// Client package id (lowercase) → installed version, e.g. `chocolatey-agent` → `4.0.0`.
+    public var packages: [String: NuGetVersion]
+
+    public init(name: String, packages: [String: NuGetVersion] = [:]) {
+        self.name = name
+        self.packages = Dictionary(packages.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { $1 })
+    }
+
+    /// The installed version of a package, looked up case-insensitively (NuGet ids are).
+    public func version(of packageID: String) -> NuGetVersion? { packages[packageID.lowercased()] }
+
+    public var agent: NuGetVersion? { version(of: Matrix.agentID) }
+    public var licensedExtension: NuGetVersion? { version(of: Matrix.extensionID) }
+    public var chocolatey: NuGetVersion? { version(of: Matrix.chocolateyID) }
+}
+
+/// What is installed: the three CCM server packages, the clients by group, and the platform.
+public struct Estate: Sendable, Hashable, Codable {
+    public var database: NuGetVersion?
+    public var service: NuGetVersion?
+    public var web: NuGetVersion?
+    public var groups: [AgentGroup]
+    /// The .NET (ASP.NET Core) runtime on the CCM server(s).
+    public var dotnetRuntime: NuGetVersion?
+    public var sqlServer: ServerRelease?
+    public var windowsServer: ServerRelease?
+    /// Installed prerequisite packages (id, lowercase → version), e.g. `dotnet-8.0-aspnetruntime`.
+    public var prerequisites: [String: NuGetVersion]
+
+    public init(
+        database: NuGetVersion? = nil, service: NuGetVersion? = nil, web: NuGetVersion? = nil, groups: [AgentGroup] = [],
+        dotnetRuntime: NuGetVersion? = nil, sqlServer: ServerRelease? = nil, windowsServer: ServerRelease? = nil,
+        prerequisites: [String: NuGetVersion] = [:]
+    ) {
+        self.database = database
+        self.service = service
+        self.web = web
+        self.groups = groups
+        self.dotnetRuntime = dotnetRuntime
+        self.sqlServer = sqlServer
+        self.windowsServer = windowsServer
+        self.prerequisites = Dictionary(prerequisites.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { $1 })
+    }
+
+    /// An estate whose three server packages are all at `ccm`.
+    public init(ccm: NuGetVersion, groups: [AgentGroup] = []) {
+        self.init(database: ccm, service: ccm, web: ccm, groups: groups)
+    }
+
+    /// The server packages that were given, in upgrade order (database, service, web).
+    public var serverVersions: [(id: String, version: NuGetVersion)] {
+        zip(Matrix.serverPackageIDs, [database, service, web]).compactMap { id, version in version.map { (id, $0) } }
+    }
+
+    /// The distinct server versions, lowest first.
+    public var distinctServerVersions: [NuGetVersion] {
+        Array(Set(serverVersions.map(\.version))).sorted()
+    }
+
+    /// Sets the version of a server package by id; returns false for an id that is not a server package.
+    @discardableResult
+    public mutating func setServer(_ packageID: String, _ version: NuGetVersion) -> Bool {
+        switch packageID.lowercased() {
+        case Matrix.serverPackageIDs[0]: database = version
+        case Matrix.serverPackageIDs[1]: service = version
+        case Matrix.serverPackageIDs[2]: web = version
+        default: return false
+        }
+        return true
+    }
+}

@@ -1,0 +1,61 @@
+/// One result of a compatibility check: what is wrong (or worth knowing), which rule says so, and where
+/// that rule comes from.
+public struct Finding: Sendable, Hashable, Codable, Comparable {
+    /// `error` makes the estate incompatible; `warning` needs attention; `note` is information.
+    public enum Severity: String, Sendable, Codable, CaseIterable {
+        case error, warning, note
+
+        var rank: Int { self == .error ? 0 : (self == .warning ? 1 : 2) }
+    }
+
+    public let severity: Severity
+    /// A stable rule id for filtering in CI, e.g. `ccm.client-version`, `dependency.minimum`.
+    public let rule: String
+    /// What the finding is about, e.g. `chocolatey-management-web` or `servers: chocolatey-agent`.
+    public let subject: String
+    public let message: String
+    /// The published source of the rule (document, commit, date).
+    public let source: String?
+    /// The matrix file and line holding the rule.
+    public let matrixLocation: String?
+    /// Set when the finding relies on data the docs never published.
+    public let inferred: String?
+
+    public init(
+        _ severity: Severity, rule: String, subject: String, message: String, source: String? = nil,
+        matrixLocation: String? = nil, inferred: String? = nil
+    ) {
+        self.severity = severity
+        self.rule = rule
+        self.subject = subject
+        self.message = message
+        self.source = source
+        self.matrixLocation = matrixLocation
+        self.inferred = inferred
+    }
+
+    /// Errors first, then by rule, subject and message, so output is the same on every run.
+    public static func < (lhs: Finding, rhs: Finding) -> Bool {
+        (lhs.severity.rank, lhs.rule, lhs.subject, lhs.message) < (rhs.severity.rank, rhs.rule, rhs.subject, rhs.message)
+    }
+}
+
+/// All findings of one check, sorted.
+public struct CheckReport: Sendable, Hashable, Codable {
+    /// Where the matrix came from (`embedded` or a folder).
+    public let matrix: String
+    /// The CCM versions the clients were checked against, lowest first.
+    public let ccmVersions: [String]
+    public let findings: [Finding]
+
+    public init(matrix: String, ccmVersions: [String], findings: [Finding]) {
+        self.matrix = matrix
+        self.ccmVersions = ccmVersions
+        self.findings = Array(Set(findings)).sorted()
+    }
+
+    /// True when no finding is an error.
+    public var isCompatible: Bool { !findings.contains { $0.severity == .error } }
+
+    public func count(_ severity: Finding.Severity) -> Int { findings.filter { $0.severity == severity }.count }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Compatibility
+
+extension MatrixCommand {
+    /// `matrix lint [PATH]`: validates matrix files; `file:line: error: …` on stderr.
+    struct Lint: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate matrix files: schema, overlapping or missing CCM ranges, minimums going backwards, unknown packages.",
+            discussion: "Without PATH the copy compiled into this binary is checked. Exit codes: 0 no errors; 1 errors found (or warnings with --strict); 2 PATH cannot be read."
+        )
+
+        @Argument(help: ArgumentHelp("The matrix folder to check (e.g. matrix/).", valueName: "PATH"))
+        var path: String?
+
+        @Flag(help: "Treat warnings as errors for the exit code.")
+        var strict = false
+
+        func run() async throws {
+            let diagnostics: [MatrixDiagnostic]
+            if let path {
+                diagnostics = Matrix.lint(directory: path)
+                // A folder that cannot be read at all is bad input, not a lint finding.
+                if diagnostics.count == 1, case .unreadable = diagnostics[0].problem, diagnostics[0].problem.file == path {
+                    throw badInput(diagnostics[0].problem.message + ": " + path)
+                }
+            } else {
+                diagnostics = Matrix.lint(files: Matrix.embeddedFiles, pathPrefix: "matrix/")
+            }
+            for diagnostic in diagnostics { printError(diagnostic.description) }
+            let errors = diagnostics.filter { $0.severity == .error }.count
+            let warnings = diagnostics.count - errors
+            print("\(path ?? "embedded matrix"): \(errors) error(s), \(warnings) warning(s)")
+            if errors > 0 || (strict && warnings > 0) { throw ExitCodes.problemsFound }
+        }
+    }
+}

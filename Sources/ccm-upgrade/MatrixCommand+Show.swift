@@ -1,0 +1,38 @@
+import ArgumentParser
+import Compatibility
+import Versioning
+
+extension MatrixCommand {
+    /// `matrix show [VERSION]`: every row, or what one CCM version needs, with provenance.
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show every matrix row, or everything one CCM version needs, with sources.",
+            discussion: "Exit codes: 0 shown; 1 the version is unknown to the matrix or has no row; 2 bad input."
+        )
+
+        @Argument(help: "A CCM version, e.g. 0.14.0. Without it, every row is listed.")
+        var version: String?
+
+        @Option(help: "Output format: text or json.")
+        var format: MatrixOutputFormat = .text
+
+        @OptionGroup var source: MatrixSourceOptions
+
+        func run() async throws {
+            let matrix = try source.load()
+            guard let version else {
+                print(format == .json ? MatrixRendering.json(allRowsOf: matrix) : MatrixRendering.text(allRowsOf: matrix), terminator: "")
+                return
+            }
+            let ccm: NuGetVersion
+            do { ccm = try NuGetVersion(parsing: version) } catch { throw badInput("\(error)") }
+            do {
+                let requirements = try matrix.requirements(forCCM: ccm)
+                print(format == .json ? MatrixRendering.json(requirements) : MatrixRendering.text(requirements), terminator: "")
+            } catch {
+                printError("error: \(error)")
+                throw ExitCodes.problemsFound
+            }
+        }
+    }
+}
