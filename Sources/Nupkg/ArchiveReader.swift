@@ -77,23 +77,21 @@ final class ArchiveReader {
     }
 
     /// Reads the current entry's data into memory, refusing more than `limit` bytes.
-    func readData(limit: Int64) throws(NupkgError) -> [UInt8] {
+    func readData(limit: Int64, expectedSize: Int64 = -1) throws(NupkgError) -> [UInt8] {
         var result: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { archive_read_data(handle, $0.baseAddress, $0.count) }
-            if count < 0 { throw .archiveError(path: path, message: lastError) }
-            if count == 0 { return result }
-            guard Int64(result.count + count) <= limit else {
+        result.reserveCapacity(Int(min(max(expectedSize, 0), limit)))
+        try streamData { (chunk: UnsafeRawBufferPointer) throws(NupkgError) in
+            guard Int64(result.count + chunk.count) <= limit else {
                 throw .limitExceeded(path: path, reason: "an entry is larger than \(limit) bytes")
             }
-            result.append(contentsOf: buffer[0..<count])
+            result.append(contentsOf: chunk)
         }
+        return result
     }
 
     /// Streams the current entry's data to `body` in chunks; stops with an error if `body` throws.
     func streamData(_ body: (UnsafeRawBufferPointer) throws(NupkgError) -> Void) throws(NupkgError) {
-        let size = 256 * 1024
+        let size = 64 * 1024
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
         defer { buffer.deallocate() }
         while true {

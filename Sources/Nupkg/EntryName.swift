@@ -9,7 +9,7 @@ public enum EntryName {
 
     /// Percent-decodes a name as NuGet does: only when it contains `%`; invalid escapes are kept as written.
     public static func percentDecoded(_ name: String) -> String {
-        guard name.contains("%") else { return name }
+        guard name.utf8.contains(UInt8(ascii: "%")) else { return name }
         var bytes: [UInt8] = []
         let utf8 = Array(name.utf8)
         var index = 0
@@ -47,11 +47,11 @@ public enum EntryName {
     public static func unsafeReason(_ decodedName: String) -> String? {
         if decodedName.isEmpty { return "the name is empty" }
         if decodedName.utf8.contains(0) { return "the name contains a NUL byte" }
-        if decodedName.contains("\\") { return "backslash separators are not allowed (Windows path tricks)" }
+        if decodedName.utf8.contains(UInt8(ascii: "\\")) { return "backslash separators are not allowed (Windows path tricks)" }
         if decodedName.hasPrefix("/") { return "absolute paths are not allowed" }
         let scalars = Array(decodedName.unicodeScalars)
         if scalars.count >= 2, scalars[1] == ":", scalars[0].properties.isAlphabetic { return "drive letters are not allowed" }
-        if decodedName.contains(":") { return "':' is not allowed in entry names (drive letters, NTFS streams)" }
+        if decodedName.utf8.contains(UInt8(ascii: ":")) { return "':' is not allowed in entry names (drive letters, NTFS streams)" }
         for segment in decodedName.split(separator: "/", omittingEmptySubsequences: false) where segment == ".." {
             return "'..' segments would escape the target folder"
         }

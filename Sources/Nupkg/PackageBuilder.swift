@@ -16,7 +16,7 @@ public enum PackageBuilder {
         let base = (nuspecPath as NSString).deletingLastPathComponent.isEmpty ? "." : (nuspecPath as NSString).deletingLastPathComponent
         let candidates = (FileManager.default.subpaths(atPath: base) ?? []).sorted().filter { relative in
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: base + "/" + relative, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: base + "/" + relative, isDirectory: &isDirectory)
             return !isDirectory.boolValue
         }
         var files: [PackageWriter.File] = []

@@ -35,10 +35,16 @@ public struct PackageHash: Sendable, Hashable, CustomStringConvertible {
     /// Hashes the file at `path` in one streaming pass with a fixed 1 MiB buffer: memory does not
     /// grow with the file.
     public static func sha512(ofFileAt path: String) throws(NupkgError) -> PackageHash {
+        try sha512AndSize(ofFileAt: path).hash
+    }
+
+    /// The hash and the number of bytes hashed, from the same single pass.
+    public static func sha512AndSize(ofFileAt path: String) throws(NupkgError) -> (hash: PackageHash, size: Int64) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
         var hasher = SHA512()
+        var total: Int64 = 0
         let bufferSize = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
         defer { buffer.deallocate() }
@@ -49,9 +55,10 @@ public struct PackageHash: Sendable, Hashable, CustomStringConvertible {
                 throw .cannotOpen(path: path, reason: "read failed: " + String(cString: strerror(errno)))
             }
             if count == 0 { break }
+            total += Int64(count)
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         }
-        return PackageHash(digest: Array(hasher.finalize()))
+        return (PackageHash(digest: Array(hasher.finalize())), total)
     }
 
     /// Incremental hashing, for data that arrives in pieces (a download being written to disk).

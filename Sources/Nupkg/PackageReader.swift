@@ -26,7 +26,8 @@ public struct PackageEntry: Sendable, Hashable, Codable {
 public struct PackageInfo: Sendable, Codable {
     public let path: String
     public let size: Int64
-    public let sha512: PackageHash
+    /// The file's SHA-512; nil when read with ``PackageReader/readMetadata(at:)``.
+    public let sha512: PackageHash?
     public let nuspec: Nuspec
     /// The root manifest's entry name.
     public let manifestName: String
@@ -56,7 +57,8 @@ extension PackageHash: Codable {
 enum NupkgLayout {
     /// A root manifest: a name ending `.nuspec` (case-insensitive) with no directory part.
     static func isRootManifest(_ name: String) -> Bool {
-        name.lowercased().hasSuffix(".nuspec") && !name.contains("/") && !name.contains("\\")
+        // Byte checks: with Foundation imported, `contains("/")` resolves to the much slower substring search.
+        !name.utf8.contains(UInt8(ascii: "/")) && !name.utf8.contains(UInt8(ascii: "\\")) && name.lowercased().hasSuffix(".nuspec")
     }
 }
 
@@ -68,16 +70,19 @@ public enum PackageReader {
         try scan(path: path, keepEntries: false).nuspec
     }
 
+    /// The manifest and file size only, as a ``PackageInfo`` without hash (empty digest) or entries.
+    public static func readMetadata(at path: String) throws(NupkgError) -> PackageInfo {
+        let scanned = try scan(path: path, keepEntries: false)
+        var status = stat()
+        stat(path, &status)
+        return PackageInfo(path: path, size: Int64(status.st_size), sha512: nil, nuspec: scanned.nuspec,
+                           manifestName: scanned.manifestName, entries: [])
+    }
+
     /// Reads the manifest, the entry list, the size and the SHA-512 of the file.
     public static func inspect(at path: String) throws(NupkgError) -> PackageInfo {
         let scanned = try scan(path: path, keepEntries: true)
-        let hash = try PackageHash.sha512(ofFileAt: path)
-        let size: Int64
-        do {
-            size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
-        } catch {
-            throw .cannotOpen(path: path, reason: error.localizedDescription)
-        }
+        let (hash, size) = try PackageHash.sha512AndSize(ofFileAt: path)
         return PackageInfo(path: path, size: size, sha512: hash, nuspec: scanned.nuspec, manifestName: scanned.manifestName,
                            entries: scanned.entries)
     }
@@ -109,7 +114,7 @@ public enum PackageReader {
             if item.kind == .file, NupkgLayout.isRootManifest(item.name) {
                 manifests.append(item.name)
                 if manifestBytes == nil {
-                    manifestBytes = try reader.readData(limit: Int64(NuspecReader.sizeLimit))
+                    manifestBytes = try reader.readData(limit: Int64(NuspecReader.sizeLimit), expectedSize: raw.declaredSize)
                     continue
                 }
             }

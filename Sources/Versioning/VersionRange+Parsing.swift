@@ -10,7 +10,7 @@ extension VersionRange {
             self.init(min: nil, max: nil, original: "")
             return
         }
-        if trimmed.contains("*") {
+        if trimmed.utf8.contains(UInt8(ascii: "*")) {
             throw fail("floating ranges ('*') are for restore only and not allowed in package dependencies")
         }
         guard let first = trimmed.first, first == "[" || first == "(" else {

@@ -23,26 +23,36 @@ struct InspectCommand: AsyncParsableCommand {
     @Flag(help: "Leave out the file list.")
     var noFiles = false
 
+    @Flag(help: "Read only each package's nuspec: no SHA-512, no entry list (fast on huge packages).")
+    var metadataOnly = false
+
     func run() async throws {
         let (files, missing) = PackageScanner.findPackages(paths)
         for path in missing { Console.error("\(path): no such file or folder") }
         if files.isEmpty && missing.isEmpty { Console.warning("no .nupkg files found under \(paths.joined(separator: ", "))") }
-        let results = await PackageScanner.inspectAll(files)
-        var reports: [InspectReport] = []
+        let includeFiles = !noFiles && !metadataOnly
+        let json = format == .json
+        // Reports are rendered inside the parallel tasks: on a folder of small packages, encoding the whole
+        // document at the end on one thread cost as much as reading the packages.
+        let results = await PackageScanner.inspectAll(files, metadataOnly: metadataOnly) { info in
+            let report = InspectReport(info, includeFiles: includeFiles)
+            return json ? (try? Console.compactJSON(report)) ?? "null" : report.text
+        }
+        var rendered: [String] = []
         var failures: [InspectFailure] = []
         for (path, result) in results {
             switch result {
-            case let .success(info): reports.append(InspectReport(info, includeFiles: !noFiles))
+            case let .success(text): rendered.append(text)
             case let .failure(error):
                 Console.error(error.description)
                 failures.append(InspectFailure(path: path, error: error.description))
             }
         }
-        switch format {
-        case .json:
-            Console.out(try Console.json(InspectOutput(packages: reports, errors: failures)))
-        case .text:
-            Console.out(reports.map(\.text).joined(separator: "\n"))
+        if json {
+            let errors = try failures.map { try Console.compactJSON($0) }
+            Console.out("{\"errors\":[" + errors.joined(separator: ",") + "],\"packages\":[" + rendered.joined(separator: ",\n") + "]}")
+        } else if !rendered.isEmpty {
+            Console.out(rendered.joined(separator: "\n"))
         }
         if !missing.isEmpty { throw ExitCodes.badInput }
         if !failures.isEmpty { throw ExitCodes.problemsFound }
@@ -68,16 +78,22 @@ enum PackageScanner {
     }
 
     /// Reads every package with bounded parallelism; results keep the input order.
-    static func inspectAll(_ files: [String]) async -> [(String, Result<PackageInfo, NupkgError>)] {
+    static func inspectAll<Output: Sendable>(
+        _ files: [String], metadataOnly: Bool = false, render: @escaping @Sendable (PackageInfo) -> Output
+    ) async -> [(String, Result<Output, NupkgError>)] {
         let width = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
-        var results = [Result<PackageInfo, NupkgError>?](repeating: nil, count: files.count)
-        await withTaskGroup(of: (Int, Result<PackageInfo, NupkgError>).self) { group in
+        var results = [Result<Output, NupkgError>?](repeating: nil, count: files.count)
+        await withTaskGroup(of: (Int, Result<Output, NupkgError>).self) { group in
             var next = 0
             func launch() {
                 let index = next
                 let path = files[index]
                 next += 1
-                group.addTask { (index, Result { () throws(NupkgError) in try PackageReader.inspect(at: path) }) }
+                group.addTask {
+                    (index, Result { () throws(NupkgError) in
+                        render(metadataOnly ? try PackageReader.readMetadata(at: path) : try PackageReader.inspect(at: path))
+                    })
+                }
             }
             while next < min(width, files.count) { launch() }
             while let (index, result) = await group.next() {

@@ -1,11 +1,5 @@
 import Nupkg
 
-/// The JSON document `inspect --format json` prints.
-struct InspectOutput: Encodable {
-    let packages: [InspectReport]
-    let errors: [InspectFailure]
-}
-
 struct InspectFailure: Encodable {
     let path: String
     let error: String
@@ -29,8 +23,8 @@ struct InspectReport: Encodable {
     let version: String
     let versionAsWritten: String
     let size: Int64
-    let sha512: String
-    let sha512Hex: String
+    let sha512: String?
+    let sha512Hex: String?
     let signed: Bool
     let title: String?
     let authors: String?
@@ -51,8 +45,8 @@ struct InspectReport: Encodable {
         version = nuspec.version.normalized
         versionAsWritten = nuspec.version.originalString
         size = info.size
-        sha512 = info.sha512.base64
-        sha512Hex = info.sha512.hex
+        sha512 = info.sha512?.base64
+        sha512Hex = info.sha512?.hex
         signed = info.isSigned
         title = nuspec.title
         authors = nuspec.authors

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Issue 2 benchmark: ccm-upgrade against its peers, side by side in one run; prints ratios.
+#   inspect of 1,000 small packages and of the corpus  vs  bench/nupkg/inspect_py.py (zipfile + xml.etree)
+#   nuspec read from a 1 GiB package vs a 1 MiB one   (inspect --metadata-only)
+#   SHA-512 of the 1 GiB package                     vs  sha512sum   (inspect hashes in one streaming pass)
+# Targets: >= 5x faster than Python; 1 GiB within 2x of 1 MiB; hashing >= 0.9x sha512sum.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+swift build -c release >/dev/null 2>&1 || swift build -c release
+tool=.build/release/ccm-upgrade
+work=${BENCH_WORK:-bench/out}
+corpus=${CCM_UPGRADE_CORPUS:-../shared/corpus}
+mkdir -p "$work"
+[[ -d $work/small ]] || python3 bench/nupkg/generate.py small "$work/small" 1000
+[[ -f $work/big-1g.nupkg ]] || python3 bench/nupkg/generate.py big "$work/big-1g.nupkg" 1024
+[[ -f $work/big-1m.nupkg ]] || python3 bench/nupkg/generate.py big "$work/big-1m.nupkg" 1
+cat "$work/big-1g.nupkg" > /dev/null   # warm the page cache for both contenders
+
+# best-of-N wall time in seconds
+best() { local n=$1; shift; python3 - "$n" "$@" <<'PY'
+import subprocess, sys, time
+n = int(sys.argv[1]); cmd = sys.argv[2:]; best = 1e9
+for _ in range(n):
+    t = time.perf_counter(); subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); best = min(best, time.perf_counter() - t)
+print(f"{best:.4f}")
+PY
+}
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+
+echo "inputs: 1000 small packages, corpus at $corpus, 1 GiB and 1 MiB packages (nuspec last)"
+t_tool=$(best 5 $tool inspect "$work/small" --format json)
+t_py=$(best 3 python3 bench/nupkg/inspect_py.py "$work/small")
+echo "inspect 1000 small:  ccm-upgrade ${t_tool}s  python ${t_py}s  speedup $(ratio $t_py $t_tool)x (target >= 5x)"
+t_tool=$(best 5 $tool inspect "$corpus/nupkg" --format json)
+t_py=$(best 3 python3 bench/nupkg/inspect_py.py "$corpus/nupkg")
+echo "inspect corpus:      ccm-upgrade ${t_tool}s  python ${t_py}s  speedup $(ratio $t_py $t_tool)x (target >= 5x)"
+t_big=$(best 5 $tool inspect "$work/big-1g.nupkg" --metadata-only)
+t_small=$(best 5 $tool inspect "$work/big-1m.nupkg" --metadata-only)
+echo "nuspec read:         1 GiB ${t_big}s  1 MiB ${t_small}s  ratio $(ratio $t_big $t_small)x (target <= 2x)"
+t_tool=$(best 3 $tool inspect "$work/big-1g.nupkg" --no-files)
+t_sum=$(best 3 sha512sum "$work/big-1g.nupkg")
+echo "sha-512 of 1 GiB:    ccm-upgrade ${t_tool}s  sha512sum ${t_sum}s  throughput $(ratio $t_sum $t_tool)x of sha512sum (target >= 0.9x)"
