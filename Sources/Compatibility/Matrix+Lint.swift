@@ -96,7 +96,7 @@ extension Matrix {
             reader.warning(at(newer.location, "date", "release \(newer.version) is dated \(newer.date), before the older release \(older.version) (\(older.date))"))
         }
         for unlisted in unlistedVersions {
-            if let row = row(for: unlisted.version) {
+            if let row = rows.first(where: { $0.ccmRange.contains(unlisted.version) }) {
                 reader.error(at(unlisted.location, "ccm", "unlisted version \(unlisted.version) falls inside row '\(row.label)'"))
             }
         }

@@ -54,6 +54,11 @@ public struct Matrix: Sendable {
 
     /// The matrix compiled into the binary from `matrix/` at build time.
     public static func embedded() throws(MatrixLoadError) -> Matrix {
+        try embeddedResult.get()
+    }
+
+    /// Parsed once per process: the embedded text never changes.
+    private static let embeddedResult = Result { () throws(MatrixLoadError) -> Matrix in
         try load(files: embeddedFiles, origin: "embedded", pathPrefix: "matrix/")
     }
 
@@ -143,9 +148,10 @@ public struct Matrix: Sendable {
     /// The newest row (the one with the highest CCM range).
     public var newestRow: CCMRow? { rows.max { ($0.ccmRange.minVersion ?? NuGetVersion(major: 0)) < ($1.ccmRange.minVersion ?? NuGetVersion(major: 0)) } }
 
-    /// The row whose CCM range holds `version`, if any.
+    /// The row whose CCM range holds `version`, if any. A prerelease counts as the release it precedes:
+    /// `0.18.0-beta` is not covered by a row that ends below 0.18.0, since it previews unknown requirements.
     public func row(for version: NuGetVersion) -> CCMRow? {
-        rows.first { $0.ccmRange.contains(version) }
+        rows.first { $0.ccmRange.contains(version.stable) }
     }
 
     /// The unlisted (unsupported) release equal to `version`, if any.
