@@ -180,7 +180,7 @@ public struct Matrix: Sendable {
         let lows = rows.compactMap(\.ccmRange.minVersion)
         guard let low = lows.min(), let newest = newestRow else { return "no rows" }
         let high = newest.ccmRange.maxVersion.map { "< \($0.normalized)" } ?? "and later"
-        return "rows from \(low.normalized) to \(newest.label), covering >= \(low.normalized) \(high)"
+        return "rows from \(low.normalized) to \(newest.label), covering >= \(low.normalized)\(newest.ccmRange.maxVersion == nil ? "" : " and") \(high)"
     }
 
     /// The package's entry in `packages.yaml`.

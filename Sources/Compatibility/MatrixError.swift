@@ -44,7 +44,7 @@ public enum MatrixError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String {
         switch self {
         case let .unreadable(_, reason):
-            return "cannot read the file: \(reason)"
+            return "cannot read: \(reason)"
         case let .missingFile(_, expected):
             return "the matrix needs this file (\(expected))"
         case let .syntax(_, _, column, reason):

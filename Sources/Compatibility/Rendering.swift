@@ -134,7 +134,7 @@ public enum MatrixRendering {
             lines.append("Windows Server: \(windows.minimum) or later\(windows.inferred ? " (inferred)" : "")  [\(windows.provenance.summary)]")
         }
         for powershell in requirements.powershell {
-            lines.append("PowerShell:     \(powershell.minimum)+ for \(powershell.component ?? "?")\(powershell.inferred ? " (inferred)" : "")  [\(powershell.provenance.summary)]")
+            lines.append("PowerShell:     \(powershell.minimum.originalString)+ for \(powershell.component ?? "?")\(powershell.inferred ? " (inferred)" : "")  [\(powershell.provenance.summary)]")
         }
         if !requirements.communicationBreaks.isEmpty {
             lines.append("communication breaks:")
