@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // ccm-upgrade: upgrade Chocolatey Central Management safely.
 //
-// Layering (one-way):  Versioning → Compatibility
+// Layering (one-way):  Versioning → Compatibility → Planning
 //                      Versioning, XMLSupport, CArchive → Nupkg → Repository → ccm-upgrade
 // Versions and matrix logic never link a C library; C stays in the system-library targets and the
 // one Swift module that wraps each of them.
@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Nupkg", targets: ["Nupkg"]),
         .library(name: "Compatibility", targets: ["Compatibility"]),
         .library(name: "Repository", targets: ["Repository"]),
+        .library(name: "Planning", targets: ["Planning"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -60,13 +61,25 @@ let package = Package(
             dependencies: ["Versioning", "Nupkg", "XMLSupport", "CCurl"]
         ),
 
+        // MARK: Upgrade planning
+
+        /** Upgrade plans: inventory, parameters, the ordered one-package-per-step plan, validation, rendering, running. */
+        .target(
+            name: "Planning",
+            dependencies: [
+                "Versioning", "Compatibility",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
         // MARK: Executable
 
         /** Thin command-line front end: parses arguments and calls the libraries. */
         .executableTarget(
             name: "ccm-upgrade",
             dependencies: [
-                "Versioning", "Nupkg", "Compatibility", "Repository",
+                "Versioning", "Nupkg", "Compatibility", "Repository", "Planning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,6 +96,7 @@ let package = Package(
         .testTarget(name: "VersioningTests", dependencies: ["Versioning"]),
         .testTarget(name: "NupkgTests", dependencies: ["Nupkg", "Versioning"]),
         .testTarget(name: "CompatibilityTests", dependencies: ["Compatibility", "Versioning"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "Compatibility", "Versioning"]),
         .testTarget(name: "RepositoryTests", dependencies: ["Repository", "Nupkg", "Versioning"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,27 @@
+/// Why a plan could not be made, loaded or run. Messages name the file, the field and what was expected.
+public enum PlanningError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidInventory(file: String, field: String, problem: String)
+    case invalidParameters(file: String, field: String, problem: String)
+    case unknownTarget(version: String, known: String)
+    case impossible(reasons: [String])
+    case packagesMissing(feed: String, packages: [String])
+    case invalidPlan(file: String, problems: [String])
+    case secretUnavailable(reference: String, reason: String)
+    case io(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .invalidInventory(file, field, problem): return "\(file): inventory field '\(field)': \(problem)"
+        case let .invalidParameters(file, field, problem): return "\(file): parameters field '\(field)': \(problem)"
+        case let .unknownTarget(version, known):
+            return "CCM \(version) is unknown to this matrix (it knows \(known)); update matrix/ or pass --matrix with a newer copy"
+        case let .impossible(reasons): return "the upgrade is not possible:\n" + reasons.map { "  - " + $0 }.joined(separator: "\n")
+        case let .packagesMissing(feed, packages):
+            return "the internal feed \(feed) lacks \(packages.joined(separator: ", ")); run internalize first or drop --no-internalize"
+        case let .invalidPlan(file, problems):
+            return "\(file): the plan is refused:\n" + problems.map { "  - " + $0 }.joined(separator: "\n")
+        case let .secretUnavailable(reference, reason): return "secret '\(reference)' cannot be resolved: \(reason)"
+        case let .io(path, reason): return "\(path): \(reason)"
+        }
+    }
+}
