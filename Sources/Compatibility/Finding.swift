@@ -20,10 +20,12 @@ public struct Finding: Sendable, Hashable, Codable, Comparable {
     public let matrixLocation: String?
     /// Set when the finding relies on data the docs never published.
     public let inferred: String?
+    /// Context from the rule's row that changes how to read the finding (e.g. the 0.15.0+ semantics).
+    public let note: String?
 
     public init(
         _ severity: Severity, rule: String, subject: String, message: String, source: String? = nil,
-        matrixLocation: String? = nil, inferred: String? = nil
+        matrixLocation: String? = nil, inferred: String? = nil, note: String? = nil
     ) {
         self.severity = severity
         self.rule = rule
@@ -32,6 +34,7 @@ public struct Finding: Sendable, Hashable, Codable, Comparable {
         self.source = source
         self.matrixLocation = matrixLocation
         self.inferred = inferred
+        self.note = note
     }
 
     /// Errors first, then by rule, subject and message, so output is the same on every run.

@@ -114,7 +114,7 @@ extension Matrix {
                 }
                 findings.append(Finding(.error, rule: "ccm.client-version", subject: subject,
                     message: "\(name) (row '\(row.label)') needs \(requirement.packageID) \(requirement.readable); group '\(group.name)' has \(installed): \(advice)",
-                    source: row.provenance.summary, matrixLocation: row.location.description, inferred: inferredText(row)))
+                    source: row.provenance.summary, matrixLocation: row.location.description, inferred: inferredText(row), note: row.note))
             }
         }
     }

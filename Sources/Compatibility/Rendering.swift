@@ -39,6 +39,7 @@ public enum MatrixRendering {
         for finding in report.findings {
             lines.append("\(finding.severity.rawValue)[\(finding.rule)] \(finding.subject): \(finding.message)")
             if let inferred = finding.inferred { lines.append("  inferred: \(inferred)") }
+            if let note = finding.note { lines.append("  note: \(note)") }
             if let source = finding.source { lines.append("  source: \(source)") }
             if let location = finding.matrixLocation { lines.append("  matrix: \(location)") }
         }

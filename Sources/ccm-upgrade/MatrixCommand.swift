@@ -24,8 +24,13 @@ struct MatrixSourceOptions: ParsableArguments {
     /// The matrix to use; on failure prints every error to stderr and exits 2 (bad input).
     func load() throws -> Matrix {
         do {
-            if let path { return try Matrix.load(directory: path) }
-            return try Matrix.embedded()
+            guard let path else { return try Matrix.embedded() }
+            let matrix = try Matrix.load(directory: path)
+            // Loading refuses errors; warnings still deserve to be seen when using someone's copy.
+            for diagnostic in Matrix.lint(directory: path) where diagnostic.severity == .warning {
+                printError(diagnostic.description)
+            }
+            return matrix
         } catch {
             for diagnostic in error.diagnostics { printError(diagnostic.description) }
             printError("error: the matrix\(path.map { " at \($0)" } ?? " compiled into this binary") cannot be used; run 'ccm-upgrade matrix lint\(path.map { " \($0)" } ?? "")' for details")
