@@ -101,7 +101,8 @@ final class FakeFeed {
     }
 
     deinit {
-        process.terminate()
+        // SIGKILL: the child may have inherited a mask that blocks SIGTERM.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         packages.cleanup()
     }

@@ -42,7 +42,7 @@ public struct V3Feed: PackageFeed {
     }
 
     /// The flat-container download URL: lower-case id and normalized lower-case version.
-    static func contentURL(base: String, id: String, version: NuGetVersion) -> String {
+    public static func contentURL(base: String, id: String, version: NuGetVersion) -> String {
         let lowerId = id.lowercased(), lowerVersion = version.normalized.lowercased()
         return "\(directory(base))\(lowerId)/\(lowerVersion)/\(lowerId).\(lowerVersion).nupkg"
     }

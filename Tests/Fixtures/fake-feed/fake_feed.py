@@ -36,6 +36,7 @@ import http.server
 import json
 import os
 import re
+import signal
 import socket
 import socketserver
 import struct
@@ -103,6 +104,7 @@ class State:
         return key
 
     def take_fault(self, path, kinds):
+        # Faults match a substring of "METHOD PATH" (e.g. "PUT /feed/api/v2/" or "/package/").
         with self.lock:
             for fault in self.faults:
                 if fault.kind in kinds and fault.remaining > 0 and fault.match in path:
@@ -172,7 +174,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.close_connection = True
 
     def early_fault(self):
-        kind = self.state.take_fault(self.path, {"reset", "500", "503", "429"})
+        kind = self.state.take_fault(self.command + " " + self.path, {"reset", "500", "503", "429"})
         if kind == "reset":
             self.reset()
             return True
@@ -188,7 +190,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return False
 
     def send_body(self, status, body, content_type, extra=()):
-        kind = self.state.take_fault(self.path, {"reset-mid", "stall", "truncate"})
+        kind = self.state.take_fault(self.command + " " + self.path, {"reset-mid", "stall", "truncate"})
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -243,7 +245,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.early_fault():
             return
         path = urllib.parse.urlsplit(self.path).path
-        if path not in ("/feed/api/v2/package/", "/feed/v3/publish"):
+        # NuGet push URL rule: the source as given ("/feed/api/v2/") or the legacy "/api/v2/package/" form.
+        if path not in ("/feed/api/v2/", "/feed/api/v2/package/", "/feed/v3/publish"):
             return self.send_status(404, "no push endpoint here")
         if self.state.args.api_key and self.headers.get("X-NuGet-ApiKey") != self.state.args.api_key:
             return self.send_status(401, "bad api key")
@@ -413,6 +416,16 @@ def main():
     parser.add_argument("--page-size", type=int, default=0)
     parser.add_argument("--log", default="")
     args = parser.parse_args()
+    # A test runner may start us with signals blocked: unblock them, and exit when the parent goes away.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    parent = os.getppid()
+
+    def watch_parent():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
     server = Server(("127.0.0.1", args.port), Handler)
     server.state = State(args)
     print("PORT %d" % server.server_address[1], flush=True)

@@ -1,0 +1,95 @@
+import Foundation
+import Nupkg
+import Repository
+import Testing
+import Versioning
+
+/// Every injected fault ends with a byte-identical package or a clear failure, never a corrupt file.
+@Suite("Fault injection on the fake feed")
+struct FaultTests {
+    static let package = "NonStrongNameB.1.0.0.0.nupkg"
+
+    enum Expected: Sendable, CustomStringConvertible {
+        case identical(resumed: Bool)
+        case hashMismatch
+        case httpStatus(Int)
+        var description: String {
+            switch self {
+            case let .identical(resumed): return "identical\(resumed ? " (resumed with Range)" : "")"
+            case .hashMismatch: return "hash mismatch"
+            case let .httpStatus(status): return "HTTP \(status)"
+            }
+        }
+    }
+
+    static let downloadFaults: [(String, Expected)] = [
+        ("reset:1:/package/", .identical(resumed: false)),
+        ("reset:1:FindPackagesById", .identical(resumed: false)),
+        ("reset-mid:1:/package/", .identical(resumed: true)),
+        ("truncate:1:/package/", .identical(resumed: true)),
+        ("stall:1:/package/", .identical(resumed: true)),
+        ("500:2:/package/", .identical(resumed: false)),
+        ("503:1:/package/", .identical(resumed: false)),
+        ("429:1:/package/", .identical(resumed: false)),
+        ("503:1:FindPackagesById", .identical(resumed: false)),
+        ("wrong-hash:1:NonStrongNameB", .hashMismatch),
+        ("wrong-bytes:1:/package/", .hashMismatch),
+        ("500:10:/package/", .httpStatus(500)),
+    ]
+
+    @Test(arguments: downloadFaults)
+    func download(_ row: (String, Expected)) async throws {
+        let fake = try FakeFeed(packages: [Self.package], arguments: ["--fault", row.0])
+        let feed = V2Feed(url: fake.v2, http: testClient(attempts: 4, stallTimeout: 2))
+        let output = try TemporaryDirectory()
+        defer { output.cleanup() }
+        let destination = output.path + "/out.nupkg"
+        do {
+            let remote = try #require(try await feed.package(id: "NonStrongNameB", version: try NuGetVersion(parsing: "1.0.0.0")))
+            let downloaded = try await feed.download(remote, to: destination)
+            guard case let .identical(resumed) = row.1 else { Issue.record("\(row.0): expected \(row.1), got success"); return }
+            #expect(FileManager.default.contentsEqual(atPath: downloaded.path, andPath: Corpus.package(Self.package)))
+            #expect(downloaded.matchedFeedHash)
+            let ranged = fake.requests.contains { $0.contains("/package/") && $0.hasSuffix("-") && !$0.hasSuffix(" -") }
+            if resumed { #expect(ranged, "\(row.0): expected a Range request, log: \(fake.requests)") }
+        } catch let error as FeedError {
+            switch (row.1, error) {
+            case (.hashMismatch, .hashMismatch): break
+            case let (.httpStatus(expected), .httpStatus(_, status, _)): #expect(status == expected)
+            default: Issue.record("\(row.0): expected \(row.1), got \(error)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: destination), "a failed download left a file")
+            #expect(!FileManager.default.fileExists(atPath: destination + ".partial") || error.isTransient)
+        }
+    }
+
+    @Test func rateLimitLongerThanThePolicyFailsClearly() async throws {
+        // Retry-After 1 s against a policy that waits at most 0.5 s: reported as rate limited, not retried.
+        let fake = try FakeFeed(packages: [Self.package], arguments: ["--fault", "429:5:FindPackagesById"])
+        let client = HTTPClient(transport: CurlTransport(), retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxRetryAfter: 0.5))
+        let error = await #expect(throws: FeedError.self) { try await V2Feed(url: fake.v2, http: client).versions(of: "NonStrongNameB") }
+        guard case let .rateLimited(_, retryAfter) = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(retryAfter == 1)
+        #expect(fake.requests.count == 1)
+    }
+
+    @Test(arguments: ["0", "12", "Wed, 21 Oct 2015 07:28:00 GMT", "junk"])
+    func retryAfterParsing(_ value: String) {
+        let parsed = RetryPolicy.parseRetryAfter(value, now: Date(timeIntervalSince1970: 1_445_412_470))
+        switch value {
+        case "0": #expect(parsed == 0)
+        case "12": #expect(parsed == 12)
+        case "junk": #expect(parsed == nil)
+        default: #expect(parsed == 10)
+        }
+    }
+
+    @Test(arguments: 1...6)
+    func backoffStaysWithinItsBounds(_ attempt: Int) {
+        let policy = RetryPolicy(baseDelay: 0.5, maxDelay: 4)
+        let ceiling = min(4, 0.5 * pow(2, Double(attempt - 1)))
+        let delay = policy.delay(afterAttempt: attempt, retryAfter: nil)
+        #expect(delay >= ceiling / 2 && delay <= ceiling)
+        #expect(policy.delay(afterAttempt: attempt, retryAfter: 7) == 7)
+    }
+}
