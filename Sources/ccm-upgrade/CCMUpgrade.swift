@@ -11,6 +11,7 @@ struct CCMUpgrade: AsyncParsableCommand {
             InspectCommand.self,
             PackCommand.self,
             MatrixCommand.self,
+            PlanCommand.self,
         ]
     )
 }

@@ -1,0 +1,20 @@
+import Crypto
+import Foundation
+import Versioning
+
+/// Digests that let `run` notice a plan has gone stale.
+enum Fingerprint {
+    /// SHA-256 over the inventory in canonical (sorted-key) JSON.
+    static func of(_ inventory: UpgradeInventory) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(inventory)) ?? Data()
+        return "sha256:" + SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// SHA-256 over the sorted `id version` lines of the feed for the packages the plan touches.
+    static func ofFeed(_ feed: [String: [NuGetVersion]], ids: Set<String>) -> String {
+        let lines = ids.sorted().flatMap { id in (feed[id] ?? []).map(\.normalized).sorted().map { "\(id) \($0)" } }
+        return "sha256:" + SHA256.hash(data: Data(lines.joined(separator: "\n").utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Compatibility
+import Foundation
+import Nupkg
+import Planning
+import Repository
+import Versioning
+
+/// Where the estate, the parameters and the internal feed come from (shared by plan and run).
+struct EstateOptions: ParsableArguments {
+    @Option(help: "Inventory file (YAML or JSON): hosts with roles and versions, client groups, source, parameters.")
+    var inventory: String?
+
+    @Option(help: "Parameters file (YAML or JSON) with the non-default settings to pass again; overrides the inventory's.")
+    var parameters: String?
+
+    @Option(help: "The internal feed (folder, v2 URL, or v3 index.json URL); overrides the inventory's.")
+    var source: String?
+
+    @Option(help: "Read this host's installed packages from a Chocolatey lib folder (e.g. C:\\ProgramData\\chocolatey\\lib).")
+    var lib: String?
+
+    @Option(help: "Read this host's installed packages from saved `choco list -r` output (CLI 1.x or 2.x).")
+    var chocoList: String?
+
+    @Option(help: "This host's name, for --lib/--choco-list/--database/--service/--web (default: the machine's name).")
+    var host: String?
+
+    @Option(help: "Installed chocolatey-management-database version on this host.")
+    var database: String?
+    @Option(help: "Installed chocolatey-management-service version on this host.")
+    var service: String?
+    @Option(help: "Installed chocolatey-management-web version on this host.")
+    var web: String?
+
+    struct Context {
+        var inventory: UpgradeInventory
+        var parameters: UpgradeParameters
+        var source: String
+        var feed: [String: [NuGetVersion]]
+    }
+
+    /// Loads everything and lists the feed's versions of every package a plan may touch.
+    func load(matrix: Matrix) async throws -> EstateOptions.Context {
+        var inventory = try loadInventory()
+        guard let source = source ?? inventory.source else {
+            throw ValidationError("no internal feed: pass --source or set 'source' in the inventory")
+        }
+        inventory.source = source
+        var parameters = UpgradeParameters()
+        if let path = self.parameters ?? inventory.parameters.map({ Self.relative($0, to: self.inventory) }) {
+            parameters = try UpgradeParameters.load(path: path)
+        }
+        let feed = try FeedOpening.open(source)
+        var ids = Matrix.serverPackageIDs + [Matrix.agentID, Matrix.extensionID, Matrix.chocolateyID]
+        ids += matrix.dotnetEras.flatMap { $0.packages.map(\.id) }
+        var versions: [String: [NuGetVersion]] = [:]
+        for id in Set(ids.map { $0.lowercased() }).sorted() {
+            do {
+                versions[id] = try await feed.versions(of: id).filter(\.isListed).map(\.version)
+            } catch {
+                throw ValidationError("cannot list \(id) in \(feed.name): \(error)")
+            }
+        }
+        return Context(inventory: inventory, parameters: parameters, source: source, feed: versions)
+    }
+
+    private func loadInventory() throws -> UpgradeInventory {
+        if let inventory { return try UpgradeInventory.load(path: inventory) }
+        var packages: [String: NuGetVersion] = [:]
+        if let lib { packages = try Self.readLib(lib) }
+        if let chocoList {
+            guard let data = FileManager.default.contents(atPath: chocoList) else { throw ValidationError("cannot read \(chocoList)") }
+            packages.merge(InstalledPackages.parseChocoList(String(decoding: data, as: UTF8.self)), uniquingKeysWith: { $1 })
+        }
+        for (flag, role) in [(database, UpgradeInventory.Role.database), (service, .service), (web, .web)] {
+            guard let flag else { continue }
+            do { packages[role.packageID] = try NuGetVersion(parsing: flag) } catch { throw ValidationError("--\(role.rawValue): \(error)") }
+        }
+        let roles = UpgradeInventory.Role.allCases.filter { packages[$0.packageID] != nil }
+        guard !roles.isEmpty else {
+            throw ValidationError("no estate: pass --inventory, or --lib/--choco-list/--database/--service/--web for this host")
+        }
+        let name = host ?? ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
+        return UpgradeInventory(hosts: [.init(name: name, roles: roles, packages: packages)])
+    }
+
+    /// Installed packages from `lib/<id>/<id>.nuspec`, as Chocolatey keeps them.
+    static func readLib(_ path: String) throws -> [String: NuGetVersion] {
+        var result: [String: NuGetVersion] = [:]
+        let folders = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        guard !folders.isEmpty else { throw ValidationError("\(path): not a Chocolatey lib folder (empty or unreadable)") }
+        for folder in folders.sorted() {
+            let nuspecPath = "\(path)/\(folder)/\(folder).nuspec"
+            guard let data = FileManager.default.contents(atPath: nuspecPath) else { continue }
+            do {
+                let nuspec = try NuspecReader.read(Array(data), source: nuspecPath)
+                result[nuspec.id.lowercased()] = nuspec.version
+            } catch {
+                Console.warning("\(error)")
+            }
+        }
+        return result
+    }
+
+    static func relative(_ path: String, to inventory: String?) -> String {
+        guard !path.hasPrefix("/"), let inventory else { return path }
+        return (inventory as NSString).deletingLastPathComponent.isEmpty ? path : (inventory as NSString).deletingLastPathComponent + "/" + path
+    }
+}
+
+/// Opens a feed from a source string: a folder, a v3 `index.json` URL, or a v2 URL.
+enum FeedOpening {
+    static func open(_ source: String) throws -> any PackageFeed {
+        if source.hasPrefix("http://") || source.hasPrefix("https://") {
+            let http = HTTPClient()
+            return source.lowercased().hasSuffix(".json") ? V3Feed(indexURL: source, http: http) : V2Feed(url: source, http: http)
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("the feed folder \(source) does not exist")
+        }
+        return FolderFeed(path: source)
+    }
+}

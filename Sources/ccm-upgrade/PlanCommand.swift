@@ -1,0 +1,91 @@
+import ArgumentParser
+import Compatibility
+import Foundation
+import Planning
+import Versioning
+
+/// `ccm-upgrade plan --to <VERSION|latest>`
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Plan a CCM upgrade: preflight, then one package per step in the only safe order.",
+        discussion: """
+            Steps: internalize (if the internal feed lacks packages) → chocolatey/chocolatey.extension on the server \
+            hosts → database → service → web → the agents on the CCM hosts → client groups. Every step is one \
+            `choco upgrade` of one package, pinned with --version, from the internal feed, with -y.
+            Exit codes: 0 plan made (or already at the target); 1 the upgrade is impossible or the target unknown; \
+            2 bad input.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, powershell }
+
+    @Option(help: "The CCM version to upgrade to, or 'latest' (the newest one whose packages the feeds have).")
+    var to: String
+
+    @OptionGroup var estate: EstateOptions
+
+    @Option(help: "Output: text, json (the plan file) or powershell.")
+    var format: Format = .text
+
+    @Option(help: "Also write the JSON plan file here (atomically), whatever --format says.")
+    var output: String?
+
+    @Flag(help: "Fail instead of adding an internalize step when the internal feed lacks packages.")
+    var noInternalize = false
+
+    @Option(help: "Client components: 'required' upgrades only what is below the target's minimum; 'latest' everything older than the newest compatible version.")
+    var clients: String = "required"
+
+    @OptionGroup var matrixSource: MatrixSourceOptions
+
+    func run() async throws {
+        let plan: UpgradePlan
+        do {
+            let matrix = try matrixSource.load()
+            let context = try await estate.load(matrix: matrix)
+            guard let policy = Planner.ClientPolicy(rawValue: clients) else {
+                throw ValidationError("--clients must be 'required' or 'latest'")
+            }
+            var options = Planner.Options(source: context.source)
+            options.allowInternalize = !noInternalize
+            options.clientPolicy = policy
+            options.generator = "ccm-upgrade \(CCMUpgrade.configuration.version)"
+            let target: Planner.Target
+            if to.lowercased() == "latest" {
+                target = .latest
+            } else {
+                do { target = .version(try NuGetVersion(parsing: to)) } catch { throw ValidationError("--to: \(error)") }
+            }
+            plan = try Planner(matrix: matrix).plan(inventory: context.inventory, parameters: context.parameters, target: target,
+                                                    feed: context.feed, options: options)
+        } catch let error as PlanningError {
+            Console.error(error.description)
+            switch error {
+            case .invalidInventory, .invalidParameters, .io, .invalidPlan: throw ExitCodes.badInput
+            default: throw ExitCodes.problemsFound
+            }
+        }
+        if let output { try AtomicFile.write(try Console.json(plan), to: output) }
+        switch format {
+        case .text: Console.out(PlanRendering.text(plan))
+        case .json: Console.out(try Console.json(plan))
+        case .powershell: Console.out(PlanRendering.powershell(plan))
+        }
+        for finding in plan.preflight where finding.severity == .warning { Console.warning("\(finding.subject): \(finding.message)") }
+    }
+}
+
+/// Writes a file through a temporary file and a rename, so readers never see half of it.
+enum AtomicFile {
+    static func write(_ text: String, to path: String) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data((text + "\n").utf8)) else {
+            throw ValidationError("cannot write \(path)")
+        }
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Compatibility
+import Foundation
+@testable import Planning
+import Testing
+import Versioning
+
+func v(_ text: String) -> NuGetVersion { NuGetVersion(text)! }
+
+enum Fixtures {
+    static let matrix: Matrix = try! Matrix.embedded()
+
+    static func inventory(server: String = "0.16.0", agent: String = "3.0.0", ext: String = "6.3.1", choco: String = "2.4.3",
+                          groups: [UpgradeInventory.Group]? = nil) -> UpgradeInventory {
+        UpgradeInventory(source: "https://feed.example/api/v2/", hosts: [
+            .init(name: "ccm01", roles: [.database, .service, .web], packages: [
+                "chocolatey-management-database": v(server), "chocolatey-management-service": v(server),
+                "chocolatey-management-web": v(server), "chocolatey-agent": v(agent), "chocolatey.extension": v(ext), "chocolatey": v(choco),
+            ]),
+        ], groups: groups ?? [.init(name: "Workstations", packages: ["chocolatey-agent": v("3.0.0"), "chocolatey.extension": v("6.3.1"), "chocolatey": v("2.4.3")])])
+    }
+
+    /// A feed holding every package a 0.17.0 plan needs.
+    static let fullFeed: [String: [NuGetVersion]] = [
+        "chocolatey-management-database": [v("0.16.0"), v("0.17.0")],
+        "chocolatey-management-service": [v("0.16.0"), v("0.17.0")],
+        "chocolatey-management-web": [v("0.16.0"), v("0.17.0")],
+        "chocolatey-agent": [v("3.0.0"), v("4.0.0")],
+        "chocolatey.extension": [v("6.3.1"), v("8.0.0")],
+        "chocolatey": [v("2.4.3"), v("2.7.0")],
+        "dotnet-10.0-runtime": [v("10.0.9")], "dotnet-10.0-aspnetruntime": [v("10.0.9")], "dotnet-aspnetcoremodule-v2": [v("20.0.26140")],
+    ]
+
+    static func plan(_ inventory: UpgradeInventory = inventory(), parameters: UpgradeParameters = UpgradeParameters(),
+                     target: Planner.Target = .version(v("0.17.0")), feed: [String: [NuGetVersion]] = fullFeed,
+                     configure: (inout Planner.Options) -> Void = { _ in }) throws(PlanningError) -> UpgradePlan {
+        var options = Planner.Options(source: "https://feed.example/api/v2/")
+        configure(&options)
+        return try Planner(matrix: matrix).plan(inventory: inventory, parameters: parameters, target: target, feed: feed, options: options)
+    }
+}
+
+@Suite("Planner")
+struct PlannerTests {
+    @Test func ordersStepsOnePackageEach() throws {
+        let plan = try Fixtures.plan()
+        #expect(plan.target == v("0.17.0"))
+        #expect(plan.from == v("0.16.0"))
+        #expect(plan.steps.map(\.phase) == [.serverPrerequisites, .serverPrerequisites, .database, .service, .web, .hostAgent,
+                                            .clientAgents, .clientAgents, .clientAgents])
+        #expect(plan.steps.map(\.package) == ["chocolatey", "chocolatey.extension", "chocolatey-management-database",
+                                              "chocolatey-management-service", "chocolatey-management-web", "chocolatey-agent",
+                                              "chocolatey", "chocolatey.extension", "chocolatey-agent"])
+        #expect(plan.steps.map(\.number) == Array(1...9))
+        #expect(plan.steps.filter { [.database, .service, .web].contains($0.phase) }.allSatisfy { $0.version == v("0.17.0") })
+        #expect(PlanValidator.problems(in: plan).isEmpty)
+        for step in plan.steps {
+            let arguments = try step.chocoCommand(source: plan.source).arguments { reference throws(PlanningError) in "<\(reference)>" }
+            #expect(Array(arguments.prefix(8)) == ["upgrade", step.package, "--version", step.version.normalized, "--source", plan.source, "-y", "--no-progress"])
+        }
+    }
+
+    @Test func alreadyAtTargetHasNoSteps() throws {
+        let plan = try Fixtures.plan(Fixtures.inventory(server: "0.17.0", agent: "4.0.0", ext: "8.0.0", choco: "2.7.0", groups: []))
+        #expect(plan.steps.isEmpty)
+        #expect(PlanRendering.text(plan).contains("Nothing to do"))
+    }
+
+    @Test func resumesHalfDoneUpgrade() throws {
+        var inventory = Fixtures.inventory(agent: "4.0.0", ext: "8.0.0", choco: "2.7.0", groups: [])
+        inventory.hosts[0].packages["chocolatey-management-database"] = v("0.17.0")
+        let plan = try Fixtures.plan(inventory)
+        #expect(plan.steps.map(\.package) == ["chocolatey-management-service", "chocolatey-management-web"])
+    }
+
+    @Test func latestPicksNewestReachable() throws {
+        let plan = try Fixtures.plan(target: .latest)
+        #expect(plan.target == v("0.17.0"))
+        var feed = Fixtures.fullFeed
+        feed["chocolatey-management-web"] = [v("0.16.0")]
+        let older = try Fixtures.plan(Fixtures.inventory(server: "0.15.1", agent: "4.0.0", ext: "8.0.0", choco: "2.7.0", groups: []),
+                                      target: .latest, feed: feed)
+        #expect(older.target == v("0.16.0"), "0.17.0 lacks its web package, so 0.16.0 is the newest reachable")
+    }
+
+    @Test func unknownTargetIsAClearError() {
+        #expect(throws: PlanningError.self) { try Fixtures.plan(target: .version(v("0.99.0"))) }
+        do { _ = try Fixtures.plan(target: .version(v("0.99.0"))) } catch {
+            #expect(error.description.contains("unknown to this matrix"))
+        }
+    }
+
+    @Test func downgradeIsRefused() {
+        #expect { try Fixtures.plan(Fixtures.inventory(server: "0.17.0"), target: .version(v("0.16.0"))) } throws: { error in
+            "\(error)".contains("does not downgrade")
+        }
+    }
+
+    @Test func missingPackagesBecomeAnInternalizeStep() throws {
+        var feed = Fixtures.fullFeed
+        feed["chocolatey-management-service"] = [v("0.16.0")]
+        feed["chocolatey-agent"] = []
+        let plan = try Fixtures.plan(feed: feed)
+        #expect(plan.steps.first?.phase == .internalize)
+        #expect(plan.steps.first?.packages == ["chocolatey-management-service 0.17.0", "chocolatey-agent 4.0.0"])
+        #expect(PlanValidator.problems(in: plan).isEmpty)
+        #expect { try Fixtures.plan(feed: feed) { $0.allowInternalize = false } } throws: { error in
+            "\(error)".contains("lacks chocolatey-management-service 0.17.0, chocolatey-agent 4.0.0")
+        }
+    }
+
+    @Test func clientPolicyLatestUpgradesEverythingOlder() throws {
+        var feed = Fixtures.fullFeed
+        feed["chocolatey-agent"] = [v("4.0.0"), v("4.1.0")]
+        let inventory = Fixtures.inventory(server: "0.17.0", agent: "4.0.0", ext: "8.0.0", choco: "2.7.0", groups: [])
+        #expect(try Fixtures.plan(inventory, feed: feed).steps.isEmpty)
+        let latest = try Fixtures.plan(inventory, feed: feed) { $0.clientPolicy = .latest }
+        #expect(latest.steps.map { "\($0.package) \($0.version)" } == ["chocolatey-agent 4.1.0"])
+    }
+
+    @Test func fingerprintsChangeWithTheEstate() throws {
+        let first = try Fixtures.plan()
+        let second = try Fixtures.plan(Fixtures.inventory(agent: "3.0.1"))
+        #expect(first.estateFingerprint != second.estateFingerprint)
+        #expect(first.feedFingerprint == second.feedFingerprint)
+    }
+}
