@@ -17,7 +17,7 @@ struct EmbedMatrix: BuildToolPlugin {
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedMatrix.swift")
         return [
             .buildCommand(
-                displayName: "Embedding matrix/ (\(names.count) files) into \(target.name)",
+                displayName: "Embedding the matrix folder (\(names.count) YAML files) into \(target.name)",
                 executable: try context.tool(named: "EmbedMatrixTool").url,
                 arguments: [output.path] + inputs.map(\.path),
                 inputFiles: inputs,

@@ -107,8 +107,12 @@ public enum MatrixRendering {
         }
         lines.append("  row: '\(row.label)' covering \(row.ccmRange.prettyDescription)\(row.inferred ? " (INFERRED: never published)" : "")")
         lines.append("    source: \(row.provenance.summary)")
-        for extra in [row.provenance.history, row.provenance.corrected, row.provenance.removed.map { "removed from the docs: \($0)" }, row.provenance.note, row.note].compactMap({ $0 }) {
-            lines.append("    note: \(extra)")
+        let details: [(String, String?)] = [
+            ("history", row.provenance.history), ("corrected", row.provenance.corrected),
+            ("removed from the docs", row.provenance.removed), ("note", row.provenance.note), ("note", row.note),
+        ]
+        for case let (label, text?) in details {
+            lines.append("    \(label): \(text)")
         }
         lines.append("    matrix: \(row.location)")
         lines.append("clients:")
