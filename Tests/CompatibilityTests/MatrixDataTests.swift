@@ -117,6 +117,9 @@ struct MatrixDataTests {
             }
         }
         #expect(published.count + 2 == matrix.rows.count) // + the inferred 0.10.1 and 0.11.0
+        let releases = try #require(facts["ccm_releases"] as? [[String: Any]])
+        #expect(releases.compactMap { $0["version"] as? String }.map(v) == matrix.releases.map(\.version))
+        #expect(releases.compactMap { $0["date"] as? String } == matrix.releases.map(\.date))
         let dependencies = try #require(facts["component_dependencies"] as? [String: Any])
         let history = try #require(dependencies["history"] as? [[String: Any]])
         for fact in history {
