@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Planning
+
+/// `ccm-upgrade lint-script FILE...`
+struct LintScriptCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lint-script",
+        abstract: "Check your own PowerShell or batch upgrade scripts for combined, out-of-order or chained CCM upgrades.",
+        discussion: """
+            Errors: more than one CCM server package in one choco upgrade/install; server packages out of order \
+            (database → service → web); choco chained with ';' or '&' (breaks inside CCM deployments); \
+            'choco upgrade all'; licensed packages with --internalize.
+            Diagnostics go to stderr as file:line: error: message. Exit codes: 0 clean; 1 errors found; 2 a file cannot be read.
+            """
+    )
+
+    @Argument(help: "Scripts to check (.ps1, .psm1, .bat, .cmd).")
+    var files: [String]
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func run() async throws {
+        var diagnostics: [ScriptLinter.Diagnostic] = []
+        var unreadable = false
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                Console.error("\(file): cannot read the file")
+                unreadable = true
+                continue
+            }
+            // Scripts are often UTF-8 with a BOM, sometimes UTF-16 from older editors.
+            let text = String(data: data, encoding: .utf8) ?? String(data: data, encoding: .utf16) ?? String(decoding: data, as: UTF8.self)
+            diagnostics += ScriptLinter.lint(text, file: file)
+        }
+        switch format {
+        case .text:
+            for diagnostic in diagnostics { FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8)) }
+            Console.out("\(files.count) file(s) checked, \(diagnostics.filter { $0.severity == .error }.count) error(s)")
+        case .json:
+            Console.out(try Console.json(diagnostics))
+        }
+        if unreadable { throw ExitCodes.badInput }
+        if diagnostics.contains(where: { $0.severity == .error }) { throw ExitCodes.problemsFound }
+    }
+}
