@@ -3,14 +3,19 @@ import Versioning
 /// The estate as given on the command line, before parsing. Kept in the library so the rules for
 /// `GROUP=VERSION` values are tested here and the executable only forwards strings.
 public struct EstateFlags: Sendable, Equatable {
+    /// `--ccm`: all three server packages.
     public var ccm: String?
+    /// `--database`, `--service`, `--web`: one server package each (override `ccm`).
     public var database: String?
     public var service: String?
     public var web: String?
     /// `VERSION` (every group) or `GROUP=VERSION`, per package.
     public var agent: [String] = []
+    /// `--extension` (chocolatey.extension); `extension` is a keyword.
     public var extension_: [String] = []
+    /// `--chocolatey` (the CLI).
     public var chocolatey: [String] = []
+    /// `--dotnet`, `--sql-server`, `--windows-server`: the platform.
     public var dotnet: String?
     public var sqlServer: String?
     public var windowsServer: String?
@@ -22,8 +27,11 @@ public struct EstateFlags: Sendable, Equatable {
 
 /// A command-line value that cannot be used; the message names the flag and what was expected.
 public struct EstateInputError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The flag as typed, e.g. `--agent`.
     public let flag: String
+    /// The value that was rejected.
     public let value: String
+    /// What the flag accepts.
     public let expected: String
 
     public var description: String { "\(flag) '\(value)': expected \(expected)" }

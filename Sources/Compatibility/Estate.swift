@@ -2,6 +2,7 @@ import Versioning
 
 /// A set of machines that share client package versions (a CCM computer group, a ring, a site).
 public struct AgentGroup: Sendable, Hashable, Codable {
+    /// The group name as given (`default` for ungrouped values).
     public var name: String
     /// Client package id (lowercase) → installed version, e.g. `chocolatey-agent` → `4.0.0`.
     public var packages: [String: NuGetVersion]
@@ -14,6 +15,7 @@ public struct AgentGroup: Sendable, Hashable, Codable {
     /// The installed version of a package, looked up case-insensitively (NuGet ids are).
     public func version(of packageID: String) -> NuGetVersion? { packages[packageID.lowercased()] }
 
+    /// The `chocolatey-agent`, `chocolatey.extension` and `chocolatey` versions.
     public var agent: NuGetVersion? { version(of: Matrix.agentID) }
     public var licensedExtension: NuGetVersion? { version(of: Matrix.extensionID) }
     public var chocolatey: NuGetVersion? { version(of: Matrix.chocolateyID) }
@@ -21,12 +23,15 @@ public struct AgentGroup: Sendable, Hashable, Codable {
 
 /// What is installed: the three CCM server packages, the clients by group, and the platform.
 public struct Estate: Sendable, Hashable, Codable {
+    /// The three server package versions; nil when not given.
     public var database: NuGetVersion?
     public var service: NuGetVersion?
     public var web: NuGetVersion?
+    /// Client machines, by group.
     public var groups: [AgentGroup]
     /// The .NET (ASP.NET Core) runtime on the CCM server(s).
     public var dotnetRuntime: NuGetVersion?
+    /// The SQL Server and Windows Server releases of the CCM servers.
     public var sqlServer: ServerRelease?
     public var windowsServer: ServerRelease?
     /// Installed prerequisite packages (id, lowercase → version), e.g. `dotnet-8.0-aspnetruntime`.

@@ -8,11 +8,13 @@ public struct Finding: Sendable, Hashable, Codable, Comparable {
         var rank: Int { self == .error ? 0 : (self == .warning ? 1 : 2) }
     }
 
+    /// How serious it is.
     public let severity: Severity
     /// A stable rule id for filtering in CI, e.g. `ccm.client-version`, `dependency.minimum`.
     public let rule: String
     /// What the finding is about, e.g. `chocolatey-management-web` or `servers: chocolatey-agent`.
     public let subject: String
+    /// What is wrong and what to do, in one sentence.
     public let message: String
     /// The published source of the rule (document, commit, date).
     public let source: String?
@@ -49,6 +51,7 @@ public struct CheckReport: Sendable, Hashable, Codable {
     public let matrix: String
     /// The CCM versions the clients were checked against, lowest first.
     public let ccmVersions: [String]
+    /// Sorted: errors first, then rule, subject, message.
     public let findings: [Finding]
 
     public init(matrix: String, ccmVersions: [String], findings: [Finding]) {
@@ -60,5 +63,6 @@ public struct CheckReport: Sendable, Hashable, Codable {
     /// True when no finding is an error.
     public var isCompatible: Bool { !findings.contains { $0.severity == .error } }
 
+    /// How many findings have `severity`.
     public func count(_ severity: Finding.Severity) -> Int { findings.filter { $0.severity == severity }.count }
 }

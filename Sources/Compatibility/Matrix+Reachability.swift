@@ -12,6 +12,7 @@ public struct InstalledVersion: Sendable, Hashable, Codable {
 
 /// One package of a reachable target: what the target needs, the feed version chosen, and who must move.
 public struct PlannedPackage: Sendable, Hashable, Codable {
+    /// The package id and its role.
     public let packageID: String
     public let role: KnownPackage.Role
     /// What the target needs (row range narrowed by the other chosen packages' dependencies).
@@ -23,6 +24,12 @@ public struct PlannedPackage: Sendable, Hashable, Codable {
 
     /// True when the package must be upgraded (or installed, or verified because its version is unknown).
     public var mustUpgrade: Bool { installed.isEmpty || installed.contains(where: \.needsChange) }
+
+    /// Places where reaching the target would mean going down (e.g. servers already on a newer CCM than the
+    /// feed can reach); a plan should refuse rather than downgrade.
+    public var wouldDowngrade: [String] {
+        installed.filter { $0.needsChange && ($0.version.map { $0 > selected } ?? false) }.map(\.place)
+    }
 }
 
 /// A CCM version that could be a target, and why it is not reachable.
@@ -46,6 +53,7 @@ public struct ReachableTarget: Sendable, Hashable, Codable {
 /// The answer to "how far can this feed take us": the target (if any) and every newer version that is not
 /// reachable, with reasons, so a plan can say what to internalize next.
 public struct Reachability: Sendable, Hashable, Codable {
+    /// The newest reachable target, or nil when none is.
     public let target: ReachableTarget?
     /// Newer candidates than `target`, newest first.
     public let unreachable: [UnreachableTarget]

@@ -2,6 +2,7 @@ import Versioning
 
 /// Everything a CCM version needs: client package versions and platform prerequisites.
 public struct CCMRequirements: Sendable, Hashable, Codable {
+    /// The CCM version asked about.
     public let ccm: NuGetVersion
     /// The matrix row the version falls in.
     public let row: CCMRow
@@ -14,6 +15,7 @@ public struct CCMRequirements: Sendable, Hashable, Codable {
     public let dotnet: DotnetEra?
     /// The era's packages that apply to this exact version (some start mid-era, e.g. at 0.6.2).
     public let prerequisites: [PrerequisitePackage]
+    /// The SQL Server and Windows Server minimums.
     public let sqlServer: PlatformMinimum<ServerRelease>?
     public let windowsServer: PlatformMinimum<ServerRelease>?
     /// One per server package that has a PowerShell minimum.

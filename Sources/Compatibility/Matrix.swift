@@ -28,6 +28,7 @@ public struct Matrix: Sendable {
 
     /// Where the data came from: `embedded` or the folder path.
     public internal(set) var origin: String
+    /// The package ids the matrix may mention (`packages.yaml`).
     public internal(set) var packages: [KnownPackage] = []
     /// The CCM server-side upgrade order (database, service, web, agents).
     public internal(set) var serverUpgradeOrder: [String] = []
@@ -35,13 +36,21 @@ public struct Matrix: Sendable {
     public internal(set) var rows: [CCMRow] = []
     /// Rows from older table layouts; shown, never used by checks.
     public internal(set) var historicalRows: [CCMRow] = []
+    /// Releases without a row because they are unsupported (the 2018 beta).
     public internal(set) var unlistedVersions: [UnlistedVersion] = []
+    /// Every CCM release, oldest first.
     public internal(set) var releases: [CCMRelease] = []
+    /// Product dependency rules, as in `product-dependencies.yaml`.
     public internal(set) var dependencyRules: [DependencyRule] = []
+    /// Facts about product dependencies that no check uses.
     public internal(set) var dependencyNotes: [MatrixNote] = []
+    /// Hard CCM/agent communication breaks from release notes.
     public internal(set) var communicationBreaks: [CommunicationBreak] = []
+    /// Statements that relax or explain a break.
     public internal(set) var communicationNotes: [MatrixNote] = []
+    /// .NET runtime eras with their prerequisite packages.
     public internal(set) var dotnetEras: [DotnetEra] = []
+    /// SQL Server, Windows Server and PowerShell minimums per CCM range.
     public internal(set) var sqlServerMinimums: [PlatformMinimum<ServerRelease>] = []
     public internal(set) var windowsServerMinimums: [PlatformMinimum<ServerRelease>] = []
     public internal(set) var powershellMinimums: [PlatformMinimum<NuGetVersion>] = []

@@ -73,7 +73,9 @@ public struct MatrixDiagnostic: Sendable, Equatable, CustomStringConvertible {
     /// Errors make the matrix unusable for checks; warnings are worth a look but do not.
     public enum Severity: String, Sendable, Codable { case error, warning }
 
+    /// Error or warning.
     public let severity: Severity
+    /// What and where.
     public let problem: MatrixError
 
     public init(_ severity: Severity, _ problem: MatrixError) {
@@ -90,6 +92,7 @@ public struct MatrixDiagnostic: Sendable, Equatable, CustomStringConvertible {
 
 /// Thrown when a matrix cannot be used: every error found (warnings are left out), in file and line order.
 public struct MatrixLoadError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The errors, in file and line order.
     public let diagnostics: [MatrixDiagnostic]
 
     public var description: String {

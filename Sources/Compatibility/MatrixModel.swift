@@ -18,6 +18,7 @@ public struct Provenance: Sendable, Hashable, Codable {
     public var corrected: String?
     /// True when the fact is on the docs' current page.
     public var onHead: Bool
+    /// Free text: caveats, related commits.
     public var note: String?
 
     public init(
@@ -47,6 +48,7 @@ public struct Provenance: Sendable, Hashable, Codable {
 
 /// A place in the matrix files, for pointing a reader at the row behind a finding.
 public struct SourceLocation: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The matrix file path and 1-based line.
     public let file: String
     public let line: Int
 
@@ -60,6 +62,7 @@ public struct SourceLocation: Sendable, Hashable, Codable, CustomStringConvertib
 
 /// A package and the versions it must be in.
 public struct PackageRequirement: Sendable, Hashable, Codable {
+    /// The package the requirement is about.
     public let packageID: String
     /// Minimum inclusive; maximum exclusive where the docs published an `0.9.x`-style cell.
     public let range: VersionRange

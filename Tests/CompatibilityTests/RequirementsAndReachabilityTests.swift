@@ -105,6 +105,15 @@ struct ReachabilityTests {
         #expect(target.packages.first { $0.packageID == "chocolatey.extension" }?.required.minVersion == v("6.0.0"))
     }
 
+    @Test func aTargetBelowTheCurrentVersionIsFlaggedAsADowngrade() throws {
+        let estate = Estate(ccm: v("0.15.0"), groups: [group(agent: "4.1.0", ext: "8.2.0", choco: "2.7.3")])
+        let target = try #require(try embedded().newestReachableTarget(available: feed(ccm: ["0.14.0"], extra: Self.net8), estate: estate).target)
+        #expect(target.ccm == v("0.14.0"))
+        #expect(target.packages.filter { $0.role == .server }.allSatisfy { $0.wouldDowngrade.count == 1 })
+        // Clients newer than needed stay as they are: neither an upgrade nor a downgrade.
+        #expect(target.packages.filter { $0.role == .client }.allSatisfy { !$0.mustUpgrade && $0.wouldDowngrade.isEmpty })
+    }
+
     @Test func nothingReachable() throws {
         let result = try embedded().newestReachableTarget(available: ["chocolatey-management-database": [v("0.14.0")]], includePrerequisites: false)
         #expect(result.target == nil)
