@@ -86,10 +86,15 @@ extension Estate {
             ("--agent", Matrix.agentID, flags.agent), ("--extension", Matrix.extensionID, flags.extension_), ("--chocolatey", Matrix.chocolateyID, flags.chocolatey),
         ]
         var ungrouped: [(String, NuGetVersion)] = []
+        var seen = Set<String>()
         for (flag, id, values) in clients {
             for item in values {
                 guard let (group, text) = split(item) else {
                     throw EstateInputError(flag: flag, value: item, expected: "VERSION or GROUP=VERSION")
+                }
+                // Two values for one group would make the result depend on flag order; refuse instead.
+                guard seen.insert("\(group ?? "")\u{0}\(id)").inserted else {
+                    throw EstateInputError(flag: flag, value: item, expected: group.map { "one value for group '\($0)'" } ?? "one value without GROUP= (use GROUP=VERSION for more groups)")
                 }
                 guard let parsed = try version(flag, text) else { continue }
                 guard let group else {

@@ -31,6 +31,10 @@ extension Matrix {
         checkBreaks(estate, &findings)
         checkDependencies(estate, &findings)
         checkClientVersionsKnown(estate, &findings)
+        for id in estate.prerequisites.keys.sorted() where package(id)?.role != .prerequisite {
+            findings.append(Finding(.warning, rule: "estate.unknown-package", subject: id,
+                message: "'\(id)' is not a prerequisite package this matrix knows (a typo?); not checked"))
+        }
         return CheckReport(matrix: origin, ccmVersions: versions.map(\.normalized), findings: findings)
     }
 

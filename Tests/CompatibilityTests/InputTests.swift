@@ -20,6 +20,16 @@ struct InputTests {
         #expect(estate.groups.allSatisfy { $0.chocolatey == v("2.7.0") })
         #expect(estate.prerequisites["dotnet-8.0-runtime"] == v("8.0.8"))
 
+        var twice = EstateFlags()
+        twice.agent = ["servers=4.0.0", "servers=4.1.0"]
+        #expect(throws: EstateInputError.self) { try Estate.applying(twice) }
+        twice.agent = ["4.0.0", "4.1.0"]
+        #expect(throws: EstateInputError.self) { try Estate.applying(twice) }
+
+        var typo = Estate(ccm: v("0.13.0"))
+        typo.prerequisites = ["dotnet-8.0-runtme": v("8.0.8")]
+        #expect(try embedded().check(typo).has("estate.unknown-package", .warning))
+
         var plain = EstateFlags()
         plain.agent = ["1.1.0"]
         #expect(try Estate.applying(plain).groups.map(\.name) == ["default"])
