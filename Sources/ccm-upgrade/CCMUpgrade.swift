@@ -12,6 +12,7 @@ struct CCMUpgrade: AsyncParsableCommand {
             PackCommand.self,
             MatrixCommand.self,
             PlanCommand.self,
+            RunCommand.self,
             LintScriptCommand.self,
         ]
     )

@@ -1,0 +1,82 @@
+import Crypto
+import Foundation
+
+/// What `run` has done so far, so a second `run` resumes at the failed step and never repeats a finished one.
+/// Written atomically (temporary file + rename) after every step. Holds masked commands only, never a secret.
+public struct RunJournal: Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Codable {
+        /// Ran here and the installed version was verified.
+        case succeeded
+        /// Ran on another host; the admin confirmed it with `--confirm`.
+        case confirmed
+        case failed
+    }
+
+    public struct Entry: Sendable, Hashable, Codable {
+        public var step: Int
+        public var package: String
+        public var version: String
+        public var status: Status
+        public var exitCode: Int32?
+        /// The command as run, secrets masked.
+        public var command: String?
+        public var message: String?
+        public var at: String
+    }
+
+    /// The digest of the plan file this journal belongs to; a journal never applies to another plan.
+    public var planDigest: String
+    public var entries: [Entry] = []
+
+    public init(planDigest: String) { self.planDigest = planDigest }
+
+    /// The latest entry for `step`, if any.
+    public func latest(_ step: Int) -> Entry? { entries.last { $0.step == step } }
+
+    /// True when the step finished (here or confirmed elsewhere).
+    public func isDone(_ step: Int) -> Bool {
+        guard let entry = latest(step) else { return false }
+        return entry.status == .succeeded || entry.status == .confirmed
+    }
+
+    public static func digest(of plan: UpgradePlan) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(plan)) ?? Data()
+        return "sha256:" + SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Loads the journal at `path`, or starts a new one; refuses a journal of a different plan.
+    public static func load(path: String, plan: UpgradePlan) throws(PlanningError) -> RunJournal {
+        let digest = digest(of: plan)
+        guard let data = FileManager.default.contents(atPath: path) else { return RunJournal(planDigest: digest) }
+        let journal: RunJournal
+        do { journal = try JSONDecoder().decode(RunJournal.self, from: data) } catch {
+            throw .io(path: path, reason: "the journal is not readable (\(error)); move it away to start over")
+        }
+        guard journal.planDigest == digest else {
+            throw .io(path: path, reason: "the journal belongs to a different plan (the plan file changed since it was written); make a new plan or move the journal away")
+        }
+        return journal
+    }
+
+    public func save(path: String) throws(PlanningError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let temporary = path + ".tmp-\(getpid())"
+        do {
+            try encoder.encode(self).write(to: URL(fileURLWithPath: temporary))
+        } catch {
+            throw .io(path: path, reason: "cannot write the journal: \(error.localizedDescription)")
+        }
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw .io(path: path, reason: "cannot write the journal: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        return formatter.string(from: Date())
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import Nupkg
+import Planning
+import Versioning
+
+/// `ccm-upgrade run plan.json`
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a plan's steps for this host through choco, one at a time, with a journal and resume.",
+        discussion: """
+            The plan is re-validated on load (combined, reordered or mixed-version hand edits are refused). Each \
+            step runs `choco upgrade <one package> --version <v> --source <feed> -y`; afterwards the installed \
+            version is read from the lib folder. A failure stops the run; run again to resume at the failed step. \
+            A step on another host stops the run with the command to run there; after it succeeded there, record \
+            it with --confirm STEP. Client-group steps are listed (run them through CCM deployments).
+            Exit codes: 0 done (or waiting for nothing); 1 a step failed or the plan is stale; 2 bad input; \
+            3 waiting for a step on another host.
+            """
+    )
+
+    @Argument(help: "The plan file written by `ccm-upgrade plan --output`.")
+    var planFile: String
+
+    @Option(help: "This host's name as the plan names it (default: the machine's name).")
+    var host: String?
+
+    @Option(help: "The choco executable.")
+    var choco = "choco"
+
+    @Option(help: "Chocolatey's lib folder, to verify installed versions (default: $ChocolateyInstall/lib, else C:\\ProgramData\\chocolatey\\lib).")
+    var lib: String?
+
+    @Option(help: "The journal file (default: <plan>.journal).")
+    var journal: String?
+
+    @Flag(help: "Print exactly what would run (secrets masked); run nothing.")
+    var dryRun = false
+
+    @Flag(help: "When a known error appears (e.g. 'Padding is invalid'), apply the documented fix and retry the step once.")
+    var applyKnownFixes = false
+
+    @Option(help: "Record that step N (on another host) succeeded there.")
+    var confirm: Int?
+
+    func run() async throws {
+        let plan: UpgradePlan
+        do { plan = try PlanValidator.load(path: planFile) } catch {
+            Console.error(error.description)
+            throw ExitCodes.badInput
+        }
+        let libFolder = lib ?? ProcessInfo.processInfo.environment["ChocolateyInstall"].map { $0 + "/lib" } ?? "C:\\ProgramData\\chocolatey\\lib"
+        let hostName = host ?? ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
+        var configuration = PlanRunner.Configuration(host: hostName, journalPath: journal ?? planFile + ".journal") { id in
+            let path = "\(libFolder)/\(id)/\(id).nuspec"
+            guard let data = FileManager.default.contents(atPath: path) else { return nil }
+            return try? NuspecReader.read(Array(data), source: path).version
+        }
+        configuration.choco = choco
+        configuration.dryRun = dryRun
+        configuration.applyKnownFixes = applyKnownFixes
+        configuration.libFolder = libFolder
+        configuration.log = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        if let feed = try? FeedOpening.open(plan.source) {
+            configuration.feedHas = { id, version in (try? await feed.contains(id: id, version: version)) ?? false }
+        }
+        let runner = PlanRunner(plan: plan, configuration: configuration)
+        if let confirm {
+            do { try runner.confirm(step: confirm) } catch {
+                Console.error(error.description)
+                throw ExitCodes.badInput
+            }
+            Console.out("step \(confirm) recorded as done on its host")
+            return
+        }
+        let outcome: PlanRunner.Outcome
+        do { outcome = try await runner.run() } catch {
+            Console.error(error.description)
+            throw ExitCodes.badInput
+        }
+        switch outcome {
+        case let .completed(ran, elsewhere):
+            Console.out(ran.isEmpty ? "nothing left to run on \(hostName)" : "ran steps \(ran.map(String.init).joined(separator: ", ")) on \(hostName)")
+            if !elsewhere.isEmpty {
+                Console.out("client groups (run through a CCM deployment, `ccm-upgrade deployment emit`, or on each client):")
+                for line in elsewhere { Console.out("  " + line) }
+            }
+        case let .waitingForHost(step, host, command):
+            Console.out("step \(step) runs on host \(host): \(command)")
+            Console.out("after it succeeded there: ccm-upgrade run \(planFile) --confirm \(step)")
+            throw ExitCode(3)
+        case let .failed(step, reason):
+            Console.error("step \(step) failed: \(reason)")
+            Console.error("later steps were not started; fix the cause and run again to resume at step \(step)")
+            throw ExitCodes.problemsFound
+        case let .dryRun(commands):
+            for command in commands { Console.out(command) }
+        }
+    }
+}
