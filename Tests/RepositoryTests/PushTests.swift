@@ -78,6 +78,7 @@ struct PushTests {
         let fake = try FakeFeed(arguments: ["--api-key", "k", "--fault", fault])
         let report = try await V2Feed(url: fake.v2, apiKey: Secret("k"), http: testClient()).push(fileAt: Corpus.package(Self.package))
         #expect(report.outcome == .pushed(status: 201))
+        #expect(fake.requests.filter { $0.hasPrefix("PUT") }.count >= 2)
         #expect(FileManager.default.contentsEqual(atPath: fake.packages.path + "/NonStrongNameB.1.0.0.nupkg", andPath: Corpus.package(Self.package)))
     }
 

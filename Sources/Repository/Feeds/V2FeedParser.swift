@@ -20,6 +20,10 @@ public enum V2FeedParser {
     /// Parses `bytes` fetched from `url`. `queriedId` is the id asked for, used when an entry carries
     /// neither `d:Id` nor a title.
     public static func parse(_ bytes: [UInt8], url: String, queriedId: String? = nil) throws(FeedError) -> V2FeedPage {
+        // Some servers answer an exact lookup that matched nothing with an empty 200.
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            return V2FeedPage(packages: [], next: nil, skipped: [])
+        }
         let root: XMLElement
         do {
             root = try SafeXMLParser.parse(bytes, source: url)
