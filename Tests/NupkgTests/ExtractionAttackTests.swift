@@ -154,3 +154,50 @@ struct PackageStructureTests {
         #expect(names.contains("ü.txt"))
     }
 }
+
+@Suite("Zip edge cases")
+struct ZipEdgeCaseTests {
+    /// NuGet.Client's tiny Zip64 and signature-entry archives: each is listed (or refused with a clear
+    /// error), never a crash or a hang.
+    @Test(arguments: Corpus.files("nupkg/zip-edge-cases", suffix: ".zip"))
+    func corpusZipEdgeCasesAreHandled(path: String) {
+        do {
+            let entries = try PackageReader.entries(at: path)
+            #expect(entries.allSatisfy { !$0.name.isEmpty })
+        } catch {
+            #expect(error.description.hasPrefix(path))
+        }
+    }
+
+    @Test func rawUTF8NamesWithoutTheFlagDecode() throws {
+        let sandbox = try TemporaryFolder()
+        defer { sandbox.cleanup() }
+        // NuGet 2.8.7 stores non-ASCII names as raw UTF-8 without the zip UTF-8 flag (bit 11).
+        try ArchiveBuilder.build([.file("a.nuspec", ArchiveBuilder.nuspec()), .rawName(Array("tools/ümlaut ä.txt".utf8), [7])],
+                                 at: sandbox.file("p.nupkg"))
+        #expect(try PackageReader.entries(at: sandbox.file("p.nupkg")).map(\.name).contains("tools/ümlaut ä.txt"))
+        try PackageExtractor.extract(sandbox.file("p.nupkg"), to: sandbox.file("out"))
+        #expect(FileManager.default.contents(atPath: sandbox.file("out/tools/ümlaut ä.txt")) == Data([7]))
+    }
+
+    @Test func zip64PackageReads() throws {
+        let sandbox = try TemporaryFolder()
+        defer { sandbox.cleanup() }
+        // Python's zipfile writes Zip64 extra fields when asked to (force_zip64), as large Chocolatey packages carry.
+        let script = """
+        import zipfile, sys
+        with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED, allowZip64=True) as z:
+            with z.open('tools/payload.bin', 'w', force_zip64=True) as f: f.write(b'x' * 100000)
+            z.writestr('Zip64.Test.nuspec', '<package><metadata><id>Zip64.Test</id><version>1.0.0</version></metadata></package>')
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, sandbox.file("z.nupkg")]
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+        let info = try PackageReader.inspect(at: sandbox.file("z.nupkg"))
+        #expect(info.nuspec.id == "Zip64.Test")
+        #expect(info.files.first?.name == "tools/payload.bin")
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+/// Runs the built `ccm-upgrade` executable (it sits beside the test bundle in the build folder).
+enum Tool {
+    static let executable: String = {
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("ccm-upgrade").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/ccm-upgrade").path
+    }()
+
+    static let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let corpus = ProcessInfo.processInfo.environment["CCM_UPGRADE_CORPUS"] ?? (checkout as NSString).deletingLastPathComponent + "/shared/corpus"
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: checkout)
+        process.environment = ProcessInfo.processInfo.environment.merging(environment, uniquingKeysWith: { $1 })
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+@Suite("ccm-upgrade command line")
+struct CLITests {
+    @Test func inspectReportsGoodPackagesAndFailsOnBadOnes() throws {
+        let good = Tool.corpus + "/nupkg/real/NuGetTest.0.0.1.nupkg"
+        let bad = Tool.corpus + "/nupkg/malformed/pynuget-no_nuspec.nupkg"
+        let result = try Tool.run(["inspect", good, bad, "--format", "json"])
+        #expect(result.status == 1)
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let packages = json?["packages"] as? [[String: Any]]
+        #expect(packages?.count == 1)
+        #expect(packages?.first?["id"] as? String == "NuGetTest")
+        #expect((json?["errors"] as? [[String: Any]])?.count == 1)
+        #expect(result.stderr.contains("error: \(bad): no .nuspec manifest"))
+    }
+
+    @Test func inspectExitCodes() throws {
+        #expect(try Tool.run(["inspect", Tool.corpus + "/nupkg/real"]).status == 0)
+        #expect(try Tool.run(["inspect", "/nonexistent/x.nupkg"]).status == 2)
+    }
+
+    @Test func packThenInspectTheExampleFeed() throws {
+        let out = NSTemporaryDirectory() + "ccm-cli-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let nuspec = "examples/packages/chocolatey-agent/4.0.0/chocolatey-agent.nuspec"
+        let packed = try Tool.run(["pack", nuspec, "--output-directory", out])
+        #expect(packed.status == 0, "\(packed.stderr)")
+        let inspected = try Tool.run(["inspect", out])
+        #expect(inspected.stdout.hasPrefix("chocolatey-agent 4.0.0"))
+        #expect(inspected.stdout.contains("tools/chocolateyInstall.ps1"))
+    }
+
+    @Test func planAndDryRunTheExampleEstate() throws {
+        let folder = NSTemporaryDirectory() + "ccm-cli-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for version in ["0.16.0", "0.17.0"] {
+            for id in ["chocolatey-management-database", "chocolatey-management-service", "chocolatey-management-web"] {
+                _ = try Tool.run(["pack", "examples/packages/\(id)/\(version)/\(id).nuspec", "--output-directory", folder + "/feed"])
+            }
+        }
+        for path in ["chocolatey/2.7.0/chocolatey", "chocolatey.extension/8.0.0/chocolatey.extension", "chocolatey-agent/4.0.0/chocolatey-agent",
+                     "dotnet-10.0-runtime/10.0.9/dotnet-10.0-runtime", "dotnet-10.0-aspnetruntime/10.0.9/dotnet-10.0-aspnetruntime",
+                     "dotnet-aspnetcoremodule-v2/20.0.26140/dotnet-aspnetcoremodule-v2"] {
+            _ = try Tool.run(["pack", "examples/packages/\(path).nuspec", "--output-directory", folder + "/feed"])
+        }
+        let plan = try Tool.run(["plan", "--to", "latest", "--inventory", "examples/estate/inventory.yaml", "--source", folder + "/feed",
+                                 "--output", folder + "/plan.json"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout.contains("Upgrade plan: CCM 0.16.0 → 0.17.0"))
+        let order = ["chocolatey-management-database", "chocolatey-management-service", "chocolatey-management-web"]
+            .compactMap { plan.stdout.range(of: "upgrade \($0) ")?.lowerBound }
+        #expect(order.count == 3 && order == order.sorted())
+        let dry = try Tool.run(["run", folder + "/plan.json", "--host", "ccm01", "--dry-run"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stdout.contains("--package-parameters-sensitive=/Password:<env:CCM_SERVICE_PASSWORD>"))
+        let unknown = try Tool.run(["plan", "--to", "9.9.9", "--inventory", "examples/estate/inventory.yaml", "--source", folder + "/feed"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("unknown to this matrix"))
+        let badInventory = try Tool.run(["plan", "--to", "0.17.0", "--inventory", "/nonexistent.yaml", "--source", folder + "/feed"])
+        #expect(badInventory.status == 2)
+    }
+
+    @Test func lintScriptExitCodes() throws {
+        let folder = NSTemporaryDirectory() + "ccm-cli-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "choco upgrade chocolatey-management-database chocolatey-management-service -y\n".write(toFile: folder + "/bad.ps1", atomically: true, encoding: .utf8)
+        try "choco upgrade chocolatey-management-database -y\n".write(toFile: folder + "/good.ps1", atomically: true, encoding: .utf8)
+        let bad = try Tool.run(["lint-script", folder + "/bad.ps1"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("\(folder)/bad.ps1:1: error:"))
+        #expect(try Tool.run(["lint-script", folder + "/good.ps1"]).status == 0)
+        #expect(try Tool.run(["lint-script", folder + "/missing.ps1"]).status == 2)
+    }
+}
