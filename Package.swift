@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Compatibility", targets: ["Compatibility"]),
         .library(name: "Repository", targets: ["Repository"]),
         .library(name: "Planning", targets: ["Planning"]),
+        .library(name: "Deployment", targets: ["Deployment"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -73,13 +74,21 @@ let package = Package(
             ]
         ),
 
+        // MARK: CCM deployments
+
+        /** Plans as CCM deployment-plan JSON (import format), its linter, and a client for CCM's REST API over libcurl. */
+        .target(
+            name: "Deployment",
+            dependencies: ["Versioning", "Compatibility", "Planning", "CCurl"]
+        ),
+
         // MARK: Executable
 
         /** Thin command-line front end: parses arguments and calls the libraries. */
         .executableTarget(
             name: "ccm-upgrade",
             dependencies: [
-                "Versioning", "Nupkg", "Compatibility", "Repository", "Planning",
+                "Versioning", "Nupkg", "Compatibility", "Repository", "Planning", "Deployment",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -99,6 +108,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["ccm-upgrade"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Compatibility", "Versioning"]),
         .testTarget(name: "RepositoryTests", dependencies: ["Repository", "Nupkg", "Versioning"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "Planning", "Compatibility", "Versioning"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,107 @@
+import Compatibility
+import Foundation
+import Planning
+
+/// Turns an ``UpgradePlan`` into a CCM deployment plan (import format, ccm.md §10.6).
+///
+/// - By default only the agent phase (the agents on the CCM hosts and the client groups); with
+///   ``DeploymentOptions/includeServer`` also the server steps, with a warning. Internalize steps never
+///   become deployment steps: they run against the feed, not on computers.
+/// - One deployment step per plan step, in plan order. Basic steps where no parameters are needed,
+///   advanced (privileged) PowerShell where they are and for the agent's own upgrade.
+/// - Target groups by name, mapped to ids through ``DeploymentOptions/groupIDs``; without ids the step's
+///   `DeploymentStepGroupIds` is empty and the document's warnings say so.
+public enum DeploymentEmitter {
+    /// Builds the document. Throws for options out of range, steps that cannot run in a deployment
+    /// (`/EnterPassword`, unsafe characters) and target groups missing from the groups file.
+    public static func emit(plan: UpgradePlan, options: DeploymentOptions) throws(DeploymentError) -> DeploymentPlanDocument {
+        try options.validate()
+        let serverPhases: Set<PlanStep.Phase> = [.serverPrerequisites, .database, .service, .web]
+        var warnings: [String] = []
+        let selected = plan.steps.filter { step in
+            if step.phase == .internalize { return false }
+            return options.includeServer || !serverPhases.contains(step.phase)
+        }
+        if plan.steps.contains(where: { $0.phase == .internalize }) {
+            warnings.append("the plan's internalize step is not a deployment step: run 'ccm-upgrade internalize' (or the plan's step 1) before starting the deployment")
+        }
+        let skippedServer = plan.steps.filter { serverPhases.contains($0.phase) }
+        if options.includeServer, !skippedServer.isEmpty {
+            warnings.append("--include-server: Chocolatey advises against upgrading CCM itself through a deployment (ccm.md §7.2); the service and web steps interrupt CCM, so their results may come back Inconclusive or Unreachable; keep a backup and watch the hosts")
+        } else if !skippedServer.isEmpty {
+            warnings.append("the \(skippedServer.count) server step(s) are not in the deployment: run them on the CCM hosts first ('ccm-upgrade run'), or pass --include-server")
+        }
+        if selected.isEmpty {
+            warnings.append("the plan has no steps for a deployment (nothing in the agent phase)")
+        }
+
+        var steps: [DeploymentStepDocument] = []
+        var variables: [StepScripts.SensitiveVariable] = []
+        var ungrouped: [Int] = []
+        var unresolved = false
+        for step in selected {
+            let isServer = serverPhases.contains(step.phase)
+            let script: String
+            let privileged = StepScripts.needsAdvanced(step)
+            if step.package.lowercased() == Matrix.agentID {
+                let built = try StepScripts.agentSelfUpgrade(step, options: options)
+                (script, variables) = (built.script, variables + built.variables)
+            } else if privileged {
+                let built = try StepScripts.advanced(step, options: options)
+                (script, variables) = (built.script, variables + built.variables)
+            } else {
+                script = StepScripts.basic(package: step.package, version: step.version)
+            }
+            let names = targetGroups(for: step, options: options)
+            var ids: [Int] = []
+            if let directory = options.groupIDs {
+                for name in names { ids.append(try directory.require(name)) }
+            } else if !names.isEmpty {
+                unresolved = true
+            }
+            let order = steps.count + 1
+            if names.isEmpty { ungrouped.append(order) }
+            steps.append(DeploymentStepDocument(
+                name: "Upgrade \(step.package) to \(step.version.normalized) (\(step.place))", isPrivileged: privileged, planOrder: order,
+                script: script, validExitCodes: options.validExitCodes.map(String.init).joined(separator: ", "),
+                executionTimeoutInSeconds: options.executionTimeoutInSeconds, failOnError: options.failOnError,
+                requireSuccessOnAllComputers: isServer ? options.serverRequireSuccess : options.agentRequireSuccess,
+                machineContactTimeoutInMinutes: options.machineContactTimeoutInMinutes, deploymentStepGroupIds: ids, targetGroupNames: names))
+        }
+        if !ungrouped.isEmpty {
+            warnings.append("NO TARGET GROUPS for step(s) \(ungrouped.map(String.init).joined(separator: ", ")): these steps run nowhere until you add groups in CCM or pass --group CCMGROUP=SELECTOR (e.g. --group 'CCM Servers=host-agent')")
+        }
+        if unresolved {
+            warnings.append("NO GROUP IDS: CCM group ids are per installation, so DeploymentStepGroupIds are empty; pass --groups-file (a saved Groups/GetAll answer or {\"NAME\": ID}), select the groups in CCM after import, or use 'ccm-upgrade deployment push', which resolves the names through the API")
+        }
+        if !variables.isEmpty {
+            var seen = Set<String>()
+            let list = variables.filter { seen.insert($0.name).inserted }.map { "\($0.name) (value from \($0.reference), for /\($0.parameter))" }
+            warnings.append("create these CCM sensitive variables before the plan runs (Administration → Sensitive Variables): \(list.joined(separator: "; ")). The placeholder syntax \(options.sensitiveVariableTemplate) is not documented by Chocolatey; after import open each advanced step and re-insert the variable from the Sensitive Variables dropdown if CCM shows it differently")
+        }
+        if options.machineContactTimeoutInMinutes == 0 {
+            warnings.append("machine contact timeout 0 is infinite: steps wait for offline computers indefinitely (semi-connected fleets only)")
+        }
+        if selected.contains(where: { $0.package.lowercased() == Matrix.agentID }) {
+            warnings.append("agent steps restart chocolatey-agent through a scheduled task (ScheduledTasks module: not on Windows Server 2012 R2); for a major agent upgrade Chocolatey advises upgrading the 'chocolatey' package instead")
+        }
+        let from = plan.from?.normalized ?? "current"
+        let name = options.name ?? "ccm-upgrade \(from) -> \(plan.target.normalized)" + (options.includeServer ? "" : " (agents)")
+        return DeploymentPlanDocument(
+            name: name, scheduledDateTimeUtc: options.scheduledStart.map(DeploymentOptions.utcString),
+            lastScheduledDateTimeUtc: options.maintenanceWindowEnd.map(DeploymentOptions.utcString), repeatPeriod: options.repeatPeriod,
+            executionTimeoutInSeconds: options.executionTimeoutInSeconds, requiresApproval: options.requiresApproval,
+            deploymentSteps: steps, warnings: warnings)
+    }
+
+    /// The CCM group names a step targets: every `--group` whose selector matches; without one, a
+    /// client-agents step targets the CCM group named like its inventory group.
+    public static func targetGroups(for step: PlanStep, options: DeploymentOptions) -> [String] {
+        var names: [String] = []
+        for target in options.targets where target.selector.matches(step) {
+            if !names.contains(where: { $0.lowercased() == target.groupName.lowercased() }) { names.append(target.groupName) }
+        }
+        if names.isEmpty, step.phase == .clientAgents, let group = step.group { names.append(group) }
+        return names
+    }
+}
