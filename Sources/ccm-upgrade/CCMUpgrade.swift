@@ -9,6 +9,9 @@ struct CCMUpgrade: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             InspectCommand.self,
+            DownloadCommand.self,
+            PushCommand.self,
+            InternalizeCommand.self,
             PackCommand.self,
             MatrixCommand.self,
             PlanCommand.self,

@@ -1,0 +1,107 @@
+import Foundation
+
+/// The outcome for one package of an internalize run.
+public struct InternalizeItem: Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Codable, CaseIterable {
+        /// Downloaded from its source and pushed to the target.
+        case pushed
+        /// The target already had it (same bytes, or present before the run).
+        case alreadyPresent
+        /// The target has the same id and version with different bytes: nothing was overwritten.
+        case differentContent
+        /// Could not be resolved, downloaded or pushed; `detail` says why.
+        case failed
+    }
+
+    public var id: String
+    /// Normalized version, nil when none could be chosen.
+    public var version: String?
+    public var source: String
+    /// `requested`, or `dependency of <id>`.
+    public var reason: String
+    public var status: Status
+    /// True when this run downloaded the package (false when it reused a journaled download or skipped it).
+    public var downloaded: Bool
+    /// True when an earlier, interrupted run had already finished this package (from the journal).
+    public var fromJournal: Bool
+    public var sha512: String?
+    public var detail: String?
+
+    public init(id: String, version: String?, source: String, reason: String, status: Status, downloaded: Bool = false,
+                fromJournal: Bool = false, sha512: String? = nil, detail: String? = nil) {
+        self.id = id
+        self.version = version
+        self.source = source
+        self.reason = reason
+        self.status = status
+        self.downloaded = downloaded
+        self.fromJournal = fromJournal
+        self.sha512 = sha512
+        self.detail = detail
+    }
+}
+
+/// The summary of an internalize run: per-package outcomes and counts, as text or JSON.
+public struct InternalizeSummary: Sendable, Codable {
+    public var target: String
+    public var items: [InternalizeItem]
+
+    public var downloadedCount: Int { items.filter(\.downloaded).count }
+    public func count(_ status: InternalizeItem.Status) -> Int { items.filter { $0.status == status }.count }
+    /// True when any package failed or conflicts with the target.
+    public var hasProblems: Bool { items.contains { $0.status == .failed || $0.status == .differentContent } }
+
+    struct Counts: Codable {
+        var downloaded: Int, pushed: Int, alreadyPresent: Int, differentContent: Int, failed: Int
+    }
+
+    enum CodingKeys: String, CodingKey { case target, counts, items }
+
+    public init(target: String, items: [InternalizeItem]) {
+        self.target = target
+        self.items = items
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        target = try container.decode(String.self, forKey: .target)
+        items = try container.decode([InternalizeItem].self, forKey: .items)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(target, forKey: .target)
+        try container.encode(Counts(downloaded: downloadedCount, pushed: count(.pushed), alreadyPresent: count(.alreadyPresent),
+                                    differentContent: count(.differentContent), failed: count(.failed)), forKey: .counts)
+        try container.encode(items, forKey: .items)
+    }
+
+    /// Pretty JSON (the `--format json` output).
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "{}"
+    }
+
+    /// Human-readable text: one line per package, then the counts.
+    public var text: String {
+        var lines: [String] = []
+        for item in items {
+            let status: String
+            switch item.status {
+            case .pushed: status = "pushed"
+            case .alreadyPresent: status = "present"
+            case .differentContent: status = "CONFLICT"
+            case .failed: status = "FAILED"
+            }
+            var line = "\(status.padding(toLength: 9, withPad: " ", startingAt: 0)) \(item.id) \(item.version ?? "-")  from \(item.source)"
+            if item.reason != "requested" { line += " (\(item.reason))" }
+            if item.fromJournal { line += " [earlier run]" }
+            if let detail = item.detail { line += ": \(detail)" }
+            lines.append(line)
+        }
+        lines.append("target \(target): \(downloadedCount) downloaded, \(count(.pushed)) pushed, \(count(.alreadyPresent)) already present, "
+            + "\(count(.differentContent)) conflicting, \(count(.failed)) failed")
+        return lines.joined(separator: "\n")
+    }
+}

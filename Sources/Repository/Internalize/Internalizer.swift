@@ -1,0 +1,200 @@
+import Foundation
+import Nupkg
+import Versioning
+
+/// Brings packages from their sources into a target feed: resolves versions and the dependency closure,
+/// skips what the target already has, downloads (verified), pushes (idempotent), and journals every step.
+/// Packages are copied byte for byte; nothing is modified (licensed packages must never be).
+public struct Internalizer: Sendable {
+    /// Source feeds by the names requests use.
+    public var sources: [String: any PackageFeed]
+    public var target: any PackageFeed
+    /// Where downloads are kept (and resumed from).
+    public var workDirectory: String
+    public var journal: Journal?
+    /// Packages transferred at once.
+    public var jobs: Int
+    public var includePrerelease: Bool
+    public var pushTimeout: Int?
+    /// One line per step, for the log (stderr).
+    public var log: @Sendable (String) -> Void
+
+    public init(sources: [String: any PackageFeed], target: any PackageFeed, workDirectory: String, journal: Journal?,
+                jobs: Int = 4, includePrerelease: Bool = false, pushTimeout: Int? = nil, log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.sources = sources
+        self.target = target
+        self.workDirectory = workDirectory
+        self.journal = journal
+        self.jobs = max(1, jobs)
+        self.includePrerelease = includePrerelease
+        self.pushTimeout = pushTimeout
+        self.log = log
+    }
+
+    /// A package chosen for transfer.
+    public struct Planned: Sendable {
+        public var package: RemotePackage
+        public var source: String
+        public var reason: String
+    }
+
+    /// Resolves `requests` and their dependencies. Returns what to transfer and the items already settled
+    /// (failures, dependencies the target satisfies).
+    public func resolve(_ requests: [PackageRequest]) async -> (planned: [Planned], settled: [InternalizeItem]) {
+        var queue: [(request: PackageRequest, reason: String, range: VersionRange?)] = requests.map { ($0, "requested", nil) }
+        var chosen: [String: Planned] = [:]
+        var order: [String] = []
+        var settled: [InternalizeItem] = []
+        var cache: [String: [RemotePackage]] = [:]
+        var index = 0
+        while index < queue.count {
+            let (request, reason, range) = queue[index]
+            index += 1
+            let key = request.id.lowercased()
+            if let existing = chosen[key] {
+                if let range, !range.contains(existing.package.version) {
+                    log("warning: \(request.id) \(existing.package.version.normalized) is already chosen but \(reason) needs \(range.normalized)")
+                }
+                continue
+            }
+            guard let feed = sources[request.source] else {
+                settled.append(InternalizeItem(id: request.id, version: nil, source: request.source, reason: reason, status: .failed,
+                                               detail: "unknown source '\(request.source)'"))
+                continue
+            }
+            let versions: [RemotePackage]
+            do {
+                let cacheKey = request.source + "|" + key
+                if let cached = cache[cacheKey] { versions = cached } else {
+                    versions = try await feed.versions(of: request.id)
+                    cache[cacheKey] = versions
+                }
+            } catch {
+                settled.append(InternalizeItem(id: request.id, version: nil, source: request.source, reason: reason, status: .failed,
+                                               detail: "\(error)"))
+                continue
+            }
+            guard let package = choose(from: versions, policy: request.version, dependencyRange: range) else {
+                let wanted = range.map { "a version in \($0.normalized)" } ?? request.version.description
+                settled.append(InternalizeItem(id: request.id, version: nil, source: request.source, reason: reason, status: .failed,
+                                               detail: "\(feed.name) has no \(wanted) (\(versions.count) versions listed)"))
+                continue
+            }
+            chosen[key] = Planned(package: package, source: request.source, reason: reason)
+            order.append(key)
+            guard !request.ignoreDependencies else { continue }
+            var seen: Set<String> = []
+            for dependency in package.dependencies where seen.insert(dependency.id.lowercased()).inserted {
+                if chosen[dependency.id.lowercased()] != nil || requests.contains(where: { $0.id.lowercased() == dependency.id.lowercased() }) {
+                    queue.append((PackageRequest(id: dependency.id, source: request.source), "dependency of \(package.id)", dependency.range))
+                    continue
+                }
+                if let present = try? await target.versions(of: dependency.id).first(where: { dependency.range.contains($0.version) }) {
+                    settled.append(InternalizeItem(id: present.id, version: present.version.normalized, source: target.name,
+                                                   reason: "dependency of \(package.id)", status: .alreadyPresent,
+                                                   detail: "the target's version satisfies \(dependency.range.isAll ? "any version" : dependency.range.normalized)"))
+                    continue
+                }
+                queue.append((PackageRequest(id: dependency.id, source: request.source), "dependency of \(package.id)", dependency.range))
+            }
+        }
+        return (order.compactMap { chosen[$0] }, settled)
+    }
+
+    func choose(from versions: [RemotePackage], policy: VersionPolicy, dependencyRange: VersionRange?) -> RemotePackage? {
+        if let range = dependencyRange {
+            // NuGet's rule for dependencies: the lowest listed version in range.
+            let listed = versions.filter(\.isListed)
+            guard let version = range.bestMatch(in: listed.map(\.version), includePrerelease: includePrerelease) else { return nil }
+            return listed.first { $0.version == version }
+        }
+        return policy.select(from: versions, includePrerelease: includePrerelease)
+    }
+
+    /// Resolves and transfers; never throws: every problem becomes a failed item in the summary.
+    public func run(_ requests: [PackageRequest]) async -> InternalizeSummary {
+        let (planned, settled) = await resolve(requests)
+        var results: [Int: InternalizeItem] = [:]
+        await withTaskGroup(of: (Int, InternalizeItem).self) { group in
+            var next = 0
+            func startNext() {
+                guard next < planned.count else { return }
+                let index = next, item = planned[index]
+                next += 1
+                group.addTask { (index, await transfer(item)) }
+            }
+            for _ in 0..<min(jobs, planned.count) { startNext() }
+            for await (index, item) in group {
+                results[index] = item
+                startNext()
+            }
+        }
+        let items = (0..<planned.count).compactMap { results[$0] } + settled
+        return InternalizeSummary(target: target.name, items: items)
+    }
+
+    /// Moves one package: journal, target check, download, push.
+    func transfer(_ planned: Planned) async -> InternalizeItem {
+        let package = planned.package
+        let identity = package.identity
+        var item = InternalizeItem(id: package.id, version: package.version.normalized, source: planned.source, reason: planned.reason,
+                                   status: .failed)
+        guard let feed = sources[planned.source] else {
+            item.detail = "unknown source '\(planned.source)'"
+            return item
+        }
+        do {
+            let previous = await journal?.entry(for: identity)
+            if let previous, previous.state == .pushed || previous.state == .alreadyPresent {
+                item.status = previous.state == .pushed ? .pushed : .alreadyPresent
+                item.fromJournal = true
+                item.sha512 = previous.sha512
+                log("\(identity): done in an earlier run")
+                return item
+            }
+            if let existing = try await target.package(id: package.id, version: package.version) {
+                if let theirs = existing.sha512, let ours = package.sha512, theirs != ours {
+                    item.status = .differentContent
+                    item.detail = "the target has different bytes (SHA-512 \(theirs), source \(ours))"
+                    return item
+                }
+                item.status = .alreadyPresent
+                item.sha512 = existing.sha512 ?? package.sha512
+                try await journal?.record(identity, source: planned.source, state: .alreadyPresent, sha512: item.sha512, file: nil)
+                log("\(identity): already on \(target.name)")
+                return item
+            }
+            let file = workDirectory + "/" + identity.fileName
+            var hash: String?
+            if let previous, previous.state == .downloaded, previous.file == file, FileManager.default.fileExists(atPath: file),
+               let onDisk = try? PackageHash.sha512(ofFileAt: file), let recorded = previous.sha512, onDisk.matches(recorded) {
+                hash = recorded
+                log("\(identity): reusing the verified download from an earlier run")
+            } else {
+                log("\(identity): downloading from \(feed.name)")
+                let downloaded = try await feed.download(package, to: file)
+                item.downloaded = true
+                hash = downloaded.sha512.base64
+                try await journal?.record(identity, source: planned.source, state: .downloaded, sha512: hash, file: file)
+            }
+            item.sha512 = hash
+            log("\(identity): pushing to \(target.name)")
+            let report = try await target.push(fileAt: file, timeout: pushTimeout)
+            switch report.outcome {
+            case .pushed:
+                item.status = .pushed
+                try await journal?.record(identity, source: planned.source, state: .pushed, sha512: hash, file: file)
+            case .alreadyPresent:
+                item.status = .alreadyPresent
+                try await journal?.record(identity, source: planned.source, state: .alreadyPresent, sha512: hash, file: file)
+            case let .differentContent(feedHash):
+                item.status = .differentContent
+                item.detail = "the target has different bytes (SHA-512 \(feedHash)); nothing was overwritten"
+            }
+        } catch {
+            item.status = .failed
+            item.detail = "\(error)"
+        }
+        return item
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Nupkg
+import Versioning
+
+/// What the journal remembers about one package.
+public struct JournalEntry: Sendable, Hashable, Codable {
+    public enum State: String, Sendable, Codable {
+        /// Downloaded and verified into `file`; not yet on the target.
+        case downloaded
+        /// Pushed to the target by this tool.
+        case pushed
+        /// The target already had identical bytes.
+        case alreadyPresent
+    }
+
+    public var id: String
+    public var version: String
+    public var source: String
+    public var state: State
+    public var sha512: String?
+    public var file: String?
+    public var updated: Date
+}
+
+/// The internalize journal: a JSON file rewritten atomically (temp file, fsync, rename) after every step,
+/// so a run that is killed resumes without redoing finished work. It holds ids, versions, hashes, source
+/// names and file paths, never credentials.
+public actor Journal {
+    struct Document: Codable {
+        var format = 1
+        var target: String
+        var entries: [String: JournalEntry] = [:]
+    }
+
+    public let path: String
+    private var document: Document
+
+    /// Opens (or starts) the journal at `path` for pushes to `target`. A journal written for another target
+    /// is refused rather than mixed.
+    public init(path: String, target: String) throws(FeedError) {
+        self.path = path
+        if FileManager.default.fileExists(atPath: path) {
+            let loaded: Document
+            do {
+                loaded = try JSONDecoder.journal.decode(Document.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch {
+                throw .fileError(path: path, reason: "not a readable internalize journal (\(error)); move it away to start over")
+            }
+            guard loaded.target == target else {
+                throw .fileError(path: path, reason: "this journal records pushes to '\(loaded.target)', not '\(target)'; use another --journal")
+            }
+            document = loaded
+        } else {
+            document = Document(target: target)
+        }
+    }
+
+    static func key(_ identity: PackageIdentity) -> String { "\(identity.id.lowercased())@\(identity.version.normalized.lowercased())" }
+
+    public func entry(for identity: PackageIdentity) -> JournalEntry? { document.entries[Self.key(identity)] }
+
+    public var entries: [JournalEntry] { document.entries.values.sorted { ($0.id, $0.version) < ($1.id, $1.version) } }
+
+    /// Records `state` for `identity` and rewrites the file atomically.
+    public func record(_ identity: PackageIdentity, source: String, state: JournalEntry.State, sha512: String?, file: String?) throws(FeedError) {
+        document.entries[Self.key(identity)] = JournalEntry(id: identity.id, version: identity.version.normalized, source: source,
+                                                            state: state, sha512: sha512, file: file, updated: Date())
+        try save()
+    }
+
+    private func save() throws(FeedError) {
+        let data: Data
+        do { data = try JSONEncoder.journal.encode(document) } catch {
+            throw .fileError(path: path, reason: "cannot encode the journal: \(error)")
+        }
+        let temporary = path + ".tmp-\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw .fileError(path: temporary, reason: "cannot write the journal: \(String(cString: strerror(errno)))") }
+        let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fsync(descriptor) == 0
+        close(descriptor)
+        guard written == data.count, synced else {
+            unlink(temporary)
+            throw .fileError(path: temporary, reason: "short write or fsync failure while saving the journal")
+        }
+        try FileCopy.rename(temporary, to: path)
+    }
+}
+
+extension JSONEncoder {
+    static var journal: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+}
+
+extension JSONDecoder {
+    static var journal: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}

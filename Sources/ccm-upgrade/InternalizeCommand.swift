@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import Repository
+
+/// `ccm-upgrade internalize --to TARGET [--ccm-set upgrade|setup] [ids...] [--package-list FILE]`
+struct InternalizeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "internalize",
+        abstract: "Copy the CCM package set (or any packages) from their feeds into an internal feed.",
+        discussion: """
+            Without ids or --package-list, takes the CCM package set of the CCM docs: community packages (the .NET \
+            runtimes, kept on the 10.x line) from 'community', licensed packages (chocolatey, chocolatey.extension, \
+            chocolatey-agent, chocolatey-management-*) from 'licensed' with the license id as password and without \
+            dependencies. Packages are copied byte for byte, never modified. Dependencies are followed (lowest \
+            version in range, NuGet's rule) unless the target already satisfies them. What the target already has is \
+            skipped. Every step is written to the journal (atomically), so an interrupted run resumes.
+            Exit codes: 0 everything pushed or already present; 1 a package failed or conflicts; 2 bad flags, config or list.
+            """
+    )
+
+    @Argument(help: "Package ids (each optionally id@version or id@[range]); default: the CCM package set.")
+    var ids: [String] = []
+
+    @Option(help: "File with one package per line: id [version|latest|range] [source]; # starts a comment.")
+    var packageList: String?
+
+    @Option(help: "CCM package set when no ids are given: upgrade (docs upgrade script) or setup (docs setup script).")
+    var ccmSet: CCMPackageSet = .upgrade
+
+    @Option(help: "Source for ids and list lines without one (a config name, URL or folder).")
+    var from: String = "community"
+
+    @Option(help: "Source name or location for the licensed packages of the CCM set.")
+    var licensedFrom: String = "licensed"
+
+    @Option(help: "Target feed: a config name, a v2 URL, a v3 index.json URL or a folder.")
+    var to: String
+
+    @OptionGroup var apiKey: APIKeyOptions
+
+    @Option(help: "Folder for downloads (kept for resuming).")
+    var workDirectory: String = "ccm-upgrade-packages"
+
+    @Option(help: "Journal file (default: <work-directory>/internalize-journal.json).")
+    var journal: String?
+
+    @Flag(help: "Allow prerelease versions.")
+    var prerelease = false
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @OptionGroup var feedOptions: FeedOptions
+
+    func run() async throws {
+        let settings = try feedOptions.settings()
+        var target = try feedOptions.source(to, in: settings)
+        try apiKey.apply(to: &target)
+        let requests = try buildRequests()
+        let http = settings.httpClient(log: FeedOptions.log)
+        var sources: [String: any PackageFeed] = [:]
+        for name in Set(requests.map(\.source)) {
+            sources[name] = try feedOptions.source(name, in: settings).makeFeed(http: http)
+        }
+        if requests.contains(where: { $0.source == "licensed" }), settings.sources["licensed"]?.credentials == nil {
+            Console.warning("no credentials for the licensed repository: set \(FeedSettings.Environment.licenseId) to your license id "
+                + "or configure 'licensed' in the feeds config")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
+        } catch {
+            Console.error("\(workDirectory): cannot create the work folder: \(error.localizedDescription)")
+            throw ExitCodes.badInput
+        }
+        let targetFeed = target.makeFeed(http: http)
+        let journalFile: Journal
+        do {
+            journalFile = try Journal(path: journal ?? workDirectory + "/internalize-journal.json", target: targetFeed.name)
+        } catch {
+            Console.error(error.description)
+            throw ExitCodes.badInput
+        }
+        let internalizer = Internalizer(sources: sources, target: targetFeed, workDirectory: workDirectory, journal: journalFile,
+                                        jobs: settings.transport.maxConcurrentTransfers, includePrerelease: prerelease,
+                                        pushTimeout: settings.pushTimeout, log: FeedOptions.log)
+        let summary = await internalizer.run(requests)
+        Console.out(format == .json ? summary.json : summary.text)
+        if summary.hasProblems { throw ExitCodes.problemsFound }
+    }
+
+    func buildRequests() throws -> [PackageRequest] {
+        var requests: [PackageRequest] = []
+        do {
+            for argument in ids {
+                let parts = argument.split(separator: "@", maxSplits: 1).map(String.init)
+                let policy = try VersionPolicy(parsing: parts.count > 1 ? parts[1] : "latest")
+                requests.append(PackageRequest(id: parts[0], version: policy, source: from))
+            }
+            if let packageList {
+                guard let text = try? String(contentsOfFile: packageList, encoding: .utf8) else {
+                    Console.error("\(packageList): cannot read the package list")
+                    throw ExitCodes.badInput
+                }
+                requests += try PackageListFile.parse(text, file: packageList, defaultSource: from)
+            }
+        } catch let error as FeedError {
+            Console.error(error.description)
+            throw ExitCodes.badInput
+        }
+        if requests.isEmpty { requests = ccmSet.requests(community: from, licensed: licensedFrom) }
+        return requests
+    }
+}
+
+extension CCMPackageSet: ExpressibleByArgument {}
