@@ -45,18 +45,9 @@ public struct PackageHash: Sendable, Hashable, CustomStringConvertible {
         defer { close(descriptor) }
         var hasher = SHA512()
         var total: Int64 = 0
-        let bufferSize = 1 << 20
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let count = read(descriptor, buffer.baseAddress, bufferSize)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .cannotOpen(path: path, reason: "read failed: " + String(cString: strerror(errno)))
-            }
-            if count == 0 { break }
-            total += Int64(count)
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        try FileReading.chunks(of: descriptor, path: path) { (chunk: UnsafeRawBufferPointer) throws(NupkgError) in
+            total += Int64(chunk.count)
+            hasher.update(bufferPointer: chunk)
         }
         return (PackageHash(digest: Array(hasher.finalize())), total)
     }

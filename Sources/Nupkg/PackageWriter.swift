@@ -83,18 +83,7 @@ public enum PackageWriter {
             throw .cannotOpen(path: source, reason: "not a regular file")
         }
         try writer.addFile(name: name, size: Int64(status.st_size)) { (emit: (UnsafeRawBufferPointer) throws(NupkgError) -> Void) throws(NupkgError) in
-            let size = 1 << 20
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
-            defer { buffer.deallocate() }
-            while true {
-                let count = read(descriptor, buffer.baseAddress, size)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw .cannotOpen(path: source, reason: String(cString: strerror(errno)))
-                }
-                if count == 0 { return }
-                try emit(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-            }
+            try FileReading.chunks(of: descriptor, path: source, emit)
         }
     }
 }
