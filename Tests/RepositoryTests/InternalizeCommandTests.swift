@@ -1,0 +1,73 @@
+import Foundation
+import Repository
+import Testing
+
+/// The built `ccm-upgrade` executable, next to the test bundle.
+func ccmUpgradeExecutable() throws -> String {
+    let testBinary = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+    let path = URL(fileURLWithPath: testBinary).deletingLastPathComponent().appendingPathComponent("ccm-upgrade").path
+    guard FileManager.default.isExecutableFile(atPath: path) else {
+        throw FakeFeedError(message: "\(path) not built: run swift build --build-tests first")
+    }
+    return path
+}
+
+@Suite("internalize command: killed mid-run, rerun completes without duplicates", .serialized)
+struct InternalizeCommandTests {
+    @Test func killAndRerun() async throws {
+        let source = try FakeFeed(packages: ["NonStrongNameB.1.0.0.0.nupkg", "NuGetTest.0.0.1.nupkg", "PackageWithContentFile.1.0.nupkg"],
+                                  arguments: ["--fault", "stall:1:/package/PackageWithContentFile"])
+        let target = try FakeFeed(arguments: ["--api-key", "target-key"])
+        let work = try TemporaryDirectory()
+        defer { work.cleanup() }
+        let arguments = [try ccmUpgradeExecutable(), "internalize", "NonStrongNameB", "NuGetTest", "PackageWithContentFile",
+                         "--from", source.v2, "--to", target.v2, "--work-directory", work.path, "--jobs", "1",
+                         "--stall-timeout", "60", "--format", "json"]
+        let environment = ["CCM_UPGRADE_API_KEY": "target-key", "HOME": work.path, "CCM_UPGRADE_FEEDS_CONFIG": ""]
+
+        // First run: two packages go through, the third stalls mid-download; then the process is killed.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: arguments[0])
+        process.arguments = Array(arguments.dropFirst())
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        let journal = work.path + "/internalize-journal.json"
+        var stalled = false
+        for _ in 0..<300 where !stalled {
+            try await Task.sleep(nanoseconds: 100_000_000)
+            let text = (try? String(contentsOfFile: journal, encoding: .utf8)) ?? ""
+            stalled = text.components(separatedBy: "\"pushed\"").count - 1 == 2
+                && source.requests.contains { $0.contains("/package/PackageWithContentFile") }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try #require(stalled, "the first run never reached the stalled download; source log: \(source.requests)")
+        #expect(target.requests.filter { $0.hasPrefix("PUT") }.count == 2)
+
+        // Second run: finishes the third package only, resuming its partial download.
+        let rerun = try run(arguments, environment: environment)
+        #expect(rerun.status == 0, "\(rerun.output)")
+        let jsonStart = try #require(rerun.output.firstIndex(of: "{"))
+        let summary = try JSONDecoder().decode(InternalizeSummary.self, from: Data(rerun.output[jsonStart...].utf8))
+        #expect(summary.items.filter(\.fromJournal).map(\.id).sorted() == ["NonStrongNameB", "NuGetTest"])
+        #expect(summary.items.first { $0.id == "PackageWithContentFile" }?.status == .pushed)
+        #expect(target.requests.filter { $0.hasPrefix("PUT") }.count == 3, "no package pushed twice: \(target.requests)")
+        #expect(source.requests.contains { $0.contains("/package/PackageWithContentFile") && $0.hasSuffix("-") && !$0.hasSuffix(" -") },
+                "the partial download was resumed with Range: \(source.requests)")
+        #expect(FileManager.default.contentsEqual(atPath: target.packages.path + "/PackageWithContentFile.1.0.0.nupkg",
+                                                  andPath: Corpus.package("PackageWithContentFile.1.0.nupkg")))
+    }
+
+    @Test func badInputExitsTwo() throws {
+        let work = try TemporaryDirectory()
+        defer { work.cleanup() }
+        let result = try run([try ccmUpgradeExecutable(), "internalize", "x@not-a-version", "--to", work.path],
+                             environment: ["HOME": work.path, "CCM_UPGRADE_FEEDS_CONFIG": ""])
+        #expect(result.status == 2, "\(result.output)")
+        let push = try run([try ccmUpgradeExecutable(), "push", work.path + "/missing.nupkg", "--source", work.path],
+                           environment: ["HOME": work.path, "CCM_UPGRADE_FEEDS_CONFIG": ""])
+        #expect(push.status == 2, "\(push.output)")
+    }
+}
