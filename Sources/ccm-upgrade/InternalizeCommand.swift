@@ -47,6 +47,9 @@ struct InternalizeCommand: AsyncParsableCommand {
     @Flag(help: "Allow prerelease versions.")
     var prerelease = false
 
+    @Flag(help: "Do not follow dependencies of the given ids / list entries.")
+    var ignoreDependencies = false
+
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
@@ -107,6 +110,7 @@ struct InternalizeCommand: AsyncParsableCommand {
             Console.error(error.description)
             throw ExitCodes.badInput
         }
+        if ignoreDependencies { requests = requests.map { var request = $0; request.ignoreDependencies = true; return request } }
         if requests.isEmpty { requests = ccmSet.requests(community: from, licensed: licensedFrom) }
         return requests
     }
