@@ -24,7 +24,8 @@ struct LintTests {
         }
         let planDefaults: [(String, String)] = [("Name", #""p""#), ("ScheduledDateTimeUtc", "null"), ("LastScheduledDateTimeUtc", "null"),
                                                 ("RepeatPeriod", "0"), ("ExecutionTimeoutInSeconds", "14400"), ("RequiresApproval", "false")]
-        return "{" + planDefaults.map { "\"\($0.0)\": \(plan[$0.0] ?? $0.1)" }.joined(separator: ", ")
+        let extra = plan.keys.filter { key in !planDefaults.contains { $0.0 == key } }.sorted().map { "\"\($0)\": \(plan[$0]!), " }.joined()
+        return "{" + extra + planDefaults.map { "\"\($0.0)\": \(plan[$0.0] ?? $0.1)" }.joined(separator: ", ")
             + ", \"DeploymentSteps\": [" + stepTexts.joined(separator: ", ") + "]}"
     }
 
