@@ -4,11 +4,12 @@ import Versioning
 
 /// Digests that let `run` notice a plan has gone stale.
 enum Fingerprint {
-    /// SHA-256 over the inventory in canonical (sorted-key) JSON.
+    /// SHA-256 over the inventory's hosts and groups in canonical (sorted-key) JSON. The feed location and the
+    /// parameters file name are left out: they can be given on the command line instead of in the file.
     static func of(_ inventory: UpgradeInventory) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(inventory)) ?? Data()
+        let data = (try? encoder.encode(UpgradeInventory(hosts: inventory.hosts, groups: inventory.groups))) ?? Data()
         return "sha256:" + SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 

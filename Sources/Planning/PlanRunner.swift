@@ -23,6 +23,8 @@ public struct PlanRunner {
         public var resolveSecret: (SecretReference) throws(PlanningError) -> String = { reference throws(PlanningError) in try reference.resolve() }
         /// Whether the internal feed has a package version (checked before each step runs).
         public var feedHas: (String, NuGetVersion) async -> Bool = { _, _ in true }
+        /// Extra environment variables for choco (merged over this process's environment).
+        public var chocoEnvironment: [String: String] = [:]
         /// Progress lines for people (stderr in the CLI).
         public var log: (String) -> Void = { _ in }
 
@@ -143,7 +145,7 @@ public struct PlanRunner {
         while true {
             attempt += 1
             configuration.log("step \(step.number): \(command.masked)")
-            var (status, output) = Self.runProcess(configuration.choco, arguments)
+            var (status, output) = Self.runProcess(configuration.choco, arguments, environment: configuration.chocoEnvironment)
             // choco's own output is shown to the admin; a secret it might echo is masked first.
             for secret in secrets where !secret.isEmpty { output = output.replacingOccurrences(of: secret, with: "********") }
             let installed = configuration.installedVersion(step.package)
@@ -181,8 +183,9 @@ public struct PlanRunner {
     }
 
     /// Runs choco; returns its exit status and combined output (which is echoed to the log as it is read).
-    static func runProcess(_ executable: String, _ arguments: [String]) -> (Int32, String) {
+    static func runProcess(_ executable: String, _ arguments: [String], environment: [String: String]) -> (Int32, String) {
         let process = Process()
+        process.environment = ProcessInfo.processInfo.environment.merging(environment, uniquingKeysWith: { $1 })
         if executable.contains("/") {
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments

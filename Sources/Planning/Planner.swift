@@ -139,11 +139,13 @@ public struct Planner: Sendable {
                                   notes: ["licensed packages are copied byte for byte, never internalized or modified"]), at: 0)
         }
         for index in steps.indices { steps[index].number = index + 1 }
+        let fingerprintIDs = Set(needed.map { $0.0.lowercased() })
 
         findings += try preflight(inventory: inventory, target: targetVersion, steps: steps, requirements: requirements)
         return UpgradePlan(
             generator: options.generator, target: targetVersion, from: serverFrom, source: options.source,
-            estateFingerprint: Fingerprint.of(inventory), feedFingerprint: Fingerprint.ofFeed(internalFeed, ids: Set(needed.map { $0.0.lowercased() })),
+            estateFingerprint: Fingerprint.of(inventory), feedFingerprint: Fingerprint.ofFeed(internalFeed, ids: fingerprintIDs),
+            feedFingerprintPackages: fingerprintIDs.sorted(),
             preflight: findings.sorted(), steps: steps)
     }
 

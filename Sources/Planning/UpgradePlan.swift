@@ -23,13 +23,15 @@ public struct UpgradePlan: Sendable, Hashable, Codable {
     public var estateFingerprint: String
     /// A digest of the feed versions the plan relied on; `run` refuses a plan when the feed changed.
     public var feedFingerprint: String
+    /// The package ids (lower case) ``feedFingerprint`` covers.
+    public var feedFingerprintPackages: [String]
     /// Preflight findings that did not block the plan (warnings and notes).
     public var preflight: [Finding]
     public var steps: [PlanStep]
 
     public init(
         generator: String, target: NuGetVersion, from: NuGetVersion?, source: String, estateFingerprint: String,
-        feedFingerprint: String, preflight: [Finding], steps: [PlanStep]
+        feedFingerprint: String, feedFingerprintPackages: [String] = [], preflight: [Finding], steps: [PlanStep]
     ) {
         formatVersion = Self.currentFormatVersion
         self.generator = generator
@@ -38,8 +40,26 @@ public struct UpgradePlan: Sendable, Hashable, Codable {
         self.source = source
         self.estateFingerprint = estateFingerprint
         self.feedFingerprint = feedFingerprint
+        self.feedFingerprintPackages = feedFingerprintPackages
         self.preflight = preflight
         self.steps = steps
+    }
+}
+
+extension UpgradePlan {
+    /// Why the plan no longer fits the estate or the feed it was made for, or nil when it still does.
+    ///
+    /// - Parameters:
+    ///   - inventory: the estate now, when known.
+    ///   - feed: the internal feed's versions now, for ``feedFingerprintPackages``.
+    public func staleness(inventory: UpgradeInventory?, feed: [String: [NuGetVersion]]?) -> String? {
+        if let inventory, Fingerprint.of(inventory) != estateFingerprint {
+            return "the estate changed since the plan was made (the inventory's fingerprint differs)"
+        }
+        if let feed, Fingerprint.ofFeed(Planner.lowercasedKeys(feed), ids: Set(feedFingerprintPackages)) != feedFingerprint {
+            return "the internal feed changed since the plan was made (versions of \(feedFingerprintPackages.joined(separator: ", ")))"
+        }
+        return nil
     }
 }
 

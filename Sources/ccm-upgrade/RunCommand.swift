@@ -44,6 +44,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Record that step N (on another host) succeeded there.")
     var confirm: Int?
 
+    @Option(help: "The inventory the plan was made from: the run is refused when the estate changed since.")
+    var inventory: String?
+
     func run() async throws {
         let plan: UpgradePlan
         do { plan = try PlanValidator.load(path: planFile) } catch {
@@ -73,6 +76,31 @@ struct RunCommand: AsyncParsableCommand {
             }
             Console.out("step \(confirm) recorded as done on its host")
             return
+        }
+        // A fresh run refuses a plan whose estate or feed changed since planning; a resumed run has already
+        // changed both itself (internalize, finished steps), so it relies on the per-step checks.
+        let journalPath = journal ?? planFile + ".journal"
+        let fresh = (try? RunJournal.load(path: journalPath, plan: plan).entries.isEmpty) ?? true
+        if fresh, !dryRun {
+            let current = try inventory.map { path throws -> UpgradeInventory in
+                do { return try UpgradeInventory.load(path: path) } catch {
+                    Console.error("\(error)")
+                    throw ExitCodes.badInput
+                }
+            }
+            var versions: [String: [NuGetVersion]]?
+            if let feed = try? FeedOpening.open(plan.source) {
+                var listed: [String: [NuGetVersion]] = [:]
+                for id in plan.feedFingerprintPackages {
+                    guard let found = try? await feed.versions(of: id) else { listed = [:]; break }
+                    listed[id] = found.filter(\.isListed).map(\.version)
+                }
+                versions = listed.isEmpty && !plan.feedFingerprintPackages.isEmpty ? nil : listed
+            }
+            if let reason = plan.staleness(inventory: current, feed: versions) {
+                Console.error("the plan is stale: \(reason); make a new plan with `ccm-upgrade plan`")
+                throw ExitCodes.problemsFound
+            }
         }
         let outcome: PlanRunner.Outcome
         do { outcome = try await runner.run() } catch {

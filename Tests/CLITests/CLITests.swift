@@ -94,6 +94,19 @@ struct CLITests {
         let dry = try Tool.run(["run", folder + "/plan.json", "--host", "ccm01", "--dry-run"])
         #expect(dry.status == 0, "\(dry.stderr)")
         #expect(dry.stdout.contains("--package-parameters-sensitive=/Password:<env:CCM_SERVICE_PASSWORD>"))
+        // A real (stand-in) run of the same plan: every step for ccm01, in order, then resume finds nothing left.
+        let standin = Tool.checkout + "/Tests/Fixtures/choco-standin/choco"
+        let environment = ["CHOCO_STANDIN_LOG": folder + "/choco.log", "CHOCO_STANDIN_LIB": folder + "/lib",
+                           "CCM_SERVICE_PASSWORD": "s3rvice-secret", "CCM_AGENT_PASSWORD": "ag3nt-secret"]
+        let arguments = ["run", folder + "/plan.json", "--host", "ccm01", "--choco", standin, "--lib", folder + "/lib",
+                         "--inventory", "examples/estate/inventory.yaml"]
+        let ran = try Tool.run(arguments, environment: environment)
+        #expect(ran.status == 0, "\(ran.stderr)")
+        #expect(ran.stdout.contains("ran steps 1, 2, 3, 4, 5, 6 on ccm01"))
+        let journal = try String(contentsOfFile: folder + "/plan.json.journal", encoding: .utf8)
+        #expect(!journal.contains("s3rvice-secret") && !ran.stderr.contains("s3rvice-secret") && !ran.stdout.contains("s3rvice-secret"))
+        let again = try Tool.run(arguments, environment: environment)
+        #expect(again.stdout.contains("nothing left to run on ccm01"))
         let unknown = try Tool.run(["plan", "--to", "9.9.9", "--inventory", "examples/estate/inventory.yaml", "--source", folder + "/feed"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("unknown to this matrix"))

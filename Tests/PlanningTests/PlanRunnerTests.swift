@@ -35,10 +35,8 @@ struct RunnerSandbox {
     var calls: [String] { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
 
     func runner(_ plan: UpgradePlan, host: String = "ccm01", environment: [String: String] = [:], configure: (inout PlanRunner.Configuration) -> Void = { _ in }) -> PlanRunner {
-        for (key, value) in ["CHOCO_STANDIN_LOG": log, "CHOCO_STANDIN_LIB": lib].merging(environment, uniquingKeysWith: { $1 }) {
-            setenv(key, value, 1)
-        }
         var configuration = PlanRunner.Configuration(host: host, journalPath: journal, installedVersion: installedVersion)
+        configuration.chocoEnvironment = ["CHOCO_STANDIN_LOG": log, "CHOCO_STANDIN_LIB": lib].merging(environment, uniquingKeysWith: { $1 })
         configuration.choco = Self.standin
         configuration.libFolder = lib
         configuration.resolveSecret = { reference throws(PlanningError) in try reference.resolve(environment: ["CCM_PW": "pa55-w0rd-value"]) }
@@ -54,8 +52,7 @@ struct RunnerSandbox {
     }
 }
 
-/// The runner tests change process environment variables for the stand-in, so they run one at a time.
-@Suite("run", .serialized)
+@Suite("run")
 struct PlanRunnerTests {
     static func plan() throws -> UpgradePlan {
         try Fixtures.plan(parameters: UpgradeParameters.parse("service: { username: svc, password: 'env:CCM_PW' }", file: "p"))
@@ -107,7 +104,6 @@ struct PlanRunnerTests {
         guard case let .failed(step, reason) = outcome else { Issue.record("\(outcome)"); return }
         #expect(step == 3)
         #expect(reason.contains("is at 0.0.1 instead of 0.17.0"))
-        setenv("CHOCO_STANDIN_WRONG_VERSION", "", 1)
     }
 
     @Test func stalePlanIsRefused() async throws {
@@ -137,7 +133,6 @@ struct PlanRunnerTests {
         let second = try await sandbox.runner(plan, environment: environment) { $0.applyKnownFixes = true }.run()
         guard case .completed = second else { Issue.record("\(second)"); return }
         #expect(!FileManager.default.fileExists(atPath: settings + "/appsettings.json"))
-        setenv("CHOCO_STANDIN_PADDING", "", 1)
     }
 
     @Test func otherHostsStepsWaitForConfirmation() async throws {

@@ -124,3 +124,18 @@ struct PlannerTests {
         #expect(first.feedFingerprint == second.feedFingerprint)
     }
 }
+
+@Suite("Staleness")
+struct StalenessTests {
+    @Test func changedEstateOrFeedMakesThePlanStale() throws {
+        let plan = try Fixtures.plan()
+        #expect(plan.staleness(inventory: Fixtures.inventory(), feed: Fixtures.fullFeed) == nil)
+        #expect(plan.staleness(inventory: Fixtures.inventory(agent: "3.0.1"), feed: nil)?.contains("estate changed") == true)
+        var feed = Fixtures.fullFeed
+        feed["chocolatey-agent"] = [v("3.0.0"), v("4.0.0"), v("4.1.0")]
+        #expect(plan.staleness(inventory: nil, feed: feed)?.contains("internal feed changed") == true)
+        feed = Fixtures.fullFeed
+        feed["unrelated-package"] = [v("1.0.0")]
+        #expect(plan.staleness(inventory: nil, feed: feed) == nil, "packages the plan does not touch do not matter")
+    }
+}
