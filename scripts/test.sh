@@ -3,5 +3,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
+# The tests read real third-party packages and feed recordings from the shared corpus (see README).
+if [[ -z "${CCM_UPGRADE_CORPUS:-}" ]]; then
+  for candidate in ../shared/corpus /work/shared/corpus; do
+    if [[ -d "$candidate/nupkg/real" ]]; then export CCM_UPGRADE_CORPUS="$(cd "$candidate" && pwd)"; break; fi
+  done
+fi
+[[ -d "${CCM_UPGRADE_CORPUS:-}/nupkg/real" ]] || { echo "test: the shared corpus was not found; set CCM_UPGRADE_CORPUS" >&2; exit 1; }
+echo "test: corpus at $CCM_UPGRADE_CORPUS" >&2
 swift build --build-tests
 swift test --skip-build
