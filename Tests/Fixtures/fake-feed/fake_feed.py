@@ -137,9 +137,12 @@ def read_package(path):
     for element in metadata.iter():
         if element.tag.split("}")[-1] == "dependency":
             dependencies.append("%s:%s:" % (element.get("id"), element.get("version") or ""))
-    data = open(path, "rb").read()
-    return {"id": fields["id"], "version": fields["version"], "path": path, "size": len(data),
-            "hash": base64.b64encode(hashlib.sha512(data).digest()).decode(), "dependencies": "|".join(dependencies)}
+    digest = hashlib.sha512()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return {"id": fields["id"], "version": fields["version"], "path": path, "size": os.path.getsize(path),
+            "hash": base64.b64encode(digest.digest()).decode(), "dependencies": "|".join(dependencies)}
 
 
 def odata_string(query, name):
@@ -241,7 +244,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             return self.send_status(400, "chunked uploads are not accepted (like minchoc)")
-        body = self.rfile.read(length)
+        # Stream the body to disk (packages may be 1 GiB in the benchmark), then cut the first part out.
+        spool = os.path.join(self.state.args.packages, ".body-%d.tmp" % threading.get_ident())
+        with open(spool, "wb") as handle:
+            remaining = length
+            while remaining > 0:
+                chunk = self.rfile.read(min(remaining, 1 << 20))
+                if not chunk:
+                    break
+                handle.write(chunk)
+                remaining -= len(chunk)
+        try:
+            return self.store_upload(spool, length)
+        finally:
+            if os.path.exists(spool):
+                os.unlink(spool)
+
+    def store_upload(self, spool, length):
         if self.early_fault():
             return
         path = urllib.parse.urlsplit(self.path).path
@@ -256,12 +275,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not boundary:
             return self.send_status(400, "expected multipart/form-data")
         marker = b"--" + boundary.group(1).encode()
-        first = body.split(marker)[1]
-        payload = first.split(b"\r\n\r\n", 1)[1]
-        payload = payload[:-2] if payload.endswith(b"\r\n") else payload
+        size = os.path.getsize(spool)
+        with open(spool, "rb") as handle:
+            head = handle.read(min(size, 64 << 10))
+            start = head.find(b"\r\n\r\n", head.find(marker)) + 4
+            handle.seek(max(0, size - 4096))
+            tail = handle.read()
+        end = size - len(tail) + tail.rfind(b"\r\n" + marker)
+        if start < 4 or end < start:
+            return self.send_status(400, "malformed multipart body")
         temporary = os.path.join(self.state.args.packages, ".upload-%d.tmp" % threading.get_ident())
-        with open(temporary, "wb") as handle:
-            handle.write(payload)
+        with open(spool, "rb") as source, open(temporary, "wb") as target:
+            source.seek(start)
+            remaining = end - start
+            while remaining > 0:
+                chunk = source.read(min(remaining, 1 << 20))
+                target.write(chunk)
+                remaining -= len(chunk)
         try:
             info = read_package(temporary)
         except Exception as error:  # noqa: BLE001 - a test fake reports any parse failure as 400
@@ -346,18 +376,39 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def download(self, info):
         if not info:
             return self.send_status(404, "no such package")
-        data = open(info["path"], "rb").read()
-        if self.state.take_fault(self.path, {"wrong-bytes"}):
-            data = data[:-1] + bytes([data[-1] ^ 0xFF])
+        size = info["size"]
+        start = 0
         requested = self.headers.get("Range")
         if requested:
             match = re.match(r"bytes=(\d+)-$", requested)
             start = int(match.group(1)) if match else 0
-            if start >= len(data):
+            if start >= size:
                 return self.send_status(416, "range not satisfiable")
-            return self.send_body(206, data[start:], "application/octet-stream",
-                                  [("Content-Range", "bytes %d-%d/%d" % (start, len(data) - 1, len(data)))])
-        self.send_body(200, data, "application/octet-stream", [("Accept-Ranges", "bytes")])
+        faulty = self.state.take_fault(self.command + " " + self.path, {"wrong-bytes"}) or \
+            self.state.has_fault("reset-mid", self.path) or self.state.has_fault("stall", self.path) or \
+            self.state.has_fault("truncate", self.path)
+        if faulty or size < (8 << 20):
+            data = open(info["path"], "rb").read()
+            if faulty == "wrong-bytes":
+                data = data[:-1] + bytes([data[-1] ^ 0xFF])
+            if requested:
+                return self.send_body(206, data[start:], "application/octet-stream",
+                                      [("Content-Range", "bytes %d-%d/%d" % (start, size - 1, size))])
+            return self.send_body(200, data, "application/octet-stream", [("Accept-Ranges", "bytes")])
+        # Large files are streamed from disk.
+        self.send_response(206 if requested else 200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(size - start))
+        if requested:
+            self.send_header("Content-Range", "bytes %d-%d/%d" % (start, size - 1, size))
+        self.end_headers()
+        with open(info["path"], "rb") as handle:
+            handle.seek(start)
+            while True:
+                chunk = handle.read(1 << 20)
+                if not chunk:
+                    break
+                self.wfile.write(chunk)
 
     # ---- v3 over --packages ---------------------------------------------------------------------------
 
