@@ -14,7 +14,7 @@ struct EstateOptions: ParsableArguments {
     @Option(help: "Parameters file (YAML or JSON) with the non-default settings to pass again; overrides the inventory's.")
     var parameters: String?
 
-    @Option(help: "The internal feed (folder, v2 URL, or v3 index.json URL); overrides the inventory's.")
+    @Option(help: "The internal feed: a source name from the feeds config, a folder, a v2 URL or a v3 index.json URL; overrides the inventory's.")
     var source: String?
 
     @Option(help: "Read this host's installed packages from a Chocolatey lib folder (e.g. C:\\ProgramData\\chocolatey\\lib).")
@@ -22,6 +22,8 @@ struct EstateOptions: ParsableArguments {
 
     @Option(help: "Read this host's installed packages from saved `choco list -r` output (CLI 1.x or 2.x).")
     var chocoList: String?
+
+    @OptionGroup var feedOptions: FeedOptions
 
     @Option(help: "This host's name, for --lib/--choco-list/--database/--service/--web (default: the machine's name).")
     var host: String?
@@ -43,15 +45,15 @@ struct EstateOptions: ParsableArguments {
     /// Loads everything and lists the feed's versions of every package a plan may touch.
     func load(matrix: Matrix) async throws -> EstateOptions.Context {
         var inventory = try loadInventory()
-        guard let source = source ?? inventory.source else {
+        guard let reference = source ?? inventory.source else {
             throw ValidationError("no internal feed: pass --source or set 'source' in the inventory")
         }
+        let (feed, source) = try feedOptions.openFeed(reference)
         inventory.source = source
         var parameters = UpgradeParameters()
         if let path = self.parameters ?? inventory.parameters.map({ Self.relative($0, to: self.inventory) }) {
             parameters = try UpgradeParameters.load(path: path)
         }
-        let feed = try FeedOpening.open(source)
         var ids = Matrix.serverPackageIDs + [Matrix.agentID, Matrix.extensionID, Matrix.chocolateyID]
         ids += matrix.dotnetEras.flatMap { $0.packages.map(\.id) }
         var versions: [String: [NuGetVersion]] = [:]
@@ -109,17 +111,12 @@ struct EstateOptions: ParsableArguments {
     }
 }
 
-/// Opens a feed from a source string: a folder, a v3 `index.json` URL, or a v2 URL.
-enum FeedOpening {
-    static func open(_ source: String) throws -> any PackageFeed {
-        if source.hasPrefix("http://") || source.hasPrefix("https://") {
-            let http = HTTPClient()
-            return source.lowercased().hasSuffix(".json") ? V3Feed(indexURL: source, http: http) : V2Feed(url: source, http: http)
-        }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("the feed folder \(source) does not exist")
-        }
-        return FolderFeed(path: source)
+extension FeedOptions {
+    /// Opens the feed `reference` names (a source name from the feeds config, a URL or a folder) with the
+    /// config's credentials, proxy and CA settings; returns it with its location (what choco's --source gets).
+    func openFeed(_ reference: String) throws -> (feed: any PackageFeed, location: String) {
+        let settings = try settings()
+        let source = try source(reference, in: settings)
+        return (source.makeFeed(http: settings.httpClient(log: FeedOptions.log)), source.location)
     }
 }

@@ -47,6 +47,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The inventory the plan was made from: the run is refused when the estate changed since.")
     var inventory: String?
 
+    @OptionGroup var feedOptions: FeedOptions
+
     func run() async throws {
         let plan: UpgradePlan
         do { plan = try PlanValidator.load(path: planFile) } catch {
@@ -65,7 +67,8 @@ struct RunCommand: AsyncParsableCommand {
         configuration.applyKnownFixes = applyKnownFixes
         configuration.libFolder = libFolder
         configuration.log = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
-        if let feed = try? FeedOpening.open(plan.source) {
+        let feed = try? feedOptions.openFeed(plan.source).feed
+        if let feed {
             configuration.feedHas = { id, version in (try? await feed.contains(id: id, version: version)) ?? false }
         }
         let runner = PlanRunner(plan: plan, configuration: configuration)
@@ -89,7 +92,7 @@ struct RunCommand: AsyncParsableCommand {
                 }
             }
             var versions: [String: [NuGetVersion]]?
-            if let feed = try? FeedOpening.open(plan.source) {
+            if let feed {
                 var listed: [String: [NuGetVersion]] = [:]
                 for id in plan.feedFingerprintPackages {
                     guard let found = try? await feed.versions(of: id) else { listed = [:]; break }
