@@ -1,0 +1,131 @@
+import Foundation
+
+/// A CCM account for the API. The password is never printed (`description` masks it).
+public struct CCMCredentials: Sendable, CustomStringConvertible {
+    public var username: String
+    private let password: String
+
+    public init(username: String, password: String) {
+        self.username = username
+        self.password = password
+    }
+
+    var formBody: [UInt8] {
+        Array("usernameOrEmailAddress=\(Self.formEncode(username))&password=\(Self.formEncode(password))".utf8)
+    }
+
+    public var description: String { "\(username) (password hidden)" }
+
+    static func formEncode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._*")
+        return text.unicodeScalars.map { scalar in
+            if scalar == " " { return "+" }
+            if scalar.isASCII, allowed.contains(scalar) { return String(scalar) }
+            return String(scalar).utf8.map { String(format: "%%%02X", $0) }.joined()
+        }.joined()
+    }
+}
+
+/// A logged-in session with the CCM website's REST API (ccm.md §10): cookie login, the ABP envelope,
+/// one new login when CCM answers 401 mid-run (sessions expire, and "one login per user" ends them).
+public actor CCMClient {
+    /// The website root, e.g. `https://ccm.example.com` (no trailing slash).
+    public let baseURL: String
+    private let credentials: CCMCredentials
+    private let transport: any CCMTransport
+    private var jar = CookieJar()
+    private var loggedIn = false
+    /// Number of logins so far (tests check the re-login).
+    public private(set) var logins = 0
+
+    /// - Throws: ``DeploymentError/invalidURL(url:problem:)`` unless `baseURL` is https (plain http only to
+    ///   this machine, for tests and tunnels).
+    public init(baseURL: String, credentials: CCMCredentials, transport: any CCMTransport = CurlCCMTransport()) throws(DeploymentError) {
+        var base = baseURL.trimmingCharacters(in: .whitespaces)
+        while base.hasSuffix("/") { base.removeLast() }
+        guard let components = URLComponents(string: base), let scheme = components.scheme?.lowercased(), let host = components.host, !host.isEmpty else {
+            throw .invalidURL(url: baseURL, problem: "expected the CCM website address, e.g. https://ccm.example.com")
+        }
+        guard components.user == nil, components.password == nil else {
+            throw .invalidURL(url: "(address with credentials)", problem: "credentials do not belong in the URL; use CCM_USERNAME and CCM_PASSWORD")
+        }
+        let loopback = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased())
+        guard scheme == "https" || (scheme == "http" && loopback) else {
+            throw .invalidURL(url: baseURL, problem: "the password would travel in clear text; use https:// (CCM 0.17.0 requires SSL anyway), with --ca-bundle for a private CA")
+        }
+        self.baseURL = base
+        self.credentials = credentials
+        self.transport = transport
+    }
+
+    /// `POST /Account/Login` with the form fields CCM's clients use. Success: a 2xx (or a redirect away
+    /// from the login page) that set a cookie and is not an ABP error envelope.
+    public func login() async throws(DeploymentError) {
+        let url = baseURL + "/Account/Login"
+        jar.clear()
+        loggedIn = false
+        let response = try await transport.send(CCMRequest(
+            method: .post, url: url,
+            headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
+            body: credentials.formBody))
+        jar.absorb(response)
+        logins += 1
+        let envelope = try? JSONValue.parse(Data(response.body))
+        let redirectedToLogin = (300..<400).contains(response.status) && (response.header("location") ?? "").lowercased().contains("/account/login")
+        let ok = ((200..<300).contains(response.status) || ((300..<400).contains(response.status) && !redirectedToLogin))
+            && envelope?["success"]?.bool != false && !jar.isEmpty
+        guard ok else {
+            let message = Self.errorMessage(envelope) ?? (jar.isEmpty && (200..<300).contains(response.status) ? "no session cookie was set" : "the credentials were refused")
+            throw .loginFailed(url: url, status: response.status, message: message)
+        }
+        loggedIn = true
+    }
+
+    /// Calls `/api/services/app/<path>` and returns the envelope's `result` (`.null` when absent).
+    /// Logs in first when needed, and once more on a 401.
+    public func call(_ method: CCMRequest.Method, _ path: String, json body: String? = nil) async throws(DeploymentError) -> JSONValue {
+        if !loggedIn { try await login() }
+        let url = baseURL + "/api/services/app/" + path
+        var response = try await send(method, url: url, body: body)
+        if Self.isUnauthorized(response) {
+            try await login()
+            response = try await send(method, url: url, body: body)
+            if Self.isUnauthorized(response) { throw .unauthorized(url: url, status: response.status) }
+        }
+        let envelope = try? JSONValue.parse(Data(response.body))
+        guard (200..<300).contains(response.status), envelope?["success"]?.bool != false else {
+            throw .apiError(url: url, status: response.status,
+                            message: Self.errorMessage(envelope) ?? String(decoding: response.body.prefix(300), as: UTF8.self))
+        }
+        guard let envelope else {
+            if response.body.isEmpty { return .null }
+            throw .invalidResponse(url: url, field: "body", expected: "should be JSON (ABP envelope with 'result')")
+        }
+        return envelope["result"] ?? .null
+    }
+
+    private func send(_ method: CCMRequest.Method, url: String, body: String?) async throws(DeploymentError) -> CCMResponse {
+        var headers: [(name: String, value: String)] = [("Accept", "application/json")]
+        if let cookie = jar.header { headers.append(("Cookie", cookie)) }
+        if method != .get, let token = jar.antiforgeryToken { headers.append(("X-XSRF-TOKEN", token)) }
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        let response = try await transport.send(CCMRequest(method: method, url: url, headers: headers, body: Array((body ?? "").utf8)))
+        jar.absorb(response)
+        return response
+    }
+
+    static func isUnauthorized(_ response: CCMResponse) -> Bool {
+        if response.status == 401 { return true }
+        if (300..<400).contains(response.status), (response.header("location") ?? "").lowercased().contains("/account/login") { return true }
+        if let envelope = try? JSONValue.parse(Data(response.body)), envelope["unAuthorizedRequest"]?.bool == true { return true }
+        return false
+    }
+
+    /// `error.message` and `error.details` of an ABP envelope.
+    static func errorMessage(_ envelope: JSONValue?) -> String? {
+        guard let error = envelope?["error"] else { return nil }
+        let parts = [error["message"]?.string, error["details"]?.string].compactMap { $0 }.filter { !$0.isEmpty }
+        return parts.isEmpty ? nil : parts.joined(separator: ": ")
+    }
+}
