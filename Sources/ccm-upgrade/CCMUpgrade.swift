@@ -17,6 +17,7 @@ struct CCMUpgrade: AsyncParsableCommand {
             PlanCommand.self,
             RunCommand.self,
             LintScriptCommand.self,
+            DeploymentCommand.self,
         ]
     )
 }
