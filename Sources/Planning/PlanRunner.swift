@@ -23,6 +23,9 @@ public struct PlanRunner {
         public var resolveSecret: (SecretReference) throws(PlanningError) -> String = { reference throws(PlanningError) in try reference.resolve() }
         /// Whether the internal feed has a package version (checked before each step runs).
         public var feedHas: (String, NuGetVersion) async -> Bool = { _, _ in true }
+        /// Brings `id version` packages into the internal feed (the internalize step); returns nil on success or
+        /// why it failed. Nil: the step only checks the feed and asks the admin to run `ccm-upgrade internalize`.
+        public var internalize: (([String]) async -> String?)?
         /// Extra environment variables for choco (merged over this process's environment).
         public var chocoEnvironment: [String: String] = [:]
         /// Progress lines for people (stderr in the CLI).
@@ -89,8 +92,20 @@ public struct PlanRunner {
                     if !(await configuration.feedHas(parts[0], version)) { missing.append(entry) }
                 }
                 if configuration.dryRun {
-                    dryRunCommands.append("# step \(step.number): check the internal feed has \(step.packages.joined(separator: ", "))")
+                    dryRunCommands.append("# step \(step.number): internalize into \(plan.source): \(missing.isEmpty ? "nothing missing" : missing.joined(separator: ", "))")
                     continue
+                }
+                if !missing.isEmpty, let internalize = configuration.internalize {
+                    configuration.log("step \(step.number): internalizing \(missing.joined(separator: ", "))")
+                    if let failure = await internalize(missing) {
+                        return .failed(step: step.number, reason: "internalize failed: \(failure)")
+                    }
+                    missing = []
+                    for entry in step.packages {
+                        let parts = entry.split(separator: " ").map(String.init)
+                        guard parts.count == 2, let version = NuGetVersion(parts[1]) else { continue }
+                        if !(await configuration.feedHas(parts[0], version)) { missing.append(entry) }
+                    }
                 }
                 guard missing.isEmpty else {
                     return .failed(step: step.number, reason: "the internal feed \(plan.source) still lacks \(missing.joined(separator: ", ")); run `ccm-upgrade internalize` for them, then run again")

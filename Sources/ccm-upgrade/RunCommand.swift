@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Nupkg
 import Planning
+import Repository
 import Versioning
 
 /// `ccm-upgrade run plan.json`
@@ -68,6 +69,9 @@ struct RunCommand: AsyncParsableCommand {
         configuration.libFolder = libFolder
         configuration.log = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         let feed = try? feedOptions.openFeed(plan.source).feed
+        configuration.internalize = { packages in
+            await Self.internalize(packages, into: plan.source, workDirectory: planFile + ".packages", options: feedOptions)
+        }
         if let feed {
             configuration.feedHas = { id, version in (try? await feed.contains(id: id, version: version)) ?? false }
         }
@@ -127,6 +131,36 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCodes.problemsFound
         case let .dryRun(commands):
             for command in commands { Console.out(command) }
+        }
+    }
+
+    /// The internalize step: each missing package from its upstream feed (licensed packages and chocolatey
+    /// from the licensed feed, as Chocolatey's upgrade script does; the rest from the community feed),
+    /// copied byte for byte into the internal feed; nil on success, else the problems.
+    static func internalize(_ packages: [String], into target: String, workDirectory: String, options: FeedOptions) async -> String? {
+        do {
+            let settings = try options.settings()
+            let http = settings.httpClient(log: FeedOptions.log)
+            let community = try options.source("community", in: settings).makeFeed(http: http)
+            let licensed = try options.source("licensed", in: settings).makeFeed(http: http)
+            let targetFeed = try options.source(target, in: settings).makeFeed(http: http)
+            let requests = packages.compactMap { entry -> PackageRequest? in
+                let parts = entry.split(separator: " ").map(String.init)
+                guard parts.count == 2, let version = NuGetVersion(parts[1]) else { return nil }
+                let fromLicensed = CCMPackageSet.licensedIds.contains(parts[0].lowercased()) || parts[0].lowercased() == "chocolatey"
+                return PackageRequest(id: parts[0], version: .exact(version), source: fromLicensed ? "licensed" : "community",
+                                      ignoreDependencies: fromLicensed)
+            }
+            try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
+            let journal = try Journal(path: workDirectory + "/internalize-journal.json", target: targetFeed.name)
+            let internalizer = Internalizer(sources: ["community": community, "licensed": licensed], target: targetFeed,
+                                            workDirectory: workDirectory, journal: journal, pushTimeout: settings.pushTimeout,
+                                            log: FeedOptions.log)
+            let summary = await internalizer.run(requests)
+            FileHandle.standardError.write(Data((summary.text + "\n").utf8))
+            return summary.hasProblems ? "see the summary above" : nil
+        } catch {
+            return "\(error)"
         }
     }
 }

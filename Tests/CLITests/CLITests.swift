@@ -126,4 +126,47 @@ struct CLITests {
         #expect(try Tool.run(["lint-script", folder + "/good.ps1"]).status == 0)
         #expect(try Tool.run(["lint-script", folder + "/missing.ps1"]).status == 2)
     }
+
+    /// The plan's internalize step, run by `run`: the missing packages come from the licensed and community
+    /// feeds (folders here, named in a feeds config) into the internal feed, then the steps run.
+    @Test func runInternalizesWhatTheFeedLacks() throws {
+        let folder = NSTemporaryDirectory() + "ccm-cli-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        func pack(_ path: String, into feed: String) throws {
+            let result = try Tool.run(["pack", "examples/packages/\(path).nuspec", "--output-directory", folder + "/" + feed])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        for id in ["chocolatey-management-database", "chocolatey-management-service", "chocolatey-management-web"] {
+            try pack("\(id)/0.16.0/\(id)", into: "internal")
+            try pack("\(id)/0.17.0/\(id)", into: "licensed")
+        }
+        for path in ["chocolatey/2.7.0/chocolatey", "chocolatey.extension/8.0.0/chocolatey.extension", "chocolatey-agent/4.0.0/chocolatey-agent"] {
+            try pack(path, into: "licensed")
+        }
+        for path in ["dotnet-10.0-runtime/10.0.9/dotnet-10.0-runtime", "dotnet-10.0-aspnetruntime/10.0.9/dotnet-10.0-aspnetruntime",
+                     "dotnet-aspnetcoremodule-v2/20.0.26140/dotnet-aspnetcoremodule-v2"] {
+            try pack(path, into: "community")
+        }
+        let config = """
+            {"sources": {"licensed": {"url": "\(folder)/licensed"}, "community": {"url": "\(folder)/community"},
+                         "internal": {"url": "\(folder)/internal"}}}
+            """
+        try config.write(toFile: folder + "/feeds.json", atomically: true, encoding: .utf8)
+        let plan = try Tool.run(["plan", "--to", "0.17.0", "--inventory", "examples/estate/inventory.yaml", "--source", "internal",
+                                 "--config", folder + "/feeds.json", "--output", folder + "/plan.json"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout.contains("Step 1 [internalize]"))
+        let environment = ["CHOCO_STANDIN_LOG": folder + "/choco.log", "CHOCO_STANDIN_LIB": folder + "/lib",
+                           "CCM_SERVICE_PASSWORD": "x", "CCM_AGENT_PASSWORD": "y"]
+        let ran = try Tool.run(["run", folder + "/plan.json", "--host", "ccm01", "--choco", Tool.checkout + "/Tests/Fixtures/choco-standin/choco",
+                                "--lib", folder + "/lib", "--config", folder + "/feeds.json"], environment: environment)
+        #expect(ran.status == 0, "\(ran.stderr)")
+        #expect(ran.stdout.contains("ran steps 1, 2, 3, 4, 5, 6, 7 on ccm01"))
+        let internalFeed = (try? FileManager.default.contentsOfDirectory(atPath: folder + "/internal")) ?? []
+        #expect(internalFeed.contains("chocolatey-management-web.0.17.0.nupkg"))
+        #expect(internalFeed.contains("dotnet-10.0-runtime.10.0.9.nupkg"))
+        // Byte for byte: the internal copy of a licensed package is the licensed feed's file.
+        #expect(FileManager.default.contents(atPath: folder + "/internal/chocolatey-agent.4.0.0.nupkg")
+                == FileManager.default.contents(atPath: folder + "/licensed/chocolatey-agent.4.0.0.nupkg"))
+    }
 }
