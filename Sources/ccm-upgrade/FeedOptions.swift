@@ -57,6 +57,17 @@ struct FeedOptions: ParsableArguments {
         }
     }
 
+    /// A folder push target is created when missing (as `nuget push` does); other kinds are left alone.
+    func prepareTarget(_ source: FeedSource) throws {
+        guard source.kind == .folder else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: FolderFeed(path: source.location).path, withIntermediateDirectories: true)
+        } catch {
+            Console.error("\(source.location): cannot create the target folder: \(error.localizedDescription)")
+            throw ExitCodes.badInput
+        }
+    }
+
     /// Retry lines and progress go to stderr.
     static let log: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
 }

@@ -59,6 +59,7 @@ struct InternalizeCommand: AsyncParsableCommand {
         let settings = try feedOptions.settings()
         var target = try feedOptions.source(to, in: settings)
         try apiKey.apply(to: &target)
+        try feedOptions.prepareTarget(target)
         let requests = try buildRequests()
         let http = settings.httpClient(log: FeedOptions.log)
         var sources: [String: any PackageFeed] = [:]

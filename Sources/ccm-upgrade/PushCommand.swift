@@ -40,6 +40,7 @@ struct PushCommand: AsyncParsableCommand {
         let settings = try feedOptions.settings()
         var target = try feedOptions.source(source, in: settings)
         try apiKey.apply(to: &target)
+        try feedOptions.prepareTarget(target)
         for file in files where !FileManager.default.fileExists(atPath: file) {
             Console.error("\(file): no such file")
             throw ExitCodes.badInput
