@@ -1,0 +1,210 @@
+import Foundation
+@testable import Deployment
+import Planning
+import Testing
+
+/// The API client against the TEST FAKE CCM (real HTTP over libcurl on 127.0.0.1).
+@Suite("CCM API client against the fake CCM")
+struct APIClientTests {
+    func document(groups: GroupDirectory? = nil) throws -> DeploymentPlanDocument {
+        var options = DeploymentOptions()
+        options.groupIDs = groups
+        options.targets = [try GroupTarget(parsing: "CCM Servers=host-agent")]
+        return try DeploymentEmitter.emit(plan: Plans.full(), options: options)
+    }
+
+    /// Resolves names through the API, as `deployment push` does.
+    func groupIDs(_ document: DeploymentPlanDocument, _ directory: GroupDirectory) throws -> [[(id: Int, name: String)]] {
+        try document.deploymentSteps.map { step in try step.targetGroupNames.map { (try directory.require($0), $0) } }
+    }
+
+    @Test("push by steps: login, groups by name, plan, one step per endpoint with groups, Ready, Start, poll to Success")
+    func pushSteps() async throws {
+        let fake = try FakeCCM()
+        let client = try fake.client()
+        let directory = try await client.groups()
+        #expect(directory.id(of: "workstations") == 7)
+        let document = try document()
+        let id = try await client.create(document, groups: try groupIDs(document, directory), method: .steps)
+        #expect(id == 41)
+        try await client.moveToReady(id)
+        try await client.start(id)
+        let status = try await client.wait(id, intervalSeconds: 0, maxPolls: 10)
+        #expect(status.result == .success)
+        #expect(status.state == .completed(.success))
+        #expect(status.steps.count == 3)
+        #expect(status.steps.allSatisfy { $0.result == .success })
+        #expect(status.steps[0].computers.map(\.name) == ["ccm-servers-1", "ccm-servers-2"])
+        #expect(status.text.contains("step 3 'Upgrade chocolatey-agent to 4.0.0 (group Workstations)': Success"))
+        let requests = fake.requests
+        #expect(requests.first == "POST /Account/Login user=ccmadmin")
+        #expect(requests.contains { $0.hasPrefix("POST /api/services/app/DeploymentSteps/CreateOrEditPrivileged") && $0.contains(#""deploymentStepGroups":[{"groupId":3,"groupName":"CCM Servers"}]"#) && $0.contains(#""isPrivileged":true"#) })
+        #expect(requests.contains { $0.hasPrefix("POST /api/services/app/DeploymentSteps/CreateOrEdit {") && $0.contains(#""script":"upgrade|chocolatey.extension|8.0.0|false""#) })
+        #expect(requests.filter { $0.contains("/Account/Login") }.count == 1)
+        #expect(!requests.joined().contains("correct horse"))
+    }
+
+    @Test("push by Import: the import JSON is accepted field by field by the fake's strict check")
+    func pushImport() async throws {
+        let fake = try FakeCCM()
+        let client = try fake.client()
+        let directory = try await client.groups()
+        let document = try document(groups: directory)
+        let id = try await client.create(document, groups: [], method: .import)
+        try await client.moveToReady(id)
+        #expect(fake.requests.contains("POST /api/services/app/DeploymentPlans/Import {"))
+        #expect(fake.requests.contains("  \"RequiresApproval\": false,"))
+    }
+
+    @Test("login failure: the status and CCM's message, no API call")
+    func loginFailure() async throws {
+        let fake = try FakeCCM()
+        let client = try fake.client(password: "wrong")
+        await #expect(throws: DeploymentError.loginFailed(url: fake.base + "/Account/Login", status: 500, message: "Login failed!")) {
+            _ = try await client.groups()
+        }
+        #expect(fake.requests == ["POST /Account/Login user=ccmadmin"])
+    }
+
+    @Test("login failure answered 200 with success false is still a failure")
+    func loginFailure200() async throws {
+        let fake = try FakeCCM(["--login-failure-status", "200"])
+        let client = try fake.client(password: "wrong")
+        await #expect(throws: DeploymentError.loginFailed(url: fake.base + "/Account/Login", status: 200, message: "Login failed!")) {
+            try await client.login()
+        }
+    }
+
+    @Test("401 mid-run: one new login, then the run continues")
+    func sessionExpiresMidRun() async throws {
+        let fake = try FakeCCM(["--expire-after", "3"])
+        let client = try fake.client()
+        let directory = try await client.groups()
+        let document = try document()
+        let id = try await client.create(document, groups: try groupIDs(document, directory), method: .steps)
+        try await client.moveToReady(id)
+        try await client.start(id)
+        let status = try await client.wait(id, intervalSeconds: 0, maxPolls: 10)
+        #expect(status.result == .success)
+        #expect(await client.logins > 1)
+        #expect(fake.requests.filter { $0.contains("/Account/Login") }.count == (await client.logins))
+    }
+
+    @Test("401 even after a new login: unauthorized, naming the URL")
+    func unauthorizedAfterRelogin() async throws {
+        let fake = try FakeCCM(["--expire-after", "0"])
+        let client = try fake.client()
+        await #expect(throws: DeploymentError.unauthorized(url: fake.base + "/api/services/app/Groups/GetAll", status: 401)) {
+            _ = try await client.groups()
+        }
+        #expect(await client.logins == 2)
+    }
+
+    @Test("group not found: the name and the groups CCM has")
+    func groupNotFound() async throws {
+        let fake = try FakeCCM(["--group", "All Computers=1", "--group", "Servers=2"])
+        let directory = try await fake.client().groups()
+        #expect(throws: DeploymentError.groupNotFound(name: "CCM Servers", known: ["All Computers", "Servers"], source: directory.source)) {
+            _ = try groupIDs(try document(), directory)
+        }
+    }
+
+    @Test("CCM refusing a call: MoveToReady of a plan whose steps have no groups")
+    func moveToReadyRefused() async throws {
+        let fake = try FakeCCM()
+        let client = try fake.client()
+        let document = try document()
+        let id = try await client.create(document, groups: document.deploymentSteps.map { _ in [] }, method: .steps)
+        do {
+            try await client.moveToReady(id)
+            Issue.record("accepted")
+        } catch {
+            guard case let .apiError(_, status, message) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(status == 400)
+            #expect(message.contains("has no target groups"))
+        }
+    }
+
+    static let outcomes: [(String, DeploymentResult)] = [("Failed", .failed), ("Unreachable", .unreachable), ("Inconclusive", .inconclusive)]
+
+    @Test("plans that end badly: the result, the failing step and computer", arguments: outcomes)
+    func badEnd(_ row: (String, DeploymentResult)) async throws {
+        let fake = try FakeCCM(["--outcome", row.0])
+        let client = try fake.client()
+        let directory = try await client.groups()
+        let document = try document()
+        let id = try await client.create(document, groups: try groupIDs(document, directory), method: .steps)
+        try await client.moveToReady(id)
+        try await client.start(id)
+        let status = try await client.wait(id, intervalSeconds: 0, maxPolls: 20, inconclusivePolls: 2)
+        #expect(status.result == row.1)
+        #expect(status.state == .completed(row.1))
+        let last = try #require(status.steps.last)
+        #expect(last.result == row.1)
+        #expect(last.computers.first?.result == row.1)
+        if row.1 == .failed { #expect(last.computers.first?.exitCode == 1603) }
+        #expect(status.steps.first?.result == .success)
+    }
+
+    @Test("Inconclusive is not final too early: a retry that turns Success is waited for")
+    func inconclusiveThenSuccess() async throws {
+        let fake = try FakeCCM(["--outcome", "Inconclusive-then-Success"])
+        let client = try fake.client()
+        let directory = try await client.groups()
+        let document = try document()
+        let id = try await client.create(document, groups: try groupIDs(document, directory), method: .steps)
+        try await client.moveToReady(id)
+        try await client.start(id)
+        let status = try await client.wait(id, intervalSeconds: 0, maxPolls: 20, inconclusivePolls: 3)
+        #expect(status.result == .success)
+    }
+
+    @Test("waiting gives up after the poll budget, naming the plan and state")
+    func waitExhausted() async throws {
+        let fake = try FakeCCM()
+        let client = try fake.client()
+        let directory = try await client.groups()
+        let document = try document()
+        let id = try await client.create(document, groups: try groupIDs(document, directory), method: .steps)
+        try await client.moveToReady(id)
+        await #expect(throws: DeploymentError.waitExhausted(planID: id, polls: 2, lastState: "Ready")) {
+            _ = try await client.wait(id, intervalSeconds: 0, maxPolls: 2)
+        }
+    }
+
+    static let refusedURLs = ["http://ccm.example.com", "ftp://ccm", "https://user:pw@ccm.example.com", "not a url"]
+
+    @Test("only https (plain http only to this machine), no credentials in the URL", arguments: refusedURLs)
+    func refusedURL(_ url: String) {
+        #expect(throws: (any Error).self) {
+            _ = try CCMClient(baseURL: url, credentials: CCMCredentials(username: "u", password: "p"))
+        }
+    }
+
+    @Test("credentials never print their password; the form encodes reserved characters")
+    func credentials() {
+        let credentials = CCMCredentials(username: "admin@corp", password: "p&ss=w rd%")
+        #expect(!"\(credentials)".contains("p&ss"))
+        #expect(String(decoding: credentials.formBody, as: UTF8.self) == "usernameOrEmailAddress=admin%40corp&password=p%26ss%3Dw+rd%25")
+    }
+
+    @Test("cookies: several Set-Cookie lines kept, replaced by name, removed when expired")
+    func cookies() {
+        var jar = CookieJar()
+        jar.absorb(CCMResponse(status: 200, headers: [("set-cookie", "a=1; path=/"), ("set-cookie", "XSRF-TOKEN=t; path=/")]))
+        #expect(jar.header == "a=1; XSRF-TOKEN=t")
+        #expect(jar.antiforgeryToken == "t")
+        jar.absorb(CCMResponse(status: 200, headers: [("set-cookie", "a=2"), ("set-cookie", "XSRF-TOKEN=; Max-Age=0")]))
+        #expect(jar.header == "a=2")
+    }
+
+    @Test("result codes by number and by name; plan states")
+    func results() {
+        #expect(DeploymentResult(json: .number(8)) == .failed)
+        #expect(DeploymentResult(json: .string("Unreachable")) == .unreachable)
+        #expect(DeploymentResult(json: .number(11)) == nil)
+        #expect(PlanState(result: .pending, isArchived: false) == .ready)
+        #expect(PlanState(result: .success, isArchived: true) == .archived)
+        #expect(PlanState(result: .draft, isArchived: false).description == "Draft")
+    }
+}
