@@ -13,7 +13,7 @@ struct DeploymentCommand: AsyncParsableCommand {
             a plan that ended Failed, Unreachable, Inconclusive or Cancelled, CCM refusing a call); 2 bad input.
             See docs/deployments.md.
             """,
-        subcommands: [Emit.self, Lint.self]
+        subcommands: [Emit.self, Lint.self, Push.self, Start.self, Status.self]
     )
 }
 
@@ -34,10 +34,12 @@ extension DeploymentCommand {
         var output: String?
 
         func run() async throws {
-            let document = try DeploymentCLI.emit(planPath: plan, options: deployment.options())
-            let text = DeploymentJSON.encode(document)
-            if let output { try AtomicFile.write(text, to: output) } else { Console.out(text) }
-            for warning in document.warnings { Console.warning(warning) }
+            try await DeploymentCLI.api {
+                let document = try DeploymentCLI.emit(planPath: plan, options: deployment.options())
+                let text = DeploymentJSON.encode(document)
+                if let output { try AtomicFile.write(text, to: output) } else { Console.out(text) }
+                for warning in document.warnings { Console.warning(warning) }
+            }
         }
     }
 

@@ -31,7 +31,7 @@ public struct CCMCredentials: Sendable, CustomStringConvertible {
 /// one new login when CCM answers 401 mid-run (sessions expire, and "one login per user" ends them).
 public actor CCMClient {
     /// The website root, e.g. `https://ccm.example.com` (no trailing slash).
-    public let baseURL: String
+    public nonisolated let baseURL: String
     private let credentials: CCMCredentials
     private let transport: any CCMTransport
     private var jar = CookieJar()

@@ -1,0 +1,189 @@
+import ArgumentParser
+import Deployment
+import Foundation
+import Planning
+
+/// Where CCM is and who logs in. Username and password come from the environment, a file or a prompt,
+/// never from the command line; TLS is always verified (`--ca-bundle` for a private CA).
+struct CCMConnectionArguments: ParsableArguments {
+    @Option(help: ArgumentHelp("The CCM website, e.g. https://ccm.example.com (default: $CCM_URL).", valueName: "URL"))
+    var url: String?
+
+    @Option(help: ArgumentHelp("Where the CCM username comes from: env:NAME, file:PATH or prompt.", valueName: "REF"))
+    var usernameFrom = "env:CCM_USERNAME"
+
+    @Option(help: ArgumentHelp("Where the CCM password comes from: env:NAME, file:PATH or prompt.", valueName: "REF"))
+    var passwordFrom = "env:CCM_PASSWORD"
+
+    @Option(help: ArgumentHelp("A PEM file of CA certificates to trust for CCM (verification is never turned off).", valueName: "FILE"))
+    var caBundle: String?
+
+    func client() throws -> CCMClient {
+        guard let url = url ?? ProcessInfo.processInfo.environment["CCM_URL"], !url.isEmpty else {
+            throw ValidationError("give --url or set CCM_URL to the CCM website address")
+        }
+        if let caBundle, !FileManager.default.isReadableFile(atPath: caBundle) {
+            throw ValidationError("--ca-bundle: cannot read \(caBundle)")
+        }
+        let username = try resolve(usernameFrom, what: "username", flag: "--username-from")
+        let password = try resolve(passwordFrom, what: "password", flag: "--password-from")
+        do {
+            return try CCMClient(baseURL: url, credentials: CCMCredentials(username: username, password: password),
+                                 transport: CurlCCMTransport(options: CCMConnectionOptions(caBundle: caBundle)))
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    private func resolve(_ text: String, what: String, flag: String) throws -> String {
+        do {
+            let reference = try SecretReference(parsing: text, field: "CCM \(what)")
+            return try reference.resolve(prompt: { _ in SecretReference.readHidden("CCM \(what): ") })
+        } catch {
+            throw ValidationError("\(flag): \(DeploymentError.secretUnavailable(what: what, reason: error.description))")
+        }
+    }
+}
+
+/// Polling for `--wait`.
+struct WaitArguments: ParsableArguments {
+    @Flag(help: "Wait until the plan finishes, showing progress.")
+    var wait = false
+
+    @Option(help: "Seconds between polls.")
+    var interval: Double = 30
+
+    @Option(help: "Give up after this many polls.")
+    var maxPolls = 480
+
+    @Option(help: "Extra polls before an Inconclusive result counts as final (agents 1.1.0+ retry after a restart).")
+    var inconclusivePolls = 3
+}
+
+extension DeploymentCommand {
+    /// `deployment push FILE`: create the plan in CCM (Draft), move it to Ready, optionally start and wait.
+    struct Push: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a deployment plan in CCM from a ccm-upgrade plan or a deployment JSON file.",
+            discussion: "With a ccm-upgrade plan, group names are resolved through Groups/GetAll. --method steps (default) uses DeploymentPlans/CreateOrEdit plus one DeploymentSteps/CreateOrEdit(Privileged) per step; --method import posts the import JSON (CCM 0.11.0+). Exit codes: 0 created (and finished Success with --wait); 1 CCM refused or the plan did not succeed; 2 bad input."
+        )
+
+        @Argument(help: ArgumentHelp("A ccm-upgrade plan (plan.json) or a deployment-plan JSON file.", valueName: "FILE"))
+        var file: String
+
+        @OptionGroup var connection: CCMConnectionArguments
+        @OptionGroup var deployment: DeploymentEmitOptions
+
+        @Option(help: "steps (CreateOrEdit per step, CCM 0.4.0+) or import (DeploymentPlans/Import, CCM 0.11.0+).")
+        var method: String = "steps"
+
+        @Flag(inversion: .prefixedNo, help: "Move the plan to Ready after creating it.")
+        var ready = true
+
+        @Flag(help: "Start the plan right away (needs Ready).")
+        var start = false
+
+        @OptionGroup var waiting: WaitArguments
+
+        @Option(help: "Output: text or json.")
+        var format: OutputFormat = .text
+
+        func run() async throws {
+            guard let createMethod = CreateMethod(rawValue: method) else { throw ValidationError("--method must be 'steps' or 'import'") }
+            try await DeploymentCLI.api {
+                let client = try connection.client()
+                let (document, groups) = try await load(client: client)
+                for warning in document.warnings where !warning.hasPrefix("NO GROUP IDS") { Console.warning(warning) }
+                let id = try await client.create(document, groups: groups, method: createMethod)
+                Console.out("created deployment plan \(id) '\(document.name)' (Draft) in \(client.baseURL)")
+                let ungrouped = groups.enumerated().filter { $0.element.isEmpty }.map { String($0.offset + 1) }
+                guard ungrouped.isEmpty || !ready else {
+                    Console.error("step(s) \(ungrouped.joined(separator: ", ")) have no target groups: plan \(id) stays Draft; select groups in CCM, then Move To Ready")
+                    throw ExitCodes.problemsFound
+                }
+                guard ready else { return }
+                try await client.moveToReady(id)
+                Console.out("deployment plan \(id) is Ready")
+                guard start else { return }
+                try await client.start(id)
+                Console.out("deployment plan \(id) started")
+                if waiting.wait { try await DeploymentCLI.waitAndReport(client: client, id: id, waiting: waiting, format: format) }
+            }
+        }
+
+        /// The document and each step's groups (ids with names), from a plan or a deployment file.
+        private func load(client: CCMClient) async throws -> (DeploymentPlanDocument, [[(id: Int, name: String)]]) {
+            guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("\(file): cannot read the file") }
+            if (try? JSONValue.parse(data))?["DeploymentSteps"] != nil {
+                let document = try DocumentReader.load(path: file)
+                return (document, document.deploymentSteps.map { $0.deploymentStepGroupIds.map { ($0, "") } })
+            }
+            var options = try deployment.options()
+            if options.groupIDs == nil { options.groupIDs = try await client.groups() }
+            let document = try DeploymentCLI.emit(planPath: file, options: options)
+            let directory = options.groupIDs!
+            let groups = document.deploymentSteps.map { step in step.targetGroupNames.compactMap { name in directory.id(of: name).map { ($0, name) } } }
+            return (document, groups)
+        }
+    }
+
+    /// `deployment start --id N`: start a Ready plan (or move a Draft to Ready first).
+    struct Start: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start a CCM deployment plan.",
+            discussion: "Exit codes: 0 started (and finished Success with --wait); 1 CCM refused or the plan did not succeed; 2 bad input."
+        )
+
+        @Option(help: "The deployment plan id.")
+        var id: Int
+
+        @Flag(help: "Move the plan to Ready first (a Draft cannot start).")
+        var moveToReady = false
+
+        @OptionGroup var connection: CCMConnectionArguments
+        @OptionGroup var waiting: WaitArguments
+
+        @Option(help: "Output: text or json.")
+        var format: OutputFormat = .text
+
+        func run() async throws {
+            try await DeploymentCLI.api {
+                let client = try connection.client()
+                if moveToReady { try await client.moveToReady(id) }
+                try await client.start(id)
+                Console.out("deployment plan \(id) started")
+                if waiting.wait { try await DeploymentCLI.waitAndReport(client: client, id: id, waiting: waiting, format: format) }
+            }
+        }
+    }
+
+    /// `deployment status --id N`: the plan's state, each step and each computer.
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a CCM deployment plan's state, steps and per-computer results.",
+            discussion: "Exit codes: 0 Success, or not finished without --wait; 1 Failed, Unreachable, Inconclusive or Cancelled (or CCM refused); 2 bad input."
+        )
+
+        @Option(help: "The deployment plan id.")
+        var id: Int
+
+        @OptionGroup var connection: CCMConnectionArguments
+        @OptionGroup var waiting: WaitArguments
+
+        @Option(help: "Output: text or json.")
+        var format: OutputFormat = .text
+
+        func run() async throws {
+            try await DeploymentCLI.api {
+                let client = try connection.client()
+                if waiting.wait {
+                    try await DeploymentCLI.waitAndReport(client: client, id: id, waiting: waiting, format: format)
+                } else {
+                    let status = try await client.status(id)
+                    try DeploymentCLI.report(status, format: format)
+                    if status.result.isTerminal, status.result != .success { throw ExitCodes.problemsFound }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Deployment
+import Foundation
+
+extension DeploymentCLI {
+    /// Runs API work, turning library errors into messages and exit codes (2 bad input, 1 anything CCM
+    /// refused or that did not succeed).
+    static func api(_ work: () async throws -> Void) async throws {
+        do {
+            try await work()
+        } catch let error as ValidationError {
+            Console.error(error.message)
+            throw ExitCodes.badInput
+        } catch let error as DeploymentError {
+            Console.error(error.description)
+            switch error {
+            case .invalidOption, .invalidGroupsFile, .invalidFile, .invalidURL, .secretUnavailable, .unsupportedStep: throw ExitCodes.badInput
+            case .groupNotFound, .transport, .loginFailed, .unauthorized, .apiError, .invalidResponse, .waitExhausted: throw ExitCodes.problemsFound
+            }
+        }
+    }
+
+    /// Waits, printing each change of state, then reports; exit 1 unless the plan succeeded.
+    static func waitAndReport(client: CCMClient, id: Int, waiting: WaitArguments, format: OutputFormat) async throws {
+        let status = try await client.wait(id, intervalSeconds: waiting.interval, maxPolls: waiting.maxPolls,
+                                           inconclusivePolls: waiting.inconclusivePolls) { status in
+            if format == .text { FileHandle.standardError.write(Data("deployment plan \(status.id): \(status.state)\n".utf8)) }
+        }
+        try report(status, format: format)
+        if status.result != .success { throw ExitCodes.problemsFound }
+    }
+
+    static func report(_ status: PlanStatus, format: OutputFormat) throws {
+        switch format {
+        case .text: Console.out(status.text)
+        case .json: Console.out(try Console.json(StatusJSON(status)))
+        }
+    }
+}
+
+/// `--format json` of a plan status.
+private struct StatusJSON: Encodable {
+    struct Computer: Encodable { let name: String; let result: String; let resultCode: Int; let exitCode: Int? }
+    struct Step: Encodable { let id: Int; let planOrder: Int; let name: String; let result: String; let resultCode: Int; let computers: [Computer] }
+    let id: Int
+    let name: String
+    let state: String
+    let result: String
+    let resultCode: Int
+    let steps: [Step]
+
+    init(_ status: PlanStatus) {
+        id = status.id
+        name = status.name
+        state = status.state.description
+        result = status.result.description
+        resultCode = status.result.rawValue
+        steps = status.steps.map { step in
+            Step(id: step.id, planOrder: step.planOrder, name: step.name, result: step.result.description, resultCode: step.result.rawValue,
+                 computers: step.computers.map { Computer(name: $0.name, result: $0.result.description, resultCode: $0.result.rawValue, exitCode: $0.exitCode) })
+        }
+    }
+}
