@@ -208,3 +208,51 @@ struct APIClientTests {
         #expect(PlanState(result: .draft, isArchived: false).description == "Draft")
     }
 }
+
+/// TLS against the fake with a throw-away CA made by openssl: trusted only through --ca-bundle, never by
+/// turning verification off.
+@Suite("CCM API client over TLS")
+struct TLSTests {
+    /// A CA and a server certificate for 127.0.0.1 in a temporary folder.
+    static func certificates() throws -> (folder: String, ca: String, cert: String, key: String) {
+        let folder = NSTemporaryDirectory() + "fake-ccm-tls-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n".write(toFile: folder + "/ext.cnf", atomically: true, encoding: .utf8)
+        let commands = [
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=ccm-upgrade test CA"],
+            ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"],
+            ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf"],
+        ]
+        for arguments in commands {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["openssl"] + arguments
+            process.currentDirectoryURL = URL(fileURLWithPath: folder)
+            process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw FakeError(message: "openssl \(arguments[0]) failed") }
+        }
+        return (folder, folder + "/ca.pem", folder + "/server.pem", folder + "/server.key")
+    }
+
+    @Test("a private CA is trusted through the CA bundle; without it the certificate is refused")
+    func customCA() async throws {
+        let tls = try Self.certificates()
+        defer { try? FileManager.default.removeItem(atPath: tls.folder) }
+        let fake = try FakeCCM(tls: (tls.cert, tls.key))
+        #expect(fake.base.hasPrefix("https://"))
+        let trusted = try fake.client(caBundle: tls.ca)
+        #expect(try await trusted.groups().id(of: "Workstations") == 7)
+
+        let untrusted = try fake.client()
+        do {
+            try await untrusted.login()
+            Issue.record("an unknown CA was accepted")
+        } catch {
+            guard case let .transport(_, message) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(message.lowercased().contains("certificate"))
+        }
+    }
+}
