@@ -41,64 +41,96 @@ public struct Internalizer: Sendable {
     /// Resolves `requests` and their dependencies. Returns what to transfer and the items already settled
     /// (failures, dependencies the target satisfies).
     public func resolve(_ requests: [PackageRequest]) async -> (planned: [Planned], settled: [InternalizeItem]) {
-        var queue: [(request: PackageRequest, reason: String, range: VersionRange?)] = requests.map { ($0, "requested", nil) }
+        typealias Pending = (request: PackageRequest, reason: String, range: VersionRange?)
+        var wave: [Pending] = requests.map { ($0, "requested", nil) }
         var chosen: [String: Planned] = [:]
         var order: [String] = []
         var settled: [InternalizeItem] = []
-        var cache: [String: [RemotePackage]] = [:]
-        var index = 0
-        while index < queue.count {
-            let (request, reason, range) = queue[index]
-            index += 1
-            let key = request.id.lowercased()
-            if let existing = chosen[key] {
-                if let range, !range.contains(existing.package.version) {
-                    log("warning: \(request.id) \(existing.package.version.normalized) is already chosen but \(reason) needs \(range.normalized)")
-                }
-                continue
-            }
-            guard let feed = sources[request.source] else {
-                settled.append(InternalizeItem(id: request.id, version: nil, source: request.source, reason: reason, status: .failed,
-                                               detail: "unknown source '\(request.source)'"))
-                continue
-            }
-            let versions: [RemotePackage]
-            do {
-                let cacheKey = request.source + "|" + key
-                if let cached = cache[cacheKey] { versions = cached } else {
-                    versions = try await feed.versions(of: request.id)
-                    cache[cacheKey] = versions
-                }
-            } catch {
-                settled.append(InternalizeItem(id: request.id, version: nil, source: request.source, reason: reason, status: .failed,
-                                               detail: "\(error)"))
-                continue
-            }
-            guard let package = choose(from: versions, policy: request.version, dependencyRange: range) else {
-                let wanted = range.map { "a version in \($0.normalized)" } ?? request.version.description
-                settled.append(InternalizeItem(id: request.id, version: nil, source: request.source, reason: reason, status: .failed,
-                                               detail: "\(feed.name) has no \(wanted) (\(versions.count) versions listed)"))
-                continue
-            }
-            chosen[key] = Planned(package: package, source: request.source, reason: reason)
-            order.append(key)
-            guard !request.ignoreDependencies else { continue }
-            var seen: Set<String> = []
-            for dependency in package.dependencies where seen.insert(dependency.id.lowercased()).inserted {
-                if chosen[dependency.id.lowercased()] != nil || requests.contains(where: { $0.id.lowercased() == dependency.id.lowercased() }) {
-                    queue.append((PackageRequest(id: dependency.id, source: request.source), "dependency of \(package.id)", dependency.range))
+        var cache: [String: Result<[RemotePackage], FeedError>] = [:]
+        while !wave.isEmpty {
+            // Look up every id of this wave at once (bounded), then decide in order.
+            let lookups = Set(wave.filter { chosen[$0.request.id.lowercased()] == nil && sources[$0.request.source] != nil }
+                .map { $0.request.source + "|" + $0.request.id.lowercased() }).filter { cache[$0] == nil }
+            for (key, result) in await lookUp(Array(lookups), requests: wave.map(\.request)) { cache[key] = result }
+            var nextWave: [Pending] = []
+            for (request, reason, range) in wave {
+                let key = request.id.lowercased()
+                if let existing = chosen[key] {
+                    if let range, !range.contains(existing.package.version) {
+                        log("warning: \(request.id) \(existing.package.version.normalized) is already chosen but \(reason) needs \(range.normalized)")
+                    }
                     continue
                 }
-                if let present = try? await target.versions(of: dependency.id).first(where: { dependency.range.contains($0.version) }) {
-                    settled.append(InternalizeItem(id: present.id, version: present.version.normalized, source: target.name,
-                                                   reason: "dependency of \(package.id)", status: .alreadyPresent,
-                                                   detail: "the target's version satisfies \(dependency.range.isAll ? "any version" : dependency.range.normalized)"))
+                guard let feed = sources[request.source] else {
+                    settled.append(InternalizeItem(id: request.id, version: nil, source: request.source, reason: reason, status: .failed,
+                                                   detail: "unknown source '\(request.source)'"))
                     continue
                 }
-                queue.append((PackageRequest(id: dependency.id, source: request.source), "dependency of \(package.id)", dependency.range))
+                let versions: [RemotePackage]
+                switch cache[request.source + "|" + key] {
+                case let .success(found)?: versions = found
+                case let .failure(error)?:
+                    settled.append(InternalizeItem(id: request.id, version: nil, source: request.source, reason: reason, status: .failed,
+                                                   detail: "\(error)"))
+                    continue
+                case nil: versions = []
+                }
+                guard let package = choose(from: versions, policy: request.version, dependencyRange: range) else {
+                    let wanted = range.map { "a version in \($0.normalized)" } ?? request.version.description
+                    settled.append(InternalizeItem(id: request.id, version: nil, source: request.source, reason: reason, status: .failed,
+                                                   detail: "\(feed.name) has no \(wanted) (\(versions.count) versions listed)"))
+                    continue
+                }
+                chosen[key] = Planned(package: package, source: request.source, reason: reason)
+                order.append(key)
+                guard !request.ignoreDependencies else { continue }
+                var seen: Set<String> = []
+                for dependency in package.dependencies where seen.insert(dependency.id.lowercased()).inserted {
+                    let dependencyKey = dependency.id.lowercased()
+                    let wanted = chosen[dependencyKey] != nil || requests.contains { $0.id.lowercased() == dependencyKey }
+                    if !wanted, let present = try? await target.versions(of: dependency.id).first(where: { dependency.range.contains($0.version) }) {
+                        settled.append(InternalizeItem(id: present.id, version: present.version.normalized, source: target.name,
+                                                       reason: "dependency of \(package.id)", status: .alreadyPresent,
+                                                       detail: "the target's version satisfies \(dependency.range.isAll ? "any version" : dependency.range.normalized)"))
+                        continue
+                    }
+                    nextWave.append((PackageRequest(id: dependency.id, source: request.source), "dependency of \(package.id)", dependency.range))
+                }
             }
+            wave = nextWave
         }
         return (order.compactMap { chosen[$0] }, settled)
+    }
+
+    /// Fetches the versions of each `source|id` key, `jobs` at a time.
+    private func lookUp(_ keys: [String], requests: [PackageRequest]) async -> [String: Result<[RemotePackage], FeedError>] {
+        var results: [String: Result<[RemotePackage], FeedError>] = [:]
+        await withTaskGroup(of: (String, Result<[RemotePackage], FeedError>).self) { group in
+            var next = 0
+            func startNext() {
+                guard next < keys.count else { return }
+                let key = keys[next]
+                next += 1
+                let separator = key.firstIndex(of: "|")!
+                let sourceName = String(key[..<separator])
+                let id = requests.first { $0.source == sourceName && $0.id.lowercased() == key[key.index(after: separator)...] }?.id
+                    ?? String(key[key.index(after: separator)...])
+                guard let feed = sources[sourceName] else { return }
+                group.addTask {
+                    do throws(FeedError) {
+                        return (key, .success(try await feed.versions(of: id)))
+                    } catch {
+                        return (key, .failure(error))
+                    }
+                }
+            }
+            for _ in 0..<min(jobs, keys.count) { startNext() }
+            for await (key, result) in group {
+                results[key] = result
+                startNext()
+            }
+        }
+        return results
     }
 
     func choose(from versions: [RemotePackage], policy: VersionPolicy, dependencyRange: VersionRange?) -> RemotePackage? {
@@ -152,7 +184,8 @@ public struct Internalizer: Sendable {
                 log("\(identity): done in an earlier run")
                 return item
             }
-            if let existing = try await target.package(id: package.id, version: package.version) {
+            // One request for the target check (a v2 exact lookup that misses costs two).
+            if let existing = try await target.versions(of: package.id).first(where: { $0.version == package.version }) {
                 if let theirs = existing.sha512, let ours = package.sha512, theirs != ours {
                     item.status = .differentContent
                     item.detail = "the target has different bytes (SHA-512 \(theirs), source \(ours))"
