@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["ccm-upgrade"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Compatibility", "Versioning"]),
         .testTarget(name: "RepositoryTests", dependencies: ["Repository", "Nupkg", "Versioning"]),
-        .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "Planning", "Compatibility", "Versioning"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "Planning", "Compatibility", "Versioning", "ccm-upgrade"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -14,8 +14,9 @@ extension DeploymentCLI {
         } catch let error as DeploymentError {
             Console.error(error.description)
             switch error {
-            case .invalidOption, .invalidGroupsFile, .invalidFile, .invalidURL, .secretUnavailable, .unsupportedStep: throw ExitCodes.badInput
-            case .groupNotFound, .transport, .loginFailed, .unauthorized, .apiError, .invalidResponse, .waitExhausted: throw ExitCodes.problemsFound
+            case .invalidOption, .invalidGroupsFile, .invalidFile, .invalidURL, .secretUnavailable, .unsupportedStep, .groupNotFound:
+                throw ExitCodes.badInput
+            case .transport, .loginFailed, .unauthorized, .apiError, .invalidResponse, .waitExhausted: throw ExitCodes.problemsFound
             }
         }
     }

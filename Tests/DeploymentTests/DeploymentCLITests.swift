@@ -1,0 +1,130 @@
+import Foundation
+@testable import Deployment
+import Planning
+import Testing
+
+/// `ccm-upgrade deployment …` as a process: output, exit codes, and that no secret reaches the output.
+@Suite("deployment commands")
+struct DeploymentCLITests {
+    static let executable: String = {
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("ccm-upgrade").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return FakeCCM.checkout.appendingPathComponent(".build/debug/ccm-upgrade").path
+    }()
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CCM_") }
+        env.merge(environment) { $1 }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// A folder with plan.json (``Plans/full()``), removed by the caller.
+    static func planFolder() throws -> String {
+        let folder = NSTemporaryDirectory() + "deployment-cli-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try JSONEncoder().encode(Plans.full()).write(to: URL(fileURLWithPath: folder + "/plan.json"))
+        return folder
+    }
+
+    @Test("emit: import JSON on stdout, warnings on stderr, exit 0; the output lints clean apart from groups")
+    func emitThenLint() throws {
+        let folder = try Self.planFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let emitted = try Self.run(["deployment", "emit", folder + "/plan.json", "--group", "CCM Servers=host-agent", "--output", folder + "/d.json"])
+        #expect(emitted.status == 0, "\(emitted.stderr)")
+        #expect(emitted.stderr.contains("warning: NO GROUP IDS"))
+        let linted = try Self.run(["deployment", "lint", folder + "/d.json"])
+        #expect(linted.status == 0)
+        #expect(linted.stdout.contains("0 error(s), 3 warning(s)"))
+        let strict = try Self.run(["deployment", "lint", "--strict", folder + "/d.json"])
+        #expect(strict.status == 1)
+    }
+
+    @Test("emit refuses a bad option or plan with exit 2")
+    func emitBadInput() throws {
+        let folder = try Self.planFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let timeout = try Self.run(["deployment", "emit", folder + "/plan.json", "--execution-timeout", "0"])
+        #expect(timeout.status == 2)
+        #expect(timeout.stderr.contains("0 means infinite"))
+        let missing = try Self.run(["deployment", "emit", folder + "/nope.json"])
+        #expect(missing.status == 2)
+        let groups = try Self.run(["deployment", "emit", folder + "/plan.json", "--groups-file", folder + "/plan.json"])
+        #expect(groups.status == 2)
+    }
+
+    @Test("lint: file:step diagnostics and exit 1 on errors; exit 2 for an unreadable file")
+    func lintErrors() throws {
+        let folder = try Self.planFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let bad = #"{"Name": "x", "ScheduledDateTimeUtc": null, "LastScheduledDateTimeUtc": null, "RepeatPeriod": 0, "ExecutionTimeoutInSeconds": 14400, "RequiresApproval": false, "DeploymentSteps": [{"Name": "a", "IsPrivileged": true, "PlanOrder": 1, "Script": "choco upgrade chocolatey-agent -y; exit $LASTEXITCODE", "ValidExitCodes": "0, 3010", "ExecutionTimeoutInSeconds": 0, "FailOnError": true, "RequireSuccessOnAllComputers": false, "MachineContactTimeoutInMinutes": 5, "DeploymentStepGroupIds": [1]}]}"#
+        try bad.write(toFile: folder + "/bad.json", atomically: true, encoding: .utf8)
+        let result = try Self.run(["deployment", "lint", folder + "/bad.json"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains(folder + "/bad.json:step 1: error: script line 1 chains a choco command"))
+        #expect(result.stderr.contains("[timeout.infinite-execution]"))
+        #expect(result.stderr.contains("[agent.self-upgrade-restart]"))
+        #expect(try Self.run(["deployment", "lint", folder + "/none.json"]).status == 2)
+    }
+
+    @Test("push → Ready → start → wait against the fake; credentials from the environment never appear")
+    func pushAndWait() throws {
+        let folder = try Self.planFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let fake = try FakeCCM()
+        let env = ["CCM_URL": fake.base, "CCM_USERNAME": FakeCCM.user, "CCM_PASSWORD": FakeCCM.password]
+        let pushed = try Self.run(["deployment", "push", folder + "/plan.json", "--group", "CCM Servers=host-agent", "--start", "--wait", "--interval", "0"],
+                                  environment: env)
+        #expect(pushed.status == 0, "\(pushed.stderr)")
+        #expect(pushed.stdout.contains("created deployment plan 41"))
+        #expect(pushed.stdout.contains("'ccm-upgrade 0.16.0 -> 0.17.0 (agents)': Completed (Success)"))
+        #expect(!(pushed.stdout + pushed.stderr).contains(FakeCCM.password))
+        let status = try Self.run(["deployment", "status", "--id", "41", "--format", "json"], environment: env)
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("\"resultCode\" : 9"))
+    }
+
+    @Test("status of a failed plan exits 1; a wrong password exits 1 with the login error; no URL or an unknown group exits 2")
+    func failures() throws {
+        let folder = try Self.planFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let fake = try FakeCCM(["--outcome", "Failed"])
+        let env = ["CCM_URL": fake.base, "CCM_USERNAME": FakeCCM.user, "CCM_PASSWORD": FakeCCM.password]
+        let pushed = try Self.run(["deployment", "push", folder + "/plan.json", "--group", "CCM Servers=host-agent", "--start"], environment: env)
+        #expect(pushed.status == 0, "\(pushed.stderr)")
+        let waited = try Self.run(["deployment", "status", "--id", "41", "--wait", "--interval", "0"], environment: env)
+        #expect(waited.status == 1)
+        #expect(waited.stdout.contains("Failed (exit code 1603)"))
+        var wrong = env
+        wrong["CCM_PASSWORD"] = "nope"
+        let login = try Self.run(["deployment", "status", "--id", "41"], environment: wrong)
+        #expect(login.status == 1)
+        #expect(login.stderr.contains("login failed (HTTP 500)"))
+        #expect(try Self.run(["deployment", "status", "--id", "41"], environment: ["CCM_PASSWORD": "x", "CCM_USERNAME": "u"]).status == 2)
+        let unknownGroup = try Self.run(["deployment", "push", folder + "/plan.json", "--group", "Nope=host-agent"], environment: env)
+        #expect(unknownGroup.status == 2)
+        #expect(unknownGroup.stderr.contains("CCM group 'Nope' is not in CCM"))
+    }
+}
