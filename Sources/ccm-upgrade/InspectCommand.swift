@@ -36,7 +36,7 @@ struct InspectCommand: AsyncParsableCommand {
         // document at the end on one thread cost as much as reading the packages.
         let results = await PackageScanner.inspectAll(files, metadataOnly: metadataOnly) { info in
             let report = InspectReport(info, includeFiles: includeFiles)
-            return json ? (try? Console.compactJSON(report)) ?? "null" : report.text
+            return json ? report.json : report.text
         }
         var rendered: [String] = []
         var failures: [InspectFailure] = []
@@ -49,7 +49,7 @@ struct InspectCommand: AsyncParsableCommand {
             }
         }
         if json {
-            let errors = try failures.map { try Console.compactJSON($0) }
+            let errors = failures.map { JSONText.object([("error", .string($0.error)), ("path", .string($0.path))]) }
             Console.out("{\"errors\":[" + errors.joined(separator: ",") + "],\"packages\":[" + rendered.joined(separator: ",\n") + "]}")
         } else if !rendered.isEmpty {
             Console.out(rendered.joined(separator: "\n"))

@@ -1,19 +1,19 @@
 import Nupkg
 
-struct InspectFailure: Encodable {
+struct InspectFailure {
     let path: String
     let error: String
 }
 
 /// One package as `inspect` reports it.
-struct InspectReport: Encodable {
-    struct Dependency: Encodable {
+struct InspectReport {
+    struct Dependency {
         let id: String
         let range: String
         let targetFramework: String?
     }
 
-    struct File: Encodable {
+    struct File {
         let name: String
         let size: Int64?
     }
@@ -61,6 +61,35 @@ struct InspectReport: Encodable {
         chocolatey = nuspec.chocolatey
         warnings = nuspec.warnings
         files = includeFiles ? info.files.map { File(name: $0.name, size: $0.size) } : nil
+    }
+
+    /// The report as one JSON object, keys sorted (what `--format json` prints per package).
+    var json: String {
+        let chocolateyFields: [(String, JSONText.Value)] = [
+            ("bugTrackerUrl", .string(chocolatey.bugTrackerUrl)), ("conflicts", .string(chocolatey.conflicts)),
+            ("docsUrl", .string(chocolatey.docsUrl)), ("mailingListUrl", .string(chocolatey.mailingListUrl)),
+            ("packageSourceUrl", .string(chocolatey.packageSourceUrl)), ("projectSourceUrl", .string(chocolatey.projectSourceUrl)),
+            ("provides", .string(chocolatey.provides)), ("replaces", .string(chocolatey.replaces)),
+            ("softwareDisplayName", .string(chocolatey.softwareDisplayName)), ("softwareDisplayVersion", .string(chocolatey.softwareDisplayVersion)),
+            ("wikiUrl", .string(chocolatey.wikiUrl)),
+        ]
+        let dependencyJSON = JSONText.array(dependencies.map {
+            JSONText.object([("id", .string($0.id)), ("range", .string($0.range)), ("targetFramework", .string($0.targetFramework))])
+        })
+        var fields: [(String, JSONText.Value)] = [
+            ("authors", .string(authors)), ("chocolatey", .raw(JSONText.object(chocolateyFields))), ("dependencies", .raw(dependencyJSON)),
+            ("description", .string(description)),
+        ]
+        if let files {
+            fields.append(("files", .raw(JSONText.array(files.map { JSONText.object([("name", .string($0.name)), ("size", .number($0.size))]) }))))
+        }
+        fields += [
+            ("id", .string(id)), ("license", .string(license)), ("path", .string(path)), ("projectUrl", .string(projectUrl)),
+            ("sha512", .string(sha512)), ("sha512Hex", .string(sha512Hex)), ("signed", .bool(signed)), ("size", .number(size)),
+            ("summary", .string(summary)), ("tags", .strings(tags)), ("title", .string(title)), ("version", .string(version)),
+            ("versionAsWritten", .string(versionAsWritten)), ("warnings", .strings(warnings)),
+        ]
+        return JSONText.object(fields)
     }
 
     var text: String {

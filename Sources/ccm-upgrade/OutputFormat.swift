@@ -21,13 +21,6 @@ enum Console {
         FileHandle.standardError.write(Data(("warning: " + text + "\n").utf8))
     }
 
-    /// One-line, key-sorted JSON, for documents assembled from parts.
-    static func compactJSON<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
     /// Pretty, key-sorted JSON so output is stable for CI diffs.
     static func json<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()

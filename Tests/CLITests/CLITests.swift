@@ -55,6 +55,15 @@ struct CLITests {
         #expect(result.stderr.contains("error: \(bad): no .nuspec manifest"))
     }
 
+    @Test func inspectJSONOfTheWholeCorpusParses() throws {
+        let result = try Tool.run(["inspect", Tool.corpus + "/nupkg", "--format", "json"])
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let packages = try #require(json?["packages"] as? [[String: Any]])
+        #expect(packages.count >= 79)
+        #expect(packages.allSatisfy { ($0["sha512Hex"] as? String)?.count == 128 && $0["files"] is [[String: Any]] })
+        #expect((json?["errors"] as? [[String: Any]])?.count == 5)
+    }
+
     @Test func inspectExitCodes() throws {
         #expect(try Tool.run(["inspect", Tool.corpus + "/nupkg/real"]).status == 0)
         #expect(try Tool.run(["inspect", "/nonexistent/x.nupkg"]).status == 2)
