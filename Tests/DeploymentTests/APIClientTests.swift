@@ -125,6 +125,35 @@ struct APIClientTests {
         }
     }
 
+    @Test("anti-forgery: writes without the X-XSRF-TOKEN header are refused by the fake; the client echoes it")
+    func antiforgery() async throws {
+        let fake = try FakeCCM()
+        let transport = CurlCCMTransport()
+        let login = try await transport.send(CCMRequest(method: .post, url: fake.base + "/Account/Login",
+                                                        headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                                                        body: CCMCredentials(username: FakeCCM.user, password: FakeCCM.password).formBody))
+        var jar = CookieJar()
+        jar.absorb(login)
+        let bare = try await transport.send(CCMRequest(method: .post, url: fake.base + "/api/services/app/DeploymentPlans/CreateOrEdit",
+                                                       headers: [("Cookie", try #require(jar.header)), ("Content-Type", "application/json")],
+                                                       body: Array(#"{"name":"x"}"#.utf8)))
+        #expect(bare.status == 400)
+        let client = try fake.client()
+        let id = try await client.create(DeploymentPlanDocument(name: "x"), groups: [], method: .steps)
+        #expect(id == 41)  // the refused write created nothing
+    }
+
+    @Test("anti-forgery token issued late: the client loads the site root once and retries the write")
+    func antiforgeryLate() async throws {
+        let fake = try FakeCCM(["--xsrf-late"])
+        let client = try fake.client()
+        let id = try await client.create(DeploymentPlanDocument(name: "x"), groups: [], method: .steps)
+        #expect(id == 41)
+        let requests = fake.requests
+        #expect(requests.filter { $0 == "GET /" }.count == 1)
+        #expect(requests.filter { $0.hasPrefix("POST /api/services/app/DeploymentPlans/CreateOrEdit") }.count == 2)
+    }
+
     static let outcomes: [(String, DeploymentResult)] = [("Failed", .failed), ("Unreachable", .unreachable), ("Inconclusive", .inconclusive)]
 
     @Test("plans that end badly: the result, the failing step and computer", arguments: outcomes)

@@ -88,6 +88,12 @@ public actor CCMClient {
         if !loggedIn { try await login() }
         let url = baseURL + "/api/services/app/" + path
         var response = try await send(method, url: url, body: body)
+        if Self.isAntiforgeryRejection(response, method: method) {
+            // ABP issues XSRF-TOKEN on page loads; without it a cookie-authenticated write is refused.
+            // Load the site root once to get the cookie, then retry (ccm.md §10.1, defensive).
+            jar.absorb(try await transport.send(CCMRequest(method: .get, url: baseURL + "/", headers: jar.header.map { [("Cookie", $0)] } ?? [])))
+            response = try await send(method, url: url, body: body)
+        }
         if Self.isUnauthorized(response) {
             try await login()
             response = try await send(method, url: url, body: body)
@@ -113,6 +119,10 @@ public actor CCMClient {
         let response = try await transport.send(CCMRequest(method: method, url: url, headers: headers, body: Array((body ?? "").utf8)))
         jar.absorb(response)
         return response
+    }
+
+    static func isAntiforgeryRejection(_ response: CCMResponse, method: CCMRequest.Method) -> Bool {
+        method != .get && response.status == 400 && String(decoding: response.body.prefix(2000), as: UTF8.self).lowercased().contains("antiforgery")
     }
 
     static func isUnauthorized(_ response: CCMResponse) -> Bool {

@@ -22,6 +22,7 @@ Behaviour:
 Switches: --user NAME --password PW (the one account), --group NAME=ID (repeatable; default All Computers=1,
 CCM Servers=3, Workstations=7), --computers GROUP=a,b (default 2 per group), --outcome, --expire-after N (a
 session ends after N API calls), --login-failure-status CODE (default 500), --tls-cert/--tls-key (HTTPS),
+--xsrf-late (login sets no XSRF-TOKEN; GET / does; POSTs still need it),
 --log FILE (one line per request: METHOD PATH and, for JSON POSTs, the body; never the login form).
 Prints "PORT <n>" once listening.
 """
@@ -130,6 +131,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with LOCK:
             if url.path == "/Account/Login" and method == "POST":
                 return self.login(raw)
+            if url.path == "/" and method == "GET":
+                self.log("GET /")
+                return self.reply(200, b"<html>CCM (fake)</html>", [f"XSRF-TOKEN={secrets.token_hex(8)}; path=/"])
             if not url.path.startswith("/api/services/app/"):
                 self.log(f"{method} {url.path}")
                 return self.reply(404, envelope(error="not found"))
@@ -143,7 +147,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if limit is not None and self.state.sessions[token] > limit:
                 del self.state.sessions[token]
                 return self.reply(401, envelope(error="Current user did not login to the application!", unauthorized=True))
-            if method == "POST" and "XSRF-TOKEN" in jar and self.headers.get("X-XSRF-TOKEN") != jar["XSRF-TOKEN"]:
+            xsrf_needed = "XSRF-TOKEN" in jar or self.state.args.xsrf_late
+            if method == "POST" and xsrf_needed and (not jar.get("XSRF-TOKEN") or self.headers.get("X-XSRF-TOKEN") != jar["XSRF-TOKEN"]):
                 return self.reply(400, envelope(error="The required antiforgery header value \"X-XSRF-TOKEN\" is not present."))
             body = {}
             if raw:
@@ -166,8 +171,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(args.login_failure_status, envelope(error="Login failed!"))
         token = secrets.token_hex(16)
         self.state.sessions[token] = 0
-        cookies = [f".AspNetCore.Identity.Application={token}; path=/; secure; samesite=lax; httponly",
-                   f"XSRF-TOKEN={secrets.token_hex(8)}; path=/"]
+        cookies = [f".AspNetCore.Identity.Application={token}; path=/; secure; samesite=lax; httponly"]
+        if not args.xsrf_late:
+            cookies.append(f"XSRF-TOKEN={secrets.token_hex(8)}; path=/")
         return self.reply(200, envelope(result={"targetUrl": "/"}), cookies)
 
     def api(self, method, name, query, body):
@@ -327,6 +333,7 @@ def main():
                         choices=["Success", "Failed", "Unreachable", "Inconclusive", "Inconclusive-then-Success"])
     parser.add_argument("--expire-after", type=int)
     parser.add_argument("--login-failure-status", type=int, default=500)
+    parser.add_argument("--xsrf-late", action="store_true")
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
     parser.add_argument("--log")
