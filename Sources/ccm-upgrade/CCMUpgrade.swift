@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `ccm-upgrade` command: parses arguments and hands the work to the libraries.
 @main
@@ -20,4 +21,24 @@ struct CCMUpgrade: AsyncParsableCommand {
             DeploymentCommand.self,
         ]
     )
+
+    /// Runs the command; a usage error (unknown flag, bad value) exits 2 like every other bad input, not the
+    /// argument parser's 64, so scripts need to know only the documented codes.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                let message = fullMessage(for: error)
+                if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+                Foundation.exit(ExitCodes.badInput.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -67,6 +67,9 @@ struct CLITests {
     @Test func inspectExitCodes() throws {
         #expect(try Tool.run(["inspect", Tool.corpus + "/nupkg/real"]).status == 0)
         #expect(try Tool.run(["inspect", "/nonexistent/x.nupkg"]).status == 2)
+        #expect(try Tool.run(["inspect", "--no-such-flag", "x.nupkg"]).status == 2, "usage errors are bad input (2), not 64")
+        #expect(try Tool.run(["matrix", "check", "--format", "xml"]).status == 2)
+        #expect(try Tool.run(["--help"]).status == 0)
     }
 
     @Test func packThenInspectTheExampleFeed() throws {
