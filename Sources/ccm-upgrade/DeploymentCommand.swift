@@ -85,6 +85,23 @@ extension DeploymentCommand {
 
 /// Shared steps of the deployment commands.
 enum DeploymentCLI {
+    /// For `plan --format deployment`: the import JSON of `plan` (print it with `Console.out`); the
+    /// emitter's warnings go to stderr. A bad option or unusable step prints the error and exits 2.
+    static func render(_ plan: UpgradePlan, options: DeploymentEmitOptions) throws -> String {
+        let document: DeploymentPlanDocument
+        do {
+            document = try DeploymentEmitter.emit(plan: plan, options: try options.options())
+        } catch let error as DeploymentError {
+            Console.error(error.description)
+            throw ExitCodes.badInput
+        } catch let error as ValidationError {
+            Console.error(error.message)
+            throw ExitCodes.badInput
+        }
+        for warning in document.warnings { Console.warning(warning) }
+        return DeploymentJSON.encode(document)
+    }
+
     /// Loads and validates a plan, then emits; errors become exit code 2 with the message on stderr.
     static func emit(planPath: String, options: DeploymentOptions) throws -> DeploymentPlanDocument {
         do {

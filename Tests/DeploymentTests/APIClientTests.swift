@@ -188,6 +188,27 @@ struct APIClientTests {
         #expect(status.result == .success)
     }
 
+    @Test("a dropped connection while waiting is retried at the next poll; too many in a row end the wait")
+    func droppedPolls() async throws {
+        for (drops, succeeds) in [([2], true), ([1, 2, 3], false)] {
+            let fake = try FakeCCM(drops.flatMap { ["--drop-view", String($0)] })
+            let client = try fake.client()
+            let directory = try await client.groups()
+            let document = try document()
+            let id = try await client.create(document, groups: try groupIDs(document, directory), method: .steps)
+            try await client.moveToReady(id)
+            try await client.start(id)
+            do {
+                let status = try await client.wait(id, intervalSeconds: 0, maxPolls: 10, transportFailures: 2)
+                #expect(succeeds)
+                #expect(status.result == .success)
+            } catch {
+                #expect(!succeeds)
+                guard case .transport = error else { Issue.record("wrong error \(error)"); continue }
+            }
+        }
+    }
+
     @Test("waiting gives up after the poll budget, naming the plan and state")
     func waitExhausted() async throws {
         let fake = try FakeCCM()

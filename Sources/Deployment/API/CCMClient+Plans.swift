@@ -131,14 +131,27 @@ extension CCMClient {
 
     /// Polls until the plan finishes. Inconclusive is accepted as final only after `inconclusivePolls`
     /// further polls (agents ≥ 1.1.0 retry after a restart). `onPoll` sees every status.
+    ///
+    /// A network failure during a poll is retried at the next poll, up to `transportFailures` in a row: a
+    /// plan runs for hours and one dropped connection must not end the wait.
     public func wait(
-        _ id: Int, intervalSeconds: Double, maxPolls: Int, inconclusivePolls: Int = 3,
+        _ id: Int, intervalSeconds: Double, maxPolls: Int, inconclusivePolls: Int = 3, transportFailures: Int = 3,
         onPoll: @Sendable (PlanStatus) -> Void = { _ in }
     ) async throws(DeploymentError) -> PlanStatus {
         var inconclusiveSeen = 0
+        var failuresInARow = 0
         var last: PlanStatus?
         for poll in 1...max(1, maxPolls) {
-            let status = try await status(id)
+            let status: PlanStatus
+            do {
+                status = try await self.status(id)
+                failuresInARow = 0
+            } catch {
+                guard case .transport = error, failuresInARow < transportFailures, poll < maxPolls else { throw error }
+                failuresInARow += 1
+                try? await Task.sleep(nanoseconds: UInt64(max(0, intervalSeconds) * 1_000_000_000))
+                continue
+            }
             onPoll(status)
             last = status
             if status.result == .inconclusive {

@@ -22,7 +22,7 @@ Behaviour:
 Switches: --user NAME --password PW (the one account), --group NAME=ID (repeatable; default All Computers=1,
 CCM Servers=3, Workstations=7), --computers GROUP=a,b (default 2 per group), --outcome, --expire-after N (a
 session ends after N API calls), --login-failure-status CODE (default 500), --tls-cert/--tls-key (HTTPS),
---xsrf-late (login sets no XSRF-TOKEN; GET / does; POSTs still need it),
+--drop-view N (the N-th GetDeploymentPlanForView gets no answer; repeatable), --xsrf-late (login sets no XSRF-TOKEN; GET / does; POSTs still need it),
 --log FILE (one line per request: METHOD PATH and, for JSON POSTs, the body; never the login form).
 Prints "PORT <n>" once listening.
 """
@@ -59,6 +59,7 @@ class State:
         self.steps = {}
         self.next_plan = 41
         self.next_step = 500
+        self.views = 0
 
     def new_plan(self, body):
         pid = self.next_plan
@@ -138,6 +139,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.log(f"{method} {url.path}")
                 return self.reply(404, envelope(error="not found"))
             self.log(f"{method} {url.path}" + (f" {raw.decode()}" if raw else "") + (f"?{url.query}" if url.query else ""))
+            if url.path.endswith("/GetDeploymentPlanForView"):
+                self.state.views += 1
+                if self.state.views in (self.state.args.drop_view or []):
+                    self.close_connection = True  # no answer at all: the client sees an empty reply
+                    return
             jar = self.cookies()
             token = jar.get(".AspNetCore.Identity.Application")
             if token not in self.state.sessions:
@@ -334,6 +340,7 @@ def main():
     parser.add_argument("--expire-after", type=int)
     parser.add_argument("--login-failure-status", type=int, default=500)
     parser.add_argument("--xsrf-late", action="store_true")
+    parser.add_argument("--drop-view", type=int, action="append")
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
     parser.add_argument("--log")
