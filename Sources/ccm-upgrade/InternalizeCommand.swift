@@ -27,6 +27,9 @@ struct InternalizeCommand: AsyncParsableCommand {
     @Option(help: "CCM package set when no ids are given: upgrade (docs upgrade script) or setup (docs setup script).")
     var ccmSet: CCMPackageSet = .upgrade
 
+    @Option(help: "Take exactly what this CCM version needs per the compatibility matrix (server packages, clients, .NET prerequisites).")
+    var forCcm: String?
+
     @Option(help: "Source for ids and list lines without one (a config name, URL or folder).")
     var from: String = "community"
 
@@ -112,7 +115,11 @@ struct InternalizeCommand: AsyncParsableCommand {
             throw ExitCodes.badInput
         }
         if ignoreDependencies { requests = requests.map { var request = $0; request.ignoreDependencies = true; return request } }
-        if requests.isEmpty { requests = ccmSet.requests(community: from, licensed: licensedFrom) }
+        if let forCcm {
+            requests += try Self.requests(forCCM: forCcm, community: from, licensed: licensedFrom)
+        } else if requests.isEmpty {
+            requests = ccmSet.requests(community: from, licensed: licensedFrom)
+        }
         return requests
     }
 }

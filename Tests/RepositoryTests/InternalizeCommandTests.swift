@@ -71,3 +71,32 @@ struct InternalizeCommandTests {
         #expect(push.status == 2, "\(push.output)")
     }
 }
+
+@Suite("internalize --for-ccm")
+struct InternalizeForCCMTests {
+    @Test func takesWhatTheMatrixSaysTheCCMVersionNeeds() throws {
+        let work = try TemporaryDirectory()
+        defer { work.cleanup() }
+        let empty = work.path + "/empty"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let result = try run([try ccmUpgradeExecutable(), "internalize", "--for-ccm", "0.14.0", "--from", empty, "--licensed-from", empty,
+                              "--to", work.path + "/target", "--work-directory", work.path + "/w", "--format", "json"],
+                             environment: ["HOME": work.path, "CCM_UPGRADE_FEEDS_CONFIG": ""])
+        #expect(result.status == 1, "nothing can be found in an empty folder: \(result.output)")
+        let json = try #require(result.output.firstIndex(of: "{"))
+        let summary = try JSONDecoder().decode(InternalizeSummary.self, from: Data(result.output[json...].utf8))
+        let ids = Set(summary.items.map(\.id))
+        #expect(ids.isSuperset(of: ["chocolatey-management-database", "chocolatey-management-service", "chocolatey-management-web",
+                                    "chocolatey-agent", "chocolatey.extension", "chocolatey"]))
+        #expect(summary.items.first { $0.id == "chocolatey-management-web" }?.detail?.contains("0.14.0") == true)
+        #expect(summary.items.contains { $0.id.hasPrefix("dotnet-") })
+    }
+
+    @Test func unknownCCMVersionIsBadInput() throws {
+        let work = try TemporaryDirectory()
+        defer { work.cleanup() }
+        let result = try run([try ccmUpgradeExecutable(), "internalize", "--for-ccm", "not-a-version", "--to", work.path],
+                             environment: ["HOME": work.path, "CCM_UPGRADE_FEEDS_CONFIG": ""])
+        #expect(result.status == 2, "\(result.output)")
+    }
+}
