@@ -83,6 +83,13 @@ public struct UpgradeInventory: Sendable, Hashable, Codable {
         return estate
     }
 
+    /// True when `text` is a plan inventory (it has a top-level `hosts` key), as opposed to the matrix
+    /// checker's flat estate file.
+    public static func looksLikeUpgradeInventory(_ text: String) -> Bool {
+        guard let map = (try? Yams.load(yaml: text)) as? [String: Any] else { return false }
+        return map["hosts"] != nil
+    }
+
     /// Reads an inventory file, naming the file and field in every error.
     public static func load(path: String) throws(PlanningError) -> UpgradeInventory {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Compatibility
+import Planning
 import Foundation
 
 extension MatrixCommand {
@@ -38,9 +39,16 @@ extension MatrixCommand {
                 guard let data = FileManager.default.contents(atPath: inventory), let text = String(data: data, encoding: .utf8) else {
                     throw badInput("cannot read the inventory file '\(inventory)' as UTF-8 text")
                 }
-                do { base = try Estate.inventory(text: text, file: inventory, matrix: matrix) } catch {
-                    for diagnostic in error.diagnostics { printError(diagnostic.description) }
-                    throw ExitCodes.badInput
+                if UpgradeInventory.looksLikeUpgradeInventory(text) {
+                    // The plan command's inventory (hosts with roles, client groups) works here too.
+                    do { base = try UpgradeInventory.parse(text, file: inventory).estate } catch {
+                        throw badInput(error.description)
+                    }
+                } else {
+                    do { base = try Estate.inventory(text: text, file: inventory, matrix: matrix) } catch {
+                        for diagnostic in error.diagnostics { printError(diagnostic.description) }
+                        throw ExitCodes.badInput
+                    }
                 }
             }
             var flags = EstateFlags()

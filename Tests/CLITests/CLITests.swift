@@ -126,6 +126,12 @@ struct CLITests {
         #expect(badInventory.status == 2)
     }
 
+    @Test func matrixCheckReadsThePlanInventory() throws {
+        let result = try Tool.run(["matrix", "check", "--inventory", "examples/estate/inventory.yaml", "--format", "json"])
+        #expect(result.status == 1, "the example estate's clients are below CCM 0.16.0's minimums")
+        #expect(result.stdout.contains("Workstations") && result.stdout.contains("host:ccm01"))
+    }
+
     @Test func lintScriptExitCodes() throws {
         let folder = NSTemporaryDirectory() + "ccm-cli-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
