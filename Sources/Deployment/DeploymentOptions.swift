@@ -38,6 +38,9 @@ public struct DeploymentOptions: Sendable, Hashable {
     public var sensitiveVariableTemplate = DeploymentOptions.defaultSensitiveVariableTemplate
     /// Minutes until the scheduled task restarts `chocolatey-agent` after an agent self-upgrade.
     public var agentRestartDelayMinutes = 1
+    /// A source name or URL as the clients know it, passed as `--source` in advanced steps (basic steps
+    /// cannot pass one); nil to use the clients' configured sources.
+    public var clientSource: String?
 
     public static let defaultSensitiveVariableTemplate = "{{NAME}}"
 
@@ -62,6 +65,9 @@ public struct DeploymentOptions: Sendable, Hashable {
         }
         if !sensitiveVariableTemplate.contains("NAME") {
             throw .invalidOption(name: "sensitive variable template", problem: "must contain NAME, e.g. {{NAME}}")
+        }
+        if let clientSource, clientSource.isEmpty || clientSource.contains(where: { "'\"$`\n\r ".contains($0) }) {
+            throw .invalidOption(name: "client source", problem: "'\(clientSource)' must be one source name or URL without quotes, spaces or '$'")
         }
         if agentRestartDelayMinutes < 1 { throw .invalidOption(name: "agent restart delay", problem: "must be at least 1 minute") }
     }

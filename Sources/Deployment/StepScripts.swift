@@ -37,6 +37,7 @@ public enum StepScripts {
     ) throws(DeploymentError) -> (line: String, variables: [SensitiveVariable]) {
         var line = "choco upgrade \(step.package) --version=\(step.version.normalized)"
         if step.version.isPrerelease { line += " --prerelease" }
+        if let source = options.clientSource { line += " --source=\"'\(source)'\"" }
         line += " -y --no-progress"
         var plain: [String] = []
         for parameter in step.parameters {

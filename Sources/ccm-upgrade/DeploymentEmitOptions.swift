@@ -56,6 +56,9 @@ struct DeploymentEmitOptions: ParsableArguments {
     @Option(help: "Minutes until the scheduled task restarts chocolatey-agent after its upgrade.")
     var agentRestartDelay = 1
 
+    @Option(help: ArgumentHelp("Pass --source with this source name or URL (as the clients know it) in advanced steps; basic steps always use the clients' configured sources.", valueName: "SOURCE"))
+    var clientSource: String?
+
     /// The library options, validated; a bad value is a `ValidationError` naming the flag.
     func options() throws -> DeploymentOptions {
         var options = DeploymentOptions()
@@ -80,6 +83,7 @@ struct DeploymentEmitOptions: ParsableArguments {
         options.requiresApproval = requiresApproval
         options.sensitiveVariableTemplate = sensitiveVariableTemplate
         options.agentRestartDelayMinutes = agentRestartDelay
+        options.clientSource = clientSource
         do {
             options.targets = try groups.map { text throws(DeploymentError) in try GroupTarget(parsing: text) }
             if let groupsFile { options.groupIDs = try GroupDirectory.load(path: groupsFile) }

@@ -116,6 +116,17 @@ struct EmitterTests {
         #expect(document.warnings.contains { $0.contains("CCM_SERVICE_PASSWORD (value from env:CCM_SERVICE_PASSWORD") })
     }
 
+    @Test("--client-source goes into advanced steps only")
+    func clientSource() throws {
+        var options = DeploymentOptions()
+        options.clientSource = "internal"
+        let document = try DeploymentEmitter.emit(plan: Plans.full(), options: options)
+        #expect(document.deploymentSteps[0].script.contains("choco upgrade chocolatey-agent --version=4.0.0 --source=\"'internal'\" -y --no-progress"))
+        #expect(document.deploymentSteps[1].script == "upgrade|chocolatey.extension|8.0.0|false")
+        options.clientSource = "a b"
+        #expect(throws: DeploymentError.self) { try DeploymentEmitter.emit(plan: Plans.full(), options: options) }
+    }
+
     @Test("no secret value ever reaches the document, whatever the reference")
     func noClearText() throws {
         let sensitive = [PackageParameter("Password", .secret(.file("/run/secrets/svc"))),
