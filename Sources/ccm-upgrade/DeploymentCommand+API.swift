@@ -94,6 +94,13 @@ extension DeploymentCommand {
                 let client = try connection.client()
                 let (document, groups) = try await load(client: client)
                 for warning in document.warnings where !warning.hasPrefix("NO GROUP IDS") { Console.warning(warning) }
+                // Nothing is created from a document with lint errors (hand-made files, mostly).
+                let errors = DeploymentLinter.lint(document, file: file).filter { $0.severity == .error }
+                if !errors.isEmpty {
+                    for error in errors { printError(error.description) }
+                    Console.error("\(file): \(errors.count) lint error(s); nothing was created in CCM (see 'ccm-upgrade deployment lint')")
+                    throw ExitCodes.problemsFound
+                }
                 let id = try await client.create(document, groups: groups, method: createMethod)
                 Console.out("created deployment plan \(id) '\(document.name)' (Draft) in \(client.baseURL)")
                 let ungrouped = groups.enumerated().filter { $0.element.isEmpty }.map { String($0.offset + 1) }

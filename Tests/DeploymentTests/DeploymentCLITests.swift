@@ -123,6 +123,12 @@ struct DeploymentCLITests {
         #expect(login.status == 1)
         #expect(login.stderr.contains("login failed (HTTP 500)"))
         #expect(try Self.run(["deployment", "status", "--id", "41"], environment: ["CCM_PASSWORD": "x", "CCM_USERNAME": "u"]).status == 2)
+        let bad = #"{"Name": "x", "ScheduledDateTimeUtc": null, "LastScheduledDateTimeUtc": null, "RepeatPeriod": 0, "ExecutionTimeoutInSeconds": 14400, "RequiresApproval": false, "DeploymentSteps": [{"Name": "a", "IsPrivileged": false, "PlanOrder": 1, "Script": "upgrade|chocolatey-agent|4.0.0|false", "ValidExitCodes": "0", "ExecutionTimeoutInSeconds": 600, "FailOnError": true, "RequireSuccessOnAllComputers": false, "MachineContactTimeoutInMinutes": 5, "DeploymentStepGroupIds": [7]}]}"#
+        try bad.write(toFile: folder + "/bad.json", atomically: true, encoding: .utf8)
+        let refused = try Self.run(["deployment", "push", folder + "/bad.json"], environment: env)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("nothing was created in CCM"))
+        #expect(!fake.requests.contains { $0.hasPrefix("POST /api/services/app/DeploymentPlans/CreateOrEdit {\"name\":\"x\"") })
         let unknownGroup = try Self.run(["deployment", "push", folder + "/plan.json", "--group", "Nope=host-agent"], environment: env)
         #expect(unknownGroup.status == 2)
         #expect(unknownGroup.stderr.contains("CCM group 'Nope' is not in CCM"))
