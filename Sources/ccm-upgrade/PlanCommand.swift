@@ -1,5 +1,6 @@
 import ArgumentParser
 import Compatibility
+import Deployment
 import Foundation
 import Planning
 import Versioning
@@ -18,15 +19,17 @@ struct PlanCommand: AsyncParsableCommand {
             """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, powershell }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, powershell, deployment }
 
     @Option(help: "The CCM version to upgrade to, or 'latest' (the newest one whose packages the feeds have).")
     var to: String
 
     @OptionGroup var estate: EstateOptions
 
-    @Option(help: "Output: text, json (the plan file) or powershell.")
+    @Option(help: "Output: text, json (the plan file), powershell, or deployment (CCM's deployment-plan import JSON).")
     var format: Format = .text
+
+    @OptionGroup(title: "Deployment options (--format deployment)") var deployment: DeploymentEmitOptions
 
     @Option(help: "Also write the JSON plan file here (atomically), whatever --format says.")
     var output: String?
@@ -71,6 +74,15 @@ struct PlanCommand: AsyncParsableCommand {
         case .text: Console.out(PlanRendering.text(plan))
         case .json: Console.out(try Console.json(plan))
         case .powershell: Console.out(PlanRendering.powershell(plan))
+        case .deployment:
+            do {
+                let document = try DeploymentEmitter.emit(plan: plan, options: try deployment.options())
+                for warning in document.warnings { Console.warning(warning) }
+                Console.out(DeploymentJSON.encode(document))
+            } catch let error as DeploymentError {
+                Console.error(error.description)
+                throw ExitCodes.badInput
+            }
         }
         for finding in plan.preflight where finding.severity == .warning { Console.warning("\(finding.subject): \(finding.message)") }
     }

@@ -119,6 +119,14 @@ struct CLITests {
         #expect(!journal.contains("s3rvice-secret") && !ran.stderr.contains("s3rvice-secret") && !ran.stdout.contains("s3rvice-secret"))
         let again = try Tool.run(arguments, environment: environment)
         #expect(again.stdout.contains("nothing left to run on ccm01"))
+        let deployment = try Tool.run(["plan", "--to", "latest", "--inventory", "examples/estate/inventory.yaml", "--source", folder + "/feed",
+                                       "--format", "deployment", "--group", "Workstations=client-agents"])
+        #expect(deployment.status == 0, "\(deployment.stderr)")
+        let document = try JSONSerialization.jsonObject(with: Data(deployment.stdout.utf8)) as? [String: Any]
+        let deploymentSteps = try #require(document?["DeploymentSteps"] as? [[String: Any]])
+        #expect(deploymentSteps.count == 4, "the agent phase only: the host agent and the Workstations group's three steps")
+        #expect(deploymentSteps.contains { $0["Script"] as? String == "upgrade|chocolatey|2.7.0|false" })
+        #expect(deployment.stderr.contains("server step(s) are not in the deployment"))
         let unknown = try Tool.run(["plan", "--to", "9.9.9", "--inventory", "examples/estate/inventory.yaml", "--source", folder + "/feed"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("unknown to this matrix"))
