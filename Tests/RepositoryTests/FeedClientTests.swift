@@ -112,3 +112,31 @@ struct FeedClientTests {
         #expect(versions.allSatisfy { $0.downloadURL?.contains("/v3/flatcontainer/7zip/") == true })
     }
 }
+
+@Suite("Community repository statuses and search")
+struct StatusAndSearchTests {
+    @Test(arguments: ["406", "410"])
+    func documentedStatusesAreExplained(_ status: String) async throws {
+        let fake = try FakeFeed(packages: ["NonStrongNameB.1.0.0.0.nupkg"], arguments: ["--fault", "\(status):5:FindPackagesById"])
+        let error = await #expect(throws: FeedError.self) { try await V2Feed(url: fake.v2, http: testClient()).versions(of: "NonStrongNameB") }
+        switch (status, error) {
+        case ("406", .queryRejected?): #expect(error?.description.contains("10,000") == true)
+        case ("410", .gone?): #expect(error?.description.contains("FindPackagesById") == true)
+        default: Issue.record("HTTP \(status) gave \(String(describing: error))")
+        }
+        #expect(fake.requests.count == 1, "\(status) is not retried")
+    }
+
+    @Test func recordedSearches() async throws {
+        let fake = try FakeFeed()
+        let nugetorg = V2Feed(url: fake.recorded("nugetorg") + "/api/v2", http: testClient())
+        let azure = try await nugetorg.search("azure", limit: 100)
+        #expect(azure.count == 100)
+        #expect(azure.first?.id == "WindowsAzure.Storage")
+        let proget = V2Feed(url: fake.recorded("proget") + "/nuget/internal-choco/", http: testClient())
+        let sevenZip = try await proget.search("7zip")
+        #expect(sevenZip.map(\.id).contains("7zip"))
+        #expect(sevenZip.count == 4)
+        #expect(fake.requests.contains { $0.contains("searchTerm='7zip'") && $0.contains("semVerLevel=2.0.0") })
+    }
+}

@@ -17,7 +17,7 @@ What it serves, under http://127.0.0.1:<port>:
 Fault injection (--fault KIND:COUNT[:PATH-SUBSTRING], repeatable): the first COUNT matching requests get
   reset      connection reset (RST) before any response
   reset-mid  headers and half of the body, then RST
-  500 / 503  that status
+  500 / 503 / 406 / 410 / 404  that status
   429        429 with Retry-After: 1
   stall      headers and half of the body, then silence for 30 s
   truncate   full Content-Length announced, half the body sent, connection closed
@@ -177,11 +177,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.close_connection = True
 
     def early_fault(self):
-        kind = self.state.take_fault(self.command + " " + self.path, {"reset", "500", "503", "429"})
+        kind = self.state.take_fault(self.command + " " + self.path, {"reset", "500", "503", "429", "406", "410", "404"})
         if kind == "reset":
             self.reset()
             return True
-        if kind in ("500", "503", "429"):
+        if kind in ("500", "503", "429", "406", "410", "404"):
             body = b"injected fault"
             self.send_response(int(kind))
             if kind == "429":
