@@ -21,6 +21,12 @@ public struct GroupDirectory: Sendable, Hashable {
     /// Every name, as CCM spells it.
     public var names: [String] { entries.values.map(\.name).sorted() }
 
+    /// The groups file form `{"NAME": ID, …}`, sorted by name (what `--groups-file` reads).
+    public var fileText: String {
+        let lines = entries.values.sorted { $0.name < $1.name }.map { "  \(DeploymentJSON.string($0.name)): \($0.id)" }
+        return lines.isEmpty ? "{}" : "{\n" + lines.joined(separator: ",\n") + "\n}"
+    }
+
     /// Resolves `name` or throws ``DeploymentError/groupNotFound(name:known:source:)``.
     public func require(_ name: String) throws(DeploymentError) -> Int {
         guard let id = id(of: name) else { throw .groupNotFound(name: name, known: names, source: source) }

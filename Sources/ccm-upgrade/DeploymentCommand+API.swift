@@ -193,4 +193,24 @@ extension DeploymentCommand {
             }
         }
     }
+
+    /// `deployment groups`: CCM's group names and ids, as a groups file for `emit --groups-file`.
+    struct Groups: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List CCM's groups (Groups/GetAll) as a groups file for 'deployment emit --groups-file'.",
+            discussion: "Exit codes: 0 listed; 1 CCM refused; 2 bad input."
+        )
+
+        @OptionGroup var connection: CCMConnectionArguments
+
+        @Option(help: "Write the groups file here (atomically) instead of stdout.")
+        var output: String?
+
+        func run() async throws {
+            try await DeploymentCLI.api {
+                let directory = try await connection.client().groups()
+                if let output { try AtomicFile.write(directory.fileText, to: output) } else { Console.out(directory.fileText) }
+            }
+        }
+    }
 }
