@@ -20,6 +20,8 @@ struct RawArchiveEntry {
 final class ArchiveReader {
     private let handle: OpaquePointer
     let path: String
+    /// The file's bytes when the archive is read from memory (owned here, freed in `deinit`).
+    private var memory: UnsafeMutableRawBufferPointer?
 
     init(path: String) throws(NupkgError) {
         self.path = path
@@ -41,8 +43,26 @@ final class ArchiveReader {
         }
     }
 
+    /// Reads the archive from `buffer` (a whole small package already in memory), which the reader now owns
+    /// and frees; `path` names it in errors.
+    init(owning buffer: UnsafeMutableRawBufferPointer, path: String) throws(NupkgError) {
+        self.path = path
+        memory = buffer
+        guard let handle = archive_read_new() else {
+            buffer.deallocate()
+            memory = nil
+            throw .archiveError(path: path, message: "libarchive could not allocate a reader")
+        }
+        self.handle = handle
+        try check(archive_read_support_format_zip_seekable(handle))
+        guard archive_read_open_memory(handle, buffer.baseAddress, buffer.count) == ARCHIVE_OK else {
+            throw .notAZip(path: path, message: lastError)
+        }
+    }
+
     deinit {
         archive_read_free(handle)
+        memory?.deallocate()
     }
 
     private var lastError: String {

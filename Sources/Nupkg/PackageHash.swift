@@ -57,6 +57,7 @@ public struct PackageHash: Sendable, Hashable, CustomStringConvertible {
         private var hasher = SHA512()
         public init() {}
         public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+        public mutating func update(_ bytes: UnsafeMutableRawBufferPointer) { hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes)) }
         public mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) } }
         public func finalize() -> PackageHash { PackageHash(digest: Array(hasher.finalize())) }
     }

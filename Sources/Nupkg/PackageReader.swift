@@ -79,8 +79,20 @@ public enum PackageReader {
                            manifestName: scanned.manifestName, entries: [])
     }
 
+    /// Packages up to this size are read once into memory for `inspect` (one read serves the hash and the
+    /// archive); larger ones are streamed for the hash and read through seeks.
+    static let inMemoryLimit = 8 << 20
+
     /// Reads the manifest, the entry list, the size and the SHA-512 of the file.
     public static func inspect(at path: String) throws(NupkgError) -> PackageInfo {
+        if let small = try readSmallFile(path) {
+            var hasher = PackageHash.Incremental()
+            hasher.update(small)
+            let size = Int64(small.count)
+            let scanned = try scan(reader: try ArchiveReader(owning: small, path: path), path: path, keepEntries: true)
+            return PackageInfo(path: path, size: size, sha512: hasher.finalize(), nuspec: scanned.nuspec,
+                               manifestName: scanned.manifestName, entries: scanned.entries)
+        }
         let scanned = try scan(path: path, keepEntries: true)
         let (hash, size) = try PackageHash.sha512AndSize(ofFileAt: path)
         return PackageInfo(path: path, size: size, sha512: hash, nuspec: scanned.nuspec, manifestName: scanned.manifestName,
@@ -103,8 +115,36 @@ public enum PackageReader {
                      size: raw.declaredSize >= 0 ? raw.declaredSize : nil)
     }
 
+    /// The whole file in a new buffer (the caller deallocates), or nil when it is larger than ``inMemoryLimit``.
+    private static func readSmallFile(_ path: String) throws(NupkgError) -> UnsafeMutableRawBufferPointer? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            throw .cannotOpen(path: path, reason: "not a regular file")
+        }
+        guard status.st_size <= inMemoryLimit else { return nil }
+        let size = Int(status.st_size)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(size, 1), alignment: 16)
+        var filled = 0
+        while filled < size {
+            let count = read(descriptor, buffer.baseAddress! + filled, size - filled)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                buffer.deallocate()
+                throw .cannotOpen(path: path, reason: count < 0 ? String(cString: strerror(errno)) : "the file shrank while it was read")
+            }
+            filled += count
+        }
+        return UnsafeMutableRawBufferPointer(rebasing: buffer[0..<size])
+    }
+
     private static func scan(path: String, keepEntries: Bool) throws(NupkgError) -> (nuspec: Nuspec, manifestName: String, entries: [PackageEntry]) {
-        let reader = try ArchiveReader(path: path)
+        try scan(reader: try ArchiveReader(path: path), path: path, keepEntries: keepEntries)
+    }
+
+    private static func scan(reader: ArchiveReader, path: String, keepEntries: Bool) throws(NupkgError) -> (nuspec: Nuspec, manifestName: String, entries: [PackageEntry]) {
         var entries: [PackageEntry] = []
         var manifests: [String] = []
         var manifestBytes: [UInt8]?
