@@ -32,27 +32,39 @@ final class ArchiveWriter {
         }
     }
 
-    /// Adds one regular file whose content `produce` delivers in chunks; `size` must be exact.
-    func addFile(name: String, size: Int64, _ produce: ((UnsafeRawBufferPointer) throws(NupkgError) -> Void) throws(NupkgError) -> Void) throws(NupkgError) {
+    /// Writes one entry: a fresh libarchive entry set up by `configure`, the header, `body` (the data), the end.
+    private func writeEntry(_ configure: (OpaquePointer) -> Void, body: () throws(NupkgError) -> Void = {}) throws(NupkgError) {
         guard let entry = archive_entry_new() else { throw .writeFailed(path: path, reason: "cannot allocate an entry") }
         defer { archive_entry_free(entry) }
-        archive_entry_set_pathname_utf8(entry, name)
-        archive_entry_set_filetype(entry, ccm_ae_ifreg)
-        archive_entry_set_perm(entry, 0o644)
-        archive_entry_set_size(entry, size)
         archive_entry_set_mtime(entry, Self.timestamp, 0)
+        configure(entry)
         try check(archive_write_header(handle, entry))
-        var total: Int64 = 0
-        try produce { (chunk: UnsafeRawBufferPointer) throws(NupkgError) in
-            guard chunk.count > 0 else { return }
-            let result = archive_write_data(handle, chunk.baseAddress, chunk.count)
-            guard result >= 0 else { try check(Int32(result)); return }
-            total += Int64(chunk.count)
-        }
-        guard total == size else {
-            throw .writeFailed(path: path, reason: "'\(name)' changed while it was packed (\(total) bytes, expected \(size))")
-        }
+        try body()
         try check(archive_write_finish_entry(handle))
+    }
+
+    /// Adds one regular file whose content `produce` delivers in chunks; `size` must be exact.
+    func addFile(name: String, size: Int64, _ produce: ((UnsafeRawBufferPointer) throws(NupkgError) -> Void) throws(NupkgError) -> Void) throws(NupkgError) {
+        try writeEntry({ entry in
+            archive_entry_set_pathname_utf8(entry, name)
+            archive_entry_set_filetype(entry, ccm_ae_ifreg)
+            archive_entry_set_perm(entry, 0o644)
+            archive_entry_set_size(entry, size)
+        }, body: { () throws(NupkgError) in
+            var total: Int64 = 0
+            try produce { (chunk: UnsafeRawBufferPointer) throws(NupkgError) in
+                guard chunk.count > 0 else { return }
+                let written = archive_write_data(handle, chunk.baseAddress, chunk.count)
+                guard written == chunk.count else {
+                    try check(written < 0 ? Int32(written) : ARCHIVE_FATAL)
+                    throw .writeFailed(path: path, reason: "short write of '\(name)'")
+                }
+                total += Int64(chunk.count)
+            }
+            guard total == size else {
+                throw .writeFailed(path: path, reason: "'\(name)' changed while it was packed (\(total) bytes, expected \(size))")
+            }
+        })
     }
 
     func addFile(name: String, bytes: [UInt8]) throws(NupkgError) {
@@ -67,29 +79,25 @@ final class ArchiveWriter {
 
     /// Adds a symbolic link entry. Packages never need one; tests use it to build hostile archives.
     func addSymlink(name: String, target: String) throws(NupkgError) {
-        guard let entry = archive_entry_new() else { throw .writeFailed(path: path, reason: "cannot allocate an entry") }
-        defer { archive_entry_free(entry) }
-        archive_entry_set_pathname_utf8(entry, name)
-        archive_entry_set_filetype(entry, ccm_ae_iflnk)
-        archive_entry_set_perm(entry, 0o777)
-        archive_entry_set_symlink_utf8(entry, target)
-        archive_entry_set_mtime(entry, Self.timestamp, 0)
-        try check(archive_write_header(handle, entry))
-        try check(archive_write_finish_entry(handle))
+        try writeEntry { entry in
+            archive_entry_set_pathname_utf8(entry, name)
+            archive_entry_set_filetype(entry, ccm_ae_iflnk)
+            archive_entry_set_perm(entry, 0o777)
+            archive_entry_set_symlink_utf8(entry, target)
+        }
     }
 
     /// Adds a file whose name is given as raw bytes (no charset conversion), for non-UTF-8 names.
     func addFile(rawName: [UInt8], bytes: [UInt8]) throws(NupkgError) {
-        guard let entry = archive_entry_new() else { throw .writeFailed(path: path, reason: "cannot allocate an entry") }
-        defer { archive_entry_free(entry) }
-        let name = rawName.map { CChar(bitPattern: $0) } + [0]
-        archive_entry_copy_pathname(entry, name)
-        archive_entry_set_filetype(entry, ccm_ae_ifreg)
-        archive_entry_set_perm(entry, 0o644)
-        archive_entry_set_size(entry, Int64(bytes.count))
-        try check(archive_write_header(handle, entry))
-        _ = bytes.withUnsafeBytes { archive_write_data(handle, $0.baseAddress, $0.count) }
-        try check(archive_write_finish_entry(handle))
+        try writeEntry({ entry in
+            archive_entry_copy_pathname(entry, rawName.map { CChar(bitPattern: $0) } + [0])
+            archive_entry_set_filetype(entry, ccm_ae_ifreg)
+            archive_entry_set_perm(entry, 0o644)
+            archive_entry_set_size(entry, Int64(bytes.count))
+        }, body: { () throws(NupkgError) in
+            let written = bytes.withUnsafeBytes { archive_write_data(handle, $0.baseAddress, $0.count) }
+            guard written == bytes.count else { throw .writeFailed(path: path, reason: "short write of a raw-named entry") }
+        })
     }
 
     func close() throws(NupkgError) {
