@@ -140,6 +140,25 @@ struct CLITests {
         #expect(result.stdout.contains("Workstations") && result.stdout.contains("host:ccm01"))
     }
 
+    @Test func matrixCommandsExitCodes() throws {
+        let compatible = try Tool.run(["matrix", "check", "--ccm", "0.17.0", "--agent", "4.0.0", "--extension", "8.0.0", "--chocolatey", "2.7.0"])
+        #expect(compatible.status == 0, "\(compatible.stdout)")
+        let tooOld = try Tool.run(["matrix", "check", "--ccm", "0.17.0", "--agent", "3.9.9", "--format", "json"])
+        #expect(tooOld.status == 1)
+        #expect(try JSONSerialization.jsonObject(with: Data(tooOld.stdout.utf8)) is [String: Any])
+        let unknown = try Tool.run(["matrix", "check", "--ccm", "0.18.0"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stdout.contains("unknown to this matrix"))
+        let mixed = try Tool.run(["matrix", "check", "--database", "0.17.0", "--service", "0.16.0", "--web", "0.16.0", "--during-upgrade"])
+        #expect(mixed.stdout.contains("warning"))
+        #expect(try Tool.run(["matrix", "check", "--ccm", "not-a-version"]).status == 2)
+        let show = try Tool.run(["matrix", "show", "0.10.1"])
+        #expect(show.status == 0)
+        #expect(show.stdout.lowercased().contains("inferred"))
+        #expect(try Tool.run(["matrix", "lint", "matrix"]).status == 0)
+        #expect(try Tool.run(["matrix", "lint"]).status == 0, "the embedded copy lints clean")
+    }
+
     @Test func lintScriptExitCodes() throws {
         let folder = NSTemporaryDirectory() + "ccm-cli-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
