@@ -70,6 +70,7 @@ struct LintTests {
         ("plan timeout 0", [[:]], ["ExecutionTimeoutInSeconds": "0"], LintRule.infiniteExecution, .error, nil),
         ("contact timeout 0", [["MachineContactTimeoutInMinutes": "0"]], [:], LintRule.infiniteContact, .warning, 1),
         ("combined server", [["IsPrivileged": "true", "Script": #""choco upgrade chocolatey-management-database chocolatey-management-service chocolatey-management-web -y\nexit $LASTEXITCODE""#]], [:], LintRule.serverCombined, .error, 1),
+        ("combined server, basic", [["Script": #""upgrade|chocolatey-management-service,chocolatey-management-web|0.17.0|false""#]], [:], LintRule.serverCombined, .error, 1),
         ("server out of order", [["Script": #""upgrade|chocolatey-management-service|0.17.0|false""#], ["Script": #""upgrade|chocolatey-management-database|0.17.0|false""#]], [:], LintRule.serverOrder, .error, 2),
         ("server versions", [["Script": #""upgrade|chocolatey-management-database|0.17.0|false""#], ["Script": #""upgrade|chocolatey-management-web|0.16.0|false""#]], [:], LintRule.serverVersions, .error, nil),
         ("server not only-if-successful", [["Script": #""upgrade|chocolatey-management-database|0.17.0|false""#, "RequireSuccessOnAllComputers": "false"]], [:], LintRule.serverSafety, .warning, 1),

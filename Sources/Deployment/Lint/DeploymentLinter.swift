@@ -143,15 +143,16 @@ public enum DeploymentLinter {
                 add(position, .error, LintRule.basicScript, "prerelease '\(prerelease)' must be true or false")
             }
         }
-        let id = basic.package.lowercased()
+        // Several ids in one basic step (`a,b` or `a;b`) count as several packages.
+        let ids = basic.package.lowercased().split(whereSeparator: { $0 == "," || $0 == ";" }).map(String.init)
         let upgrades = basic.command.lowercased() != "uninstall"
-        if upgrades, id == Matrix.agentID {
+        if upgrades, ids.contains(Matrix.agentID) {
             add(position, .error, LintRule.agentRestart, "the agent cannot upgrade itself from a basic step (it runs the step and would be stopped by its own upgrade); use an advanced step that upgrades with /NoRestartService and registers a scheduled task restarting chocolatey-agent (ccm-upgrade deployment emit writes one)")
         }
-        if upgrades, id == "all" {
+        if upgrades, ids.contains("all") {
             add(position, .warning, LintRule.upgradeAll, "'upgrade all' also upgrades CCM's server packages and the agent wherever they are installed, in no controlled order; upgrade one package per step")
         }
-        return upgrades ? [(id, basic.version.isEmpty ? nil : basic.version)] : []
+        return upgrades ? ids.map { ($0, basic.version.isEmpty ? nil : basic.version) } : []
     }
 
     private static func advancedChecks(_ step: DeploymentStepDocument, position: Int, add: (Int?, LintDiagnostic.Severity, String, String) -> Void) -> [(id: String, version: String?)] {
