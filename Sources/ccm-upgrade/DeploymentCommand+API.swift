@@ -213,4 +213,24 @@ extension DeploymentCommand {
             }
         }
     }
+
+    /// `deployment cancel --id N`: running steps finish, later steps do not start.
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Cancel a CCM deployment plan (running steps finish; later steps are Cancelled).",
+            discussion: "The only way out of a step stalled by an infinite timeout. Exit codes: 0 cancelled; 1 CCM refused; 2 bad input."
+        )
+
+        @Option(help: "The deployment plan id.")
+        var id: Int
+
+        @OptionGroup var connection: CCMConnectionArguments
+
+        func run() async throws {
+            try await DeploymentCLI.api {
+                try await connection.client().cancel(id)
+                Console.out("deployment plan \(id) cancelled")
+            }
+        }
+    }
 }

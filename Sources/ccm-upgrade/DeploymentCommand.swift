@@ -13,7 +13,7 @@ struct DeploymentCommand: AsyncParsableCommand {
             a plan that ended Failed, Unreachable, Inconclusive or Cancelled, CCM refusing a call); 2 bad input.
             See docs/deployments.md.
             """,
-        subcommands: [Emit.self, Lint.self, Groups.self, Push.self, Start.self, Status.self]
+        subcommands: [Emit.self, Lint.self, Groups.self, Push.self, Start.self, Status.self, Cancel.self]
     )
 }
 

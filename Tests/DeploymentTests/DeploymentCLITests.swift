@@ -109,6 +109,13 @@ struct DeploymentCLITests {
         let status = try Self.run(["deployment", "status", "--id", "41", "--format", "json"], environment: env)
         #expect(status.status == 0)
         #expect(status.stdout.contains("\"resultCode\" : 9"))
+        // A second plan, left Ready, then cancelled.
+        let second = try Self.run(["deployment", "push", folder + "/plan.json", "--group", "CCM Servers=host-agent"], environment: env)
+        #expect(second.stdout.contains("deployment plan 42 is Ready"))
+        #expect(try Self.run(["deployment", "cancel", "--id", "42"], environment: env).status == 0)
+        let cancelled = try Self.run(["deployment", "status", "--id", "42"], environment: env)
+        #expect(cancelled.status == 1)
+        #expect(cancelled.stdout.contains("Completed (Cancelled)"))
     }
 
     @Test("status of a failed plan exits 1; a wrong password exits 1 with the login error; no URL or an unknown group exits 2")
