@@ -87,6 +87,10 @@ struct DeploymentCLITests {
         #expect(result.stderr.contains("[timeout.infinite-execution]"))
         #expect(result.stderr.contains("[agent.self-upgrade-restart]"))
         #expect(try Self.run(["deployment", "lint", folder + "/none.json"]).status == 2)
+        let json = try Self.run(["deployment", "lint", "--format", "json", folder + "/bad.json"])
+        #expect(json.status == 1)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: String]])
+        #expect(rows.contains { $0["rule"] == "script.chained-choco" && $0["step"] == "1" && $0["severity"] == "error" })
     }
 
     @Test("push → Ready → start → wait against the fake; credentials from the environment never appear")

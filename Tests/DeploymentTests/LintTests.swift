@@ -114,6 +114,12 @@ struct LintTests {
         #expect(lint(text) == [])
     }
 
+    @Test("Windows line endings in scripts are read like \\n")
+    func crlf() {
+        let text = document([["IsPrivileged": "true", "Script": script("choco upgrade chocolatey -y --no-progress\r\nexit $LASTEXITCODE\r\n")]])
+        #expect(lint(text) == [])
+    }
+
     @Test("sensitive-variable and $env references are not clear text")
     func references() {
         for value in ["{{SvcPassword}}", "$env:SVC_PASSWORD", "$password"] {
