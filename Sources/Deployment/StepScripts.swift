@@ -51,17 +51,15 @@ public enum StepScripts {
             case let .text(text):
                 try checkPlainValue(text, parameter: parameter.name, step: step)
                 plain.append("/\(parameter.name):\(text)")
-            case let .secret(reference):
-                // A secret among plain parameters still goes through a sensitive variable.
-                _ = reference
-                throw .unsupportedStep(step: step.number, package: step.package,
-                                       problem: "/\(parameter.name) holds a secret; it must be a sensitive parameter")
+            case .secret:
+                // A secret among plain parameters still goes through a sensitive variable (below).
+                continue
             }
         }
         plain += extraParameters
         var variables: [SensitiveVariable] = []
         var sensitive: [String] = []
-        for parameter in step.sensitiveParameters {
+        for parameter in step.parameters.filter(\.isSecret) + step.sensitiveParameters {
             guard case let .secret(reference) = parameter.value else {
                 if case let .text(text) = parameter.value {
                     try checkPlainValue(text, parameter: parameter.name, step: step)

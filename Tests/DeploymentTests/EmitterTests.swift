@@ -127,6 +127,15 @@ struct EmitterTests {
         #expect(throws: DeploymentError.self) { try DeploymentEmitter.emit(plan: Plans.full(), options: options) }
     }
 
+    @Test("a secret among the plain parameters still becomes a sensitive variable")
+    func secretInPlainParameters() throws {
+        var options = DeploymentOptions()
+        options.includeServer = true
+        let document = try DeploymentEmitter.emit(plan: Plans.full(serviceParameters: [PackageParameter("Password", .secret(.environment("SVC_PW")))],
+                                                                serviceSensitive: []), options: options)
+        #expect(document.deploymentSteps[1].script.hasPrefix("choco upgrade chocolatey-management-service --version=0.17.0 -y --no-progress --package-parameters-sensitive=\"'/Password:{{SVC_PW}}'\"\n"))
+    }
+
     @Test("no secret value ever reaches the document, whatever the reference")
     func noClearText() throws {
         let sensitive = [PackageParameter("Password", .secret(.file("/run/secrets/svc"))),
