@@ -9,6 +9,8 @@ final class FakeCCM: @unchecked Sendable {
     static let password = "correct horse&=%"
 
     let process = Process()
+    /// The fake's stdin: when this process ends, however it ends, the fake sees EOF and exits.
+    let lifeline = Pipe()
     let port: Int
     let directory: String
     let logPath: String
@@ -22,12 +24,13 @@ final class FakeCCM: @unchecked Sendable {
         logPath = directory + "/requests.log"
         scheme = tls == nil ? "http" : "https"
         let script = Self.checkout.appendingPathComponent("Tests/Fixtures/fake-ccm/fake_ccm.py").path
-        var all = ["python3", script, "--user", Self.user, "--password", Self.password, "--log", logPath] + arguments
+        var all = ["python3", script, "--user", Self.user, "--password", Self.password, "--log", logPath, "--exit-on-stdin-eof"] + arguments
         if let tls { all += ["--tls-cert", tls.cert, "--tls-key", tls.key] }
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = all
         let pipe = Pipe()
         process.standardOutput = pipe
+        process.standardInput = lifeline
         try process.run()
         var line: [UInt8] = []
         while let byte = try pipe.fileHandleForReading.read(upToCount: 1)?.first, byte != 0x0A { line.append(byte) }
@@ -50,6 +53,7 @@ final class FakeCCM: @unchecked Sendable {
     }
 
     deinit {
+        try? lifeline.fileHandleForWriting.close()
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: directory)

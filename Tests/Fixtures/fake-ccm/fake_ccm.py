@@ -23,13 +23,16 @@ Switches: --user NAME --password PW (the one account), --group NAME=ID (repeatab
 CCM Servers=3, Workstations=7), --computers GROUP=a,b (default 2 per group), --outcome, --expire-after N (a
 session ends after N API calls), --login-failure-status CODE (default 500), --tls-cert/--tls-key (HTTPS),
 --drop-view N (the N-th GetDeploymentPlanForView gets no answer; repeatable), --xsrf-late (login sets no XSRF-TOKEN; GET / does; POSTs still need it),
---log FILE (one line per request: METHOD PATH and, for JSON POSTs, the body; never the login form).
+--exit-on-stdin-eof (stop when the
+parent's pipe closes), --log FILE (one line per request: METHOD PATH and, for JSON POSTs, the body; never the login form).
 Prints "PORT <n>" once listening.
 """
 import argparse
 import http.server
 import json
+import os
 import secrets
+import signal
 import socketserver
 import ssl
 import sys
@@ -341,10 +344,20 @@ def main():
     parser.add_argument("--login-failure-status", type=int, default=500)
     parser.add_argument("--xsrf-late", action="store_true")
     parser.add_argument("--drop-view", type=int, action="append")
+    parser.add_argument("--exit-on-stdin-eof", action="store_true")
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
     parser.add_argument("--log")
     args = parser.parse_args()
+    # A test runner may start us with SIGTERM ignored; and if it dies without stopping us, our stdin (a pipe it
+    # holds) reaches EOF: exit then, so no fake outlives its test run.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if args.exit_on_stdin_eof:
+        def watch():
+            while sys.stdin.buffer.read(4096):
+                pass
+            os._exit(0)
+        threading.Thread(target=watch, daemon=True).start()
     Handler.state = State(args)
     server = Server(("127.0.0.1", 0), Handler)
     if args.tls_cert:
