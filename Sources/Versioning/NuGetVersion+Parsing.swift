@@ -46,19 +46,21 @@ extension NuGetVersion {
             }
         }
         var numbers: [Int] = []
+        numbers.reserveCapacity(4)
         for (index, part) in parts.enumerated() {
             let name = ["major", "minor", "patch", "revision"][index]
             guard !part.isEmpty else { throw fail("the \(name) part is empty") }
-            guard part.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-                throw fail("the \(name) part '\(part)' is not a non-negative integer")
+            // Accumulated from the bytes (hot in folder scans); leading zeros simply add nothing.
+            var value = 0
+            for byte in part.utf8 {
+                guard byte >= 0x30 && byte <= 0x39 else { throw fail("the \(name) part '\(part)' is not a non-negative integer") }
+                value = value * 10 + Int(byte - 0x30)
+                if value > Int(Int32.max) { throw fail("the \(name) part '\(part)' is larger than \(Int32.max)") }
             }
-            if mode == .strict, part.count > 1, part.first == "0" {
+            if mode == .strict, part.utf8.count > 1, part.utf8.first == 0x30 {
                 throw fail("the \(name) part '\(part)' has a leading zero, which strict SemVer 2.0 forbids")
             }
-            guard let value = Int32(part.drop(while: { $0 == "0" }).isEmpty ? "0" : String(part.drop(while: { $0 == "0" }))) else {
-                throw fail("the \(name) part '\(part)' is larger than \(Int32.max)")
-            }
-            numbers.append(Int(value))
+            numbers.append(value)
         }
         while numbers.count < 4 { numbers.append(0) }
         self.init(
