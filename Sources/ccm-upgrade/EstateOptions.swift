@@ -48,7 +48,8 @@ struct EstateOptions: ParsableArguments {
         guard let reference = source ?? inventory.source else {
             throw ValidationError("no internal feed: pass --source or set 'source' in the inventory")
         }
-        let (feed, source) = try feedOptions.openFeed(reference)
+        let (feed, location) = try feedOptions.openFeed(reference)
+        let source = Self.absoluteIfFolder(location)
         inventory.source = source
         var parameters = UpgradeParameters()
         if let path = self.parameters ?? inventory.parameters.map({ Self.relative($0, to: self.inventory) }) {
@@ -103,6 +104,14 @@ struct EstateOptions: ParsableArguments {
             }
         }
         return result
+    }
+
+    /// choco runs from wherever the admin stands: a relative folder source becomes absolute in the plan.
+    static func absoluteIfFolder(_ location: String) -> String {
+        let isURL = location.contains("://")
+        let isWindowsPath = location.count >= 2 && location.dropFirst().first == ":" || location.hasPrefix("\\\\")
+        guard !isURL, !isWindowsPath, !location.hasPrefix("/") else { return location }
+        return URL(fileURLWithPath: location).standardizedFileURL.path
     }
 
     static func relative(_ path: String, to inventory: String?) -> String {
