@@ -125,7 +125,18 @@ extension FeedOptions {
     /// config's credentials, proxy and CA settings; returns it with its location (what choco's --source gets).
     func openFeed(_ reference: String) throws -> (feed: any PackageFeed, location: String) {
         let settings = try settings()
-        let source = try source(reference, in: settings)
+        let source = try configuredSource(reference, in: settings)
         return (source.makeFeed(http: settings.httpClient(log: FeedOptions.log)), source.location)
+    }
+
+    /// The source `reference` names; a URL or folder that is the location of a configured source gets that
+    /// source's credentials and API key (a plan stores the location, not the name).
+    func configuredSource(_ reference: String, in settings: FeedSettings) throws -> FeedSource {
+        func trimmed(_ text: String) -> String { text.hasSuffix("/") ? String(text.dropLast()) : text }
+        if settings.sources[reference] == nil,
+           let named = settings.sources.values.sorted(by: { $0.name < $1.name }).first(where: { trimmed($0.location) == trimmed(reference) }) {
+            return named
+        }
+        return try source(reference, in: settings)
     }
 }

@@ -143,7 +143,7 @@ struct RunCommand: AsyncParsableCommand {
             let http = settings.httpClient(log: FeedOptions.log)
             let community = try options.source("community", in: settings).makeFeed(http: http)
             let licensed = try options.source("licensed", in: settings).makeFeed(http: http)
-            let targetFeed = try options.source(target, in: settings).makeFeed(http: http)
+            let targetFeed = try options.configuredSource(target, in: settings).makeFeed(http: http)
             let requests = packages.compactMap { entry -> PackageRequest? in
                 let parts = entry.split(separator: " ").map(String.init)
                 guard parts.count == 2, let version = NuGetVersion(parts[1]) else { return nil }
