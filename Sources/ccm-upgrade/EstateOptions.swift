@@ -25,6 +25,9 @@ struct EstateOptions: ParsableArguments {
 
     @OptionGroup var feedOptions: FeedOptions
 
+    @Flag(help: "Also ask the licensed and community feeds (feeds config) what exists: --to latest may then pick a version the internal feed lacks, and the internalize step is checked against them.")
+    var upstream = false
+
     @Option(help: "This host's name, for --lib/--choco-list/--database/--service/--web (default: the machine's name).")
     var host: String?
 
@@ -40,6 +43,8 @@ struct EstateOptions: ParsableArguments {
         var parameters: UpgradeParameters
         var source: String
         var feed: [String: [NuGetVersion]]
+        /// What the licensed and community feeds offer, with --upstream.
+        var upstream: [String: [NuGetVersion]]?
     }
 
     /// Loads everything and lists the feed's versions of every package a plan may touch.
@@ -57,15 +62,30 @@ struct EstateOptions: ParsableArguments {
         }
         var ids = Matrix.serverPackageIDs + [Matrix.agentID, Matrix.extensionID, Matrix.chocolateyID]
         ids += matrix.dotnetEras.flatMap { $0.packages.map(\.id) }
+        let wanted = Set(ids.map { $0.lowercased() }).sorted()
+        let versions = try await Self.list(wanted, in: feed)
+        var upstreamVersions: [String: [NuGetVersion]]?
+        if upstream {
+            // Licensed packages (and chocolatey, as the upgrade script takes it) from licensed; the rest from community.
+            let licensedIDs = Set(CCMPackageSet.licensedIds + ["chocolatey"])
+            let licensed = try await Self.list(wanted.filter { licensedIDs.contains($0) }, in: try feedOptions.openFeed("licensed").feed)
+            let community = try await Self.list(wanted.filter { !licensedIDs.contains($0) }, in: try feedOptions.openFeed("community").feed)
+            upstreamVersions = licensed.merging(community, uniquingKeysWith: +)
+        }
+        return Context(inventory: inventory, parameters: parameters, source: source, feed: versions, upstream: upstreamVersions)
+    }
+
+    /// The listed versions of each id in `feed`.
+    static func list(_ ids: [String], in feed: any PackageFeed) async throws -> [String: [NuGetVersion]] {
         var versions: [String: [NuGetVersion]] = [:]
-        for id in Set(ids.map { $0.lowercased() }).sorted() {
+        for id in ids {
             do {
                 versions[id] = try await feed.versions(of: id).filter(\.isListed).map(\.version)
             } catch {
                 throw ValidationError("cannot list \(id) in \(feed.name): \(error)")
             }
         }
-        return Context(inventory: inventory, parameters: parameters, source: source, feed: versions)
+        return versions
     }
 
     private func loadInventory() throws -> UpgradeInventory {

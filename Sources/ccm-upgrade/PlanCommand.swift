@@ -61,7 +61,7 @@ struct PlanCommand: AsyncParsableCommand {
                 do { target = .version(try NuGetVersion(parsing: to)) } catch { throw ValidationError("--to: \(error)") }
             }
             plan = try Planner(matrix: matrix).plan(inventory: context.inventory, parameters: context.parameters, target: target,
-                                                    feed: context.feed, options: options)
+                                                    feed: context.feed, upstream: context.upstream, options: options)
         } catch let error as PlanningError {
             Console.error(error.description)
             switch error {

@@ -197,7 +197,12 @@ struct CLITests {
                          "internal": {"url": "\(folder)/internal"}}}
             """
         try config.write(toFile: folder + "/feeds.json", atomically: true, encoding: .utf8)
-        let plan = try Tool.run(["plan", "--to", "0.17.0", "--inventory", "examples/estate/inventory.yaml", "--source", "internal",
+        let internalOnly = try Tool.run(["plan", "--to", "latest", "--inventory", "examples/estate/inventory.yaml", "--source", "internal",
+                                         "--config", folder + "/feeds.json"])
+        // Without --upstream only the internal feed counts, and it lacks what any target needs.
+        #expect(internalOnly.status == 1)
+        #expect(internalOnly.stderr.contains("the feed has no chocolatey-management-database 0.17.0"), "\(internalOnly.stderr)")
+        let plan = try Tool.run(["plan", "--to", "latest", "--upstream", "--inventory", "examples/estate/inventory.yaml", "--source", "internal",
                                  "--config", folder + "/feeds.json", "--output", folder + "/plan.json"])
         #expect(plan.status == 0, "\(plan.stderr)")
         #expect(plan.stdout.contains("Step 1 [internalize]"))
