@@ -90,6 +90,7 @@ struct InternalizeTests {
         defer { work.cleanup() }
         let journal = try Journal(path: work.path + "/j.json", target: "http://a/")
         try await journal.record(PackageIdentity(id: "x", version: try NuGetVersion(parsing: "1.0")), source: "s", state: .pushed, sha512: nil, file: nil)
+        try await journal.flush()
         #expect(throws: FeedError.self) { try Journal(path: work.path + "/j.json", target: "http://b/") }
         #expect(await (try Journal(path: work.path + "/j.json", target: "http://a/")).entries.count == 1)
     }

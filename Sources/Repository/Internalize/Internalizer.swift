@@ -161,7 +161,14 @@ public struct Internalizer: Sendable {
                 startNext()
             }
         }
-        let items = (0..<planned.count).compactMap { results[$0] } + settled
+        var items = (0..<planned.count).compactMap { results[$0] } + settled
+        do throws(FeedError) {
+            try await journal?.flush()
+        } catch {
+            // The transfers themselves are done; a rerun re-checks the target, so nothing is pushed twice.
+            log("warning: the journal could not be saved: \(error)")
+            items = items.map { var item = $0; if item.status != .failed { item.detail = (item.detail.map { $0 + "; " } ?? "") + "journal not saved" }; return item }
+        }
         return InternalizeSummary(target: target.name, items: items)
     }
 

@@ -61,14 +61,49 @@ public actor Journal {
 
     public var entries: [JournalEntry] { document.entries.values.sorted { ($0.id, $0.version) < ($1.id, $1.version) } }
 
-    /// Records `state` for `identity` and rewrites the file atomically.
+    private var dirty = false
+    private var writing = false
+    private var writeError: FeedError?
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    /// Records `state` for `identity`. The file is rewritten atomically in the background; records that
+    /// arrive while a write is running are coalesced into the next one (a journal a moment behind is safe:
+    /// the target is checked before every push). Throws the error of an earlier failed write.
     public func record(_ identity: PackageIdentity, source: String, state: JournalEntry.State, sha512: String?, file: String?) throws(FeedError) {
+        if let writeError { throw writeError }
         document.entries[Self.key(identity)] = JournalEntry(id: identity.id, version: identity.version.normalized, source: source,
                                                             state: state, sha512: sha512, file: file, updated: Date())
-        try save()
+        dirty = true
+        if !writing {
+            writing = true
+            Task { await self.drain() }
+        }
     }
 
-    private func save() throws(FeedError) {
+    /// Waits until everything recorded is on disk; throws if a write failed.
+    public func flush() async throws(FeedError) {
+        if writing { await withCheckedContinuation { waiters.append($0) } }
+        if let writeError { throw writeError }
+    }
+
+    private func drain() async {
+        while dirty, writeError == nil {
+            dirty = false
+            let snapshot = document
+            do throws(FeedError) {
+                try await Self.save(snapshot, to: path)
+            } catch {
+                writeError = error
+            }
+        }
+        writing = false
+        let waiting = waiters
+        waiters = []
+        for waiter in waiting { waiter.resume() }
+    }
+
+    /// Encodes and writes `document` atomically: temp file, fsync, rename.
+    private static func save(_ document: Document, to path: String) async throws(FeedError) {
         let data: Data
         do { data = try JSONEncoder.journal.encode(document) } catch {
             throw .fileError(path: path, reason: "cannot encode the journal: \(error)")
