@@ -105,10 +105,12 @@ let package = Package(
         .testTarget(name: "VersioningTests", dependencies: ["Versioning"]),
         .testTarget(name: "NupkgTests", dependencies: ["Nupkg", "Versioning"]),
         .testTarget(name: "CompatibilityTests", dependencies: ["Compatibility", "Versioning"]),
-        .testTarget(name: "CLITests", dependencies: ["ccm-upgrade"]),
+        /** Helpers shared by the test targets (running the built tool). Not part of the product. */
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "CLITests", dependencies: ["ccm-upgrade", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Compatibility", "Versioning"]),
         .testTarget(name: "RepositoryTests", dependencies: ["Repository", "Nupkg", "Versioning"]),
-        .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "Planning", "Compatibility", "Versioning", "ccm-upgrade"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "Planning", "Compatibility", "Versioning", "ccm-upgrade", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,42 +1,14 @@
 import Foundation
 import Testing
+import TestSupport
 
-/// Runs the built `ccm-upgrade` executable (it sits beside the test bundle in the build folder).
+/// The built tool (see TestSupport) and the corpus the tests read.
 enum Tool {
-    static let executable: String = {
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("ccm-upgrade").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/debug/ccm-upgrade").path
-    }()
-
-    static let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let checkout = ToolProcess.checkout
     static let corpus = ProcessInfo.processInfo.environment["CCM_UPGRADE_CORPUS"] ?? (checkout as NSString).deletingLastPathComponent + "/shared/corpus"
 
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: checkout)
-        process.environment = ProcessInfo.processInfo.environment.merging(environment, uniquingKeysWith: { $1 })
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> ToolProcess.Result {
+        try ToolProcess.run(arguments, environment: environment)
     }
 }
 
