@@ -97,7 +97,9 @@ struct InspectReport {
         func field(_ name: String, _ value: String?) {
             guard let value, !value.isEmpty else { return }
             let firstLine = value.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? value
-            lines.append("  " + (name + ":").padding(toLength: 18, withPad: " ", startingAt: 0) + firstLine)
+            // Plain padding: Foundation's padding(toLength:) showed up in profiles of large folders.
+            let label = name + ":"
+            lines.append("  " + label + String(repeating: " ", count: max(1, 18 - label.count)) + firstLine)
         }
         field("path", path)
         field("size", "\(size) bytes")
