@@ -72,6 +72,11 @@ public enum PackageReader {
 
     /// The manifest and file size only, as a ``PackageInfo`` without hash (empty digest) or entries.
     public static func readMetadata(at path: String) throws(NupkgError) -> PackageInfo {
+        if let small = try readSmallFile(path) {
+            let size = Int64(small.count)
+            let scanned = try scan(reader: try ArchiveReader(owning: small, path: path), path: path, keepEntries: false)
+            return PackageInfo(path: path, size: size, sha512: nil, nuspec: scanned.nuspec, manifestName: scanned.manifestName, entries: [])
+        }
         let scanned = try scan(path: path, keepEntries: false)
         var status = stat()
         stat(path, &status)
