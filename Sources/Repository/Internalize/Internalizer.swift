@@ -104,33 +104,38 @@ public struct Internalizer: Sendable {
 
     /// Fetches the versions of each `source|id` key, `jobs` at a time.
     private func lookUp(_ keys: [String], requests: [PackageRequest]) async -> [String: Result<[RemotePackage], FeedError>] {
-        var results: [String: Result<[RemotePackage], FeedError>] = [:]
-        await withTaskGroup(of: (String, Result<[RemotePackage], FeedError>).self) { group in
-            var next = 0
-            func startNext() {
-                guard next < keys.count else { return }
-                let key = keys[next]
-                next += 1
-                let separator = key.firstIndex(of: "|")!
-                let sourceName = String(key[..<separator])
-                let id = requests.first { $0.source == sourceName && $0.id.lowercased() == key[key.index(after: separator)...] }?.id
-                    ?? String(key[key.index(after: separator)...])
-                guard let feed = sources[sourceName] else { return }
-                group.addTask {
-                    do throws(FeedError) {
-                        return (key, .success(try await feed.versions(of: id)))
-                    } catch {
-                        return (key, .failure(error))
-                    }
-                }
-            }
-            for _ in 0..<min(jobs, keys.count) { startNext() }
-            for await (key, result) in group {
-                results[key] = result
-                startNext()
-            }
+        var work: [(key: String, feed: any PackageFeed, id: String)] = []
+        for key in keys {
+            guard let separator = key.firstIndex(of: "|"), let feed = sources[String(key[..<separator])] else { continue }
+            let sourceName = String(key[..<separator]), lowerId = String(key[key.index(after: separator)...])
+            let id = requests.first { $0.source == sourceName && $0.id.lowercased() == lowerId }?.id ?? lowerId
+            work.append((key, feed, id))
         }
+        var found: [Int: Result<[RemotePackage], FeedError>] = [:]
+        await withTaskGroup(of: IndexedVersions.self) { group in
+            for (index, item) in work.enumerated() {
+                if index >= jobs, let done = await group.next() { found[done.index] = done.result }
+                let feed = item.feed, id = item.id
+                group.addTask { IndexedVersions(index: index, result: await Self.versions(of: id, in: feed)) }
+            }
+            for await done in group { found[done.index] = done.result }
+        }
+        var results: [String: Result<[RemotePackage], FeedError>] = [:]
+        for (index, item) in work.enumerated() { results[item.key] = found[index] }
         return results
+    }
+
+    private struct IndexedVersions: Sendable {
+        let index: Int
+        let result: Result<[RemotePackage], FeedError>
+    }
+
+    private static func versions(of id: String, in feed: any PackageFeed) async -> Result<[RemotePackage], FeedError> {
+        do throws(FeedError) {
+            return .success(try await feed.versions(of: id))
+        } catch {
+            return .failure(error)
+        }
     }
 
     func choose(from versions: [RemotePackage], policy: VersionPolicy, dependencyRange: VersionRange?) -> RemotePackage? {
@@ -147,19 +152,12 @@ public struct Internalizer: Sendable {
     public func run(_ requests: [PackageRequest]) async -> InternalizeSummary {
         let (planned, settled) = await resolve(requests)
         var results: [Int: InternalizeItem] = [:]
-        await withTaskGroup(of: (Int, InternalizeItem).self) { group in
-            var next = 0
-            func startNext() {
-                guard next < planned.count else { return }
-                let index = next, item = planned[index]
-                next += 1
-                group.addTask { (index, await transfer(item)) }
+        await withTaskGroup(of: IndexedItem.self) { group in
+            for (index, item) in planned.enumerated() {
+                if index >= jobs, let done = await group.next() { results[done.index] = done.item }
+                group.addTask { IndexedItem(index: index, item: await transfer(item)) }
             }
-            for _ in 0..<min(jobs, planned.count) { startNext() }
-            for await (index, item) in group {
-                results[index] = item
-                startNext()
-            }
+            for await done in group { results[done.index] = done.item }
         }
         var items = (0..<planned.count).compactMap { results[$0] } + settled
         do throws(FeedError) {
@@ -170,6 +168,11 @@ public struct Internalizer: Sendable {
             items = items.map { var item = $0; if item.status != .failed { item.detail = (item.detail.map { $0 + "; " } ?? "") + "journal not saved" }; return item }
         }
         return InternalizeSummary(target: target.name, items: items)
+    }
+
+    private struct IndexedItem: Sendable {
+        let index: Int
+        let item: InternalizeItem
     }
 
     /// Moves one package: journal, target check, download, push.
