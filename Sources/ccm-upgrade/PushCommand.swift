@@ -69,7 +69,7 @@ struct PushCommand: AsyncParsableCommand {
                 case let .differentContent(feedHash):
                     failed = true
                     Console.error("\(feed.name) already has \(report.identity) with different bytes (feed SHA-512 \(feedHash), "
-                        + "\(file) \(report.sha512.base64)); nothing was overwritten")
+                        + "\(file) \(report.sha512?.base64 ?? "?")); nothing was overwritten")
                 }
             }
         }

@@ -16,7 +16,8 @@ public enum PushOutcome: Sendable, Hashable, Codable {
 /// The result of ``PackageFeed/push(fileAt:timeout:verify:)``.
 public struct PushReport: Sendable, Hashable, Codable {
     public var identity: PackageIdentity
-    public var sha512: PackageHash
+    /// The local file's SHA-512, computed only when it had to be compared (a refused push, or `verify`).
+    public var sha512: PackageHash?
     public var size: Int64
     public var outcome: PushOutcome
 }
@@ -28,20 +29,26 @@ extension PackageFeed {
     /// successful push is read back and compared too. `timeout` bounds the upload in seconds.
     public func push(fileAt path: String, timeout: Int? = nil, verify: Bool = false) async throws(FeedError) -> PushReport {
         let nuspec: Nuspec
-        let hash: PackageHash
         do {
             nuspec = try PackageReader.readManifest(at: path)
-            hash = try PackageHash.sha512(ofFileAt: path)
         } catch {
             throw .fileError(path: path, reason: "not a pushable package: \(error)")
         }
+        // Hashing a 1 GiB package costs seconds: only done when the bytes must be compared.
+        func localHash() throws(FeedError) -> PackageHash {
+            do { return try PackageHash.sha512(ofFileAt: path) } catch {
+                throw .fileError(path: path, reason: "cannot hash: \(error)")
+            }
+        }
         let identity = PackageIdentity(id: nuspec.id, version: nuspec.version)
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
-        var report = PushReport(identity: identity, sha512: hash, size: size, outcome: .pushed(status: 0))
+        var report = PushReport(identity: identity, sha512: nil, size: size, outcome: .pushed(status: 0))
         switch try await upload(fileAt: path, identity: identity, timeout: timeout) {
         case let .accepted(status):
             report.outcome = .pushed(status: status)
             if verify {
+                let hash = try localHash()
+                report.sha512 = hash
                 guard let remote = try await package(id: identity.id, version: identity.version) else {
                     throw .packageNotFound(id: identity.id, version: identity.version.normalized, feed: name)
                 }
@@ -56,6 +63,8 @@ extension PackageFeed {
                 throw .httpStatus(url: name, status: status, body: body.isEmpty ? "push refused" : body)
             }
             let remoteHash = try await sha512(of: remote)
+            let hash = try localHash()
+            report.sha512 = hash
             report.outcome = hash.matches(remoteHash) ? .alreadyPresent(status: status) : .differentContent(feedSHA512: remoteHash)
         }
         return report
