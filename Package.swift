@@ -109,7 +109,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CLITests", dependencies: ["ccm-upgrade", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Compatibility", "Versioning"]),
-        .testTarget(name: "RepositoryTests", dependencies: ["Repository", "Nupkg", "Versioning"]),
+        .testTarget(name: "RepositoryTests", dependencies: ["Repository", "Nupkg", "Versioning", "TestSupport"]),
         .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "Planning", "Compatibility", "Versioning", "ccm-upgrade", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

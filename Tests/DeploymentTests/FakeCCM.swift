@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import Deployment
 
 /// The project's TEST FAKE of the CCM API (Tests/Fixtures/fake-ccm/fake_ccm.py) on 127.0.0.1 and a free
@@ -8,10 +9,8 @@ final class FakeCCM: @unchecked Sendable {
     static let user = "ccmadmin"
     static let password = "correct horse&=%"
 
-    let process = Process()
-    /// The fake's stdin: when this process ends, however it ends, the fake sees EOF and exits.
-    let lifeline = Pipe()
-    let port: Int
+    let server: FixtureServer
+    var port: Int { server.port }
     let directory: String
     let logPath: String
     let scheme: String
@@ -23,28 +22,14 @@ final class FakeCCM: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         logPath = directory + "/requests.log"
         scheme = tls == nil ? "http" : "https"
-        let script = Self.checkout.appendingPathComponent("Tests/Fixtures/fake-ccm/fake_ccm.py").path
-        var all = ["python3", script, "--user", Self.user, "--password", Self.password, "--log", logPath, "--exit-on-stdin-eof"] + arguments
+        var all = ["--user", Self.user, "--password", Self.password, "--log", logPath, "--exit-on-stdin-eof"] + arguments
         if let tls { all += ["--tls-cert", tls.cert, "--tls-key", tls.key] }
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = all
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardInput = lifeline
-        try process.run()
-        var line: [UInt8] = []
-        while let byte = try pipe.fileHandleForReading.read(upToCount: 1)?.first, byte != 0x0A { line.append(byte) }
-        let text = String(decoding: line, as: UTF8.self)
-        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
-            process.terminate()
-            throw FakeError(message: "fake CCM did not start (python3 missing?): '\(text)'")
-        }
-        self.port = port
+        server = try FixtureServer(script: "Tests/Fixtures/fake-ccm/fake_ccm.py", arguments: all, name: "fake CCM")
     }
 
     /// The requests the fake logged: `METHOD PATH [JSON body]`.
     var requests: [String] {
-        ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        FixtureServer.lines(of: logPath)
     }
 
     func client(password: String = FakeCCM.password, caBundle: String? = nil) throws -> CCMClient {
@@ -53,9 +38,6 @@ final class FakeCCM: @unchecked Sendable {
     }
 
     deinit {
-        try? lifeline.fileHandleForWriting.close()
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Repository
 import Testing
+import TestSupport
 
 /// The shared corpus (../shared/corpus from the checkout, or CCM_UPGRADE_CORPUS).
 enum Corpus {
@@ -63,8 +64,8 @@ func testClient(attempts: Int = 4, stallTimeout: Int = 2) -> HTTPClient {
 
 /// The project's TEST FAKE feed server (Tests/Fixtures/fake-feed/fake_feed.py) on 127.0.0.1 and a free port.
 final class FakeFeed {
-    let process = Process()
-    let port: Int
+    let server: FixtureServer
+    var port: Int { server.port }
     let packages: TemporaryDirectory
     let logPath: String
 
@@ -78,32 +79,17 @@ final class FakeFeed {
         packages = try TemporaryDirectory()
         for name in names { _ = try packages.copy(Corpus.package(name)) }
         logPath = packages.path + "/.requests.log"
-        let script = Corpus.checkout.appendingPathComponent("Tests/Fixtures/fake-feed/fake_feed.py").path
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--packages", packages.path, "--corpus", Corpus.root + "/feeds",
-                             "--log", logPath] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        var line: [UInt8] = []
-        while let byte = try pipe.fileHandleForReading.read(upToCount: 1)?.first, byte != 0x0A { line.append(byte) }
-        let text = String(decoding: line, as: UTF8.self)
-        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
-            process.terminate()
-            throw FakeFeedError(message: "fake feed did not start (python3 missing?): '\(text)'")
-        }
-        self.port = port
+        server = try FixtureServer(script: "Tests/Fixtures/fake-feed/fake_feed.py",
+                                   arguments: ["--packages", packages.path, "--corpus", Corpus.root + "/feeds", "--log", logPath] + arguments,
+                                   name: "fake feed")
     }
 
     /// The request lines the fake logged: `METHOD PATH RANGE`.
     var requests: [String] {
-        ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        FixtureServer.lines(of: logPath)
     }
 
     deinit {
-        // SIGKILL: the child may have inherited a mask that blocks SIGTERM.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
         packages.cleanup()
     }
 }
