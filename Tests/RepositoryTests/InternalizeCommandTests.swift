@@ -1,11 +1,11 @@
 import Foundation
 import Repository
 import Testing
+import TestSupport
 
-/// The built `ccm-upgrade` executable, next to the test bundle.
+/// The built `ccm-upgrade` executable (found by TestSupport), or a clear error when it is not built.
 func ccmUpgradeExecutable() throws -> String {
-    let testBinary = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-    let path = URL(fileURLWithPath: testBinary).deletingLastPathComponent().appendingPathComponent("ccm-upgrade").path
+    let path = ToolProcess.executable
     guard FileManager.default.isExecutableFile(atPath: path) else {
         throw FakeFeedError(message: "\(path) not built: run swift build --build-tests first")
     }
