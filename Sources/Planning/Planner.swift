@@ -210,8 +210,14 @@ public struct Planner: Sendable {
         }
     }
 
-    private func preflight(inventory: UpgradeInventory, target: NuGetVersion, steps: [PlanStep], requirements: CCMRequirements) throws(PlanningError) -> [Finding] {
-        // The estate as it will be after the plan: it must pass the matrix, or the plan is impossible.
+    /// The matrix errors the estate would have after `steps` ran; empty when the result is compatible.
+    /// `run` calls it again on a plan file, so a plan that no longer passes the matrix does not start.
+    public func preflightErrors(inventory: UpgradeInventory, steps: [PlanStep]) -> [Finding] {
+        matrix.check(Self.estate(inventory, after: steps).estate, duringUpgrade: false).findings.filter { $0.severity == .error }
+    }
+
+    /// The inventory as it will be once `steps` have run.
+    static func estate(_ inventory: UpgradeInventory, after steps: [PlanStep]) -> UpgradeInventory {
         var after = inventory
         for step in steps where step.phase != .internalize {
             if let host = step.host, let index = after.hosts.firstIndex(where: { $0.name == host }) {
@@ -221,7 +227,12 @@ public struct Planner: Sendable {
                 after.groups[index].packages[step.package.lowercased()] = step.version
             }
         }
-        let report = matrix.check(after.estate, duringUpgrade: false)
+        return after
+    }
+
+    private func preflight(inventory: UpgradeInventory, target: NuGetVersion, steps: [PlanStep], requirements: CCMRequirements) throws(PlanningError) -> [Finding] {
+        // The estate as it will be after the plan: it must pass the matrix, or the plan is impossible.
+        let report = matrix.check(Self.estate(inventory, after: steps).estate, duringUpgrade: false)
         let errors = report.findings.filter { $0.severity == .error }
         if !errors.isEmpty { throw .impossible(reasons: errors.map { "\($0.subject): \($0.message) [\($0.rule)]" }) }
         var findings = report.findings

@@ -50,6 +50,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var feedOptions: FeedOptions
 
+    @OptionGroup var matrixSource: MatrixSourceOptions
+
     func run() async throws {
         let plan: UpgradePlan
         do { plan = try PlanValidator.load(path: planFile) } catch {
@@ -107,6 +109,15 @@ struct RunCommand: AsyncParsableCommand {
             if let reason = plan.staleness(inventory: current, feed: versions) {
                 Console.error("the plan is stale: \(reason); make a new plan with `ccm-upgrade plan`")
                 throw ExitCodes.problemsFound
+            }
+            // The preflight again, with this binary's matrix (or --matrix): the estate after the plan must pass.
+            if let current {
+                let errors = Planner(matrix: try matrixSource.load()).preflightErrors(inventory: current, steps: plan.steps)
+                if !errors.isEmpty {
+                    for finding in errors { Console.error("\(finding.subject): \(finding.message) [\(finding.rule)]") }
+                    Console.error("the plan fails the preflight: the estate after it would not pass the compatibility matrix")
+                    throw ExitCodes.problemsFound
+                }
             }
         }
         let outcome: PlanRunner.Outcome

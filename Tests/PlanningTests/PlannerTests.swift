@@ -139,3 +139,16 @@ struct StalenessTests {
         #expect(plan.staleness(inventory: nil, feed: feed) == nil, "packages the plan does not touch do not matter")
     }
 }
+
+@Suite("Preflight on a plan file")
+struct PreflightAgainTests {
+    @Test func aPlanThatLeavesAGroupBehindFailsThePreflight() throws {
+        let plan = try Fixtures.plan()
+        let planner = Planner(matrix: Fixtures.matrix)
+        #expect(planner.preflightErrors(inventory: Fixtures.inventory(), steps: plan.steps).isEmpty)
+        // Hand-remove the Workstations agent step: the estate after the plan would break the matrix.
+        let trimmed = plan.steps.filter { !($0.group == "Workstations" && $0.package == "chocolatey-agent") }
+        let errors = planner.preflightErrors(inventory: Fixtures.inventory(), steps: trimmed)
+        #expect(errors.contains { $0.subject.contains("Workstations") })
+    }
+}
