@@ -206,7 +206,11 @@ public struct Planner: Sendable {
             return nil
         default:
             guard installed < choice.version else { return nil }
-            return (choice.version, ["\(installed.normalized) → \(choice.version.normalized): CCM \(requirements.ccm.normalized) needs \(id) \(choice.range.prettyDescription)"])
+            var notes = ["\(installed.normalized) → \(choice.version.normalized): CCM \(requirements.ccm.normalized) needs \(id) \(choice.range.prettyDescription)"]
+            if installed.major < choice.version.major {
+                notes.append("a major upgrade (\(installed.major).x → \(choice.version.major).x): Chocolatey advises being on the latest \(installed.major).x first")
+            }
+            return (choice.version, notes)
         }
     }
 

@@ -59,6 +59,14 @@ struct PlannerTests {
         }
     }
 
+    @Test func majorUpgradesAreFlagged() throws {
+        let plan = try Fixtures.plan()
+        let agent = try #require(plan.steps.first { $0.phase == .hostAgent })
+        #expect(agent.notes.contains { $0.contains("major upgrade (3.x → 4.x)") })
+        let extensionStep = try #require(plan.steps.first { $0.package == "chocolatey.extension" })
+        #expect(extensionStep.notes.contains { $0.contains("major upgrade (6.x → 8.x)") })
+    }
+
     @Test func alreadyAtTargetHasNoSteps() throws {
         let plan = try Fixtures.plan(Fixtures.inventory(server: "0.17.0", agent: "4.0.0", ext: "8.0.0", choco: "2.7.0", groups: []))
         #expect(plan.steps.isEmpty)
