@@ -30,8 +30,9 @@ let package = Package(
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         /** libxml2: secure parsing of .nuspec and OData feeds. */
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
-        /** libcurl: HTTP transport for feeds. */
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        /** libcurl's headers: HTTP transport for feeds and the CCM API. Not linked (no pkgConfig, which would
+            add -lcurl): CurlSupport opens the library on first use. */
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // MARK: Pure Swift model
 
@@ -57,9 +58,12 @@ let package = Package(
             ]
         ),
         /** NuGet feeds: v2 OData, v3, local folders; download and push over libcurl. */
+        /** libcurl opened on first use (dlopen), shared by the feed client and the CCM API client. */
+        .target(name: "CurlSupport", dependencies: ["CCurl"]),
+
         .target(
             name: "Repository",
-            dependencies: ["Versioning", "Nupkg", "XMLSupport", "CCurl"]
+            dependencies: ["Versioning", "Nupkg", "XMLSupport", "CCurl", "CurlSupport"]
         ),
 
         // MARK: Upgrade planning
@@ -79,7 +83,7 @@ let package = Package(
         /** Plans as CCM deployment-plan JSON (import format), its linter, and a client for CCM's REST API over libcurl. */
         .target(
             name: "Deployment",
-            dependencies: ["Versioning", "Compatibility", "Planning", "CCurl"]
+            dependencies: ["Versioning", "Compatibility", "Planning", "CCurl", "CurlSupport"]
         ),
 
         // MARK: Executable

@@ -10,63 +10,92 @@ extension NuGetVersion {
 
     /// Parses a version, throwing ``VersioningError/invalidVersion(input:reason:)`` with the rule it breaks.
     public init(parsing text: String, mode: ParsingMode = .lenient) throws(VersioningError) {
-        let trimmed = text.trimmingASCIIWhitespace()
-        func fail(_ reason: String) -> VersioningError { .invalidVersion(input: text, reason: reason) }
-        guard !trimmed.isEmpty else { throw fail("it is empty; expected Major[.Minor[.Patch[.Revision]]][-label][+metadata]") }
+        var trimmed = text.trimmingASCIIWhitespace()
+        // One pass over the UTF-8 bytes with no intermediate arrays: versions are parsed for every
+        // dependency of every package in a folder scan, and splitting into substrings dominated that.
+        let scan = trimmed.withUTF8 { Self.scan($0, mode: mode) }
+        switch scan {
+        case let .failure(reason):
+            throw .invalidVersion(input: text, reason: reason)
+        case let .success(parts, labels, metadata):
+            self.init(major: parts.0, minor: parts.1, patch: parts.2, revision: parts.3,
+                      releaseLabels: labels, metadata: metadata, originalString: trimmed)
+        }
+    }
 
-        var rest = Substring(trimmed)
+    private enum Scan {
+        case success(parts: (Int, Int, Int, Int), labels: [String], metadata: String?)
+        case failure(String)
+    }
+
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>, mode: ParsingMode) -> Scan {
+        func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+        guard !bytes.isEmpty else { return .failure("it is empty; expected Major[.Minor[.Patch[.Revision]]][-label][+metadata]") }
+
+        var end = bytes.count
         var metadata: String?
-        if let plus = rest.firstIndex(of: "+") {
-            let meta = rest[rest.index(after: plus)...]
-            guard Self.isValidDottedIdentifiers(meta, allowLeadingZeros: true) else {
-                throw fail("build metadata '\(meta)' must be dot-separated, non-empty identifiers of [0-9A-Za-z-]")
+        if let plus = bytes.firstIndex(of: UInt8(ascii: "+")) {
+            let meta = (plus + 1)..<end
+            guard isValidDottedIdentifiers(UnsafeBufferPointer(rebasing: bytes[meta]), allowLeadingZeros: true) else {
+                return .failure("build metadata '\(text(meta))' must be dot-separated, non-empty identifiers of [0-9A-Za-z-]")
             }
-            metadata = String(meta)
-            rest = rest[..<plus]
+            metadata = text(meta)
+            end = plus
         }
         var labels: [String] = []
-        if let dash = rest.firstIndex(of: "-") {
-            let label = rest[rest.index(after: dash)...]
-            guard Self.isValidDottedIdentifiers(label, allowLeadingZeros: false) else {
-                throw fail("prerelease label '\(label)' must be dot-separated, non-empty identifiers of [0-9A-Za-z-] without leading zeros in numeric ones")
+        if let dash = bytes[..<end].firstIndex(of: UInt8(ascii: "-")) {
+            let label = (dash + 1)..<end
+            guard isValidDottedIdentifiers(UnsafeBufferPointer(rebasing: bytes[label]), allowLeadingZeros: false) else {
+                return .failure("prerelease label '\(text(label))' must be dot-separated, non-empty identifiers of [0-9A-Za-z-] without leading zeros in numeric ones")
             }
-            labels = label.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            rest = rest[..<dash]
+            var start = label.lowerBound
+            for index in label where bytes[index] == UInt8(ascii: ".") {
+                labels.append(text(start..<index))
+                start = index + 1
+            }
+            labels.append(text(start..<end))
+            end = dash
         }
 
-        let parts = rest.split(separator: ".", omittingEmptySubsequences: false)
+        let count = bytes[..<end].reduce(1) { $1 == UInt8(ascii: ".") ? $0 + 1 : $0 }
         switch mode {
         case .lenient:
-            guard (1...4).contains(parts.count) else {
-                throw fail("expected 1 to 4 numeric parts, found \(parts.count)")
-            }
+            guard (1...4).contains(count) else { return .failure("expected 1 to 4 numeric parts, found \(count)") }
         case .strict:
-            guard parts.count == 3 else {
-                throw fail("strict SemVer 2.0 needs exactly 3 numeric parts (Major.Minor.Patch), found \(parts.count)")
+            guard count == 3 else {
+                return .failure("strict SemVer 2.0 needs exactly 3 numeric parts (Major.Minor.Patch), found \(count)")
             }
         }
-        var numbers: [Int] = []
-        numbers.reserveCapacity(4)
-        for (index, part) in parts.enumerated() {
-            let name = ["major", "minor", "patch", "revision"][index]
-            guard !part.isEmpty else { throw fail("the \(name) part is empty") }
-            // Accumulated from the bytes (hot in folder scans); leading zeros simply add nothing.
+        var numbers = (0, 0, 0, 0)
+        var partStart = 0
+        for part in 0..<count {
+            var partEnd = partStart
+            while partEnd < end && bytes[partEnd] != UInt8(ascii: ".") { partEnd += 1 }
+            let name = part == 0 ? "major" : part == 1 ? "minor" : part == 2 ? "patch" : "revision"
+            guard partEnd > partStart else { return .failure("the \(name) part is empty") }
             var value = 0
-            for byte in part.utf8 {
-                guard byte >= 0x30 && byte <= 0x39 else { throw fail("the \(name) part '\(part)' is not a non-negative integer") }
+            for index in partStart..<partEnd {
+                let byte = bytes[index]
+                guard byte >= 0x30 && byte <= 0x39 else {
+                    return .failure("the \(name) part '\(text(partStart..<partEnd))' is not a non-negative integer")
+                }
                 value = value * 10 + Int(byte - 0x30)
-                if value > Int(Int32.max) { throw fail("the \(name) part '\(part)' is larger than \(Int32.max)") }
+                if value > Int(Int32.max) {
+                    return .failure("the \(name) part '\(text(partStart..<partEnd))' is larger than \(Int32.max)")
+                }
             }
-            if mode == .strict, part.utf8.count > 1, part.utf8.first == 0x30 {
-                throw fail("the \(name) part '\(part)' has a leading zero, which strict SemVer 2.0 forbids")
+            if mode == .strict, partEnd - partStart > 1, bytes[partStart] == 0x30 {
+                return .failure("the \(name) part '\(text(partStart..<partEnd))' has a leading zero, which strict SemVer 2.0 forbids")
             }
-            numbers.append(value)
+            switch part {
+            case 0: numbers.0 = value
+            case 1: numbers.1 = value
+            case 2: numbers.2 = value
+            default: numbers.3 = value
+            }
+            partStart = partEnd + 1
         }
-        while numbers.count < 4 { numbers.append(0) }
-        self.init(
-            major: numbers[0], minor: numbers[1], patch: numbers[2], revision: numbers[3],
-            releaseLabels: labels, metadata: metadata, originalString: trimmed
-        )
+        return .success(parts: numbers, labels: labels, metadata: metadata)
     }
 
     /// Parses leniently, or returns `nil`.
@@ -77,18 +106,23 @@ extension NuGetVersion {
 
     /// Dot-separated identifiers of `[0-9A-Za-z-]`, none empty; numeric ones without leading zeros
     /// unless allowed (build metadata allows them, prerelease labels do not).
-    static func isValidDottedIdentifiers(_ text: Substring, allowLeadingZeros: Bool) -> Bool {
-        guard !text.isEmpty else { return false }
-        for identifier in text.split(separator: ".", omittingEmptySubsequences: false) {
-            guard !identifier.isEmpty else { return false }
+    static func isValidDottedIdentifiers(_ bytes: UnsafeBufferPointer<UInt8>, allowLeadingZeros: Bool) -> Bool {
+        guard !bytes.isEmpty else { return false }
+        var start = 0
+        while start <= bytes.count {
+            var end = start
             var allDigits = true
-            for byte in identifier.utf8 {
+            while end < bytes.count && bytes[end] != UInt8(ascii: ".") {
+                let byte = bytes[end]
                 let isDigit = byte >= 0x30 && byte <= 0x39
                 let isLetter = (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
                 guard isDigit || isLetter || byte == 0x2D else { return false }
                 if !isDigit { allDigits = false }
+                end += 1
             }
-            if allDigits, !allowLeadingZeros, identifier.count > 1, identifier.first == "0" { return false }
+            guard end > start else { return false }
+            if allDigits, !allowLeadingZeros, end - start > 1, bytes[start] == 0x30 { return false }
+            start = end + 1
         }
         return true
     }

@@ -13,7 +13,9 @@ extension VersionRange {
         if trimmed.utf8.contains(UInt8(ascii: "*")) {
             throw fail("floating ranges ('*') are for restore only and not allowed in package dependencies")
         }
-        guard let first = trimmed.first, first == "[" || first == "(" else {
+        let bytes = trimmed.utf8
+        let first = bytes.first!
+        guard first == UInt8(ascii: "[") || first == UInt8(ascii: "(") else {
             let version: NuGetVersion
             do { version = try NuGetVersion(parsing: trimmed) } catch {
                 throw fail("a bare version means 'at least', and '\(trimmed)' is not a version (\(error.reasonText))")
@@ -21,13 +23,25 @@ extension VersionRange {
             self.init(min: version, minInclusive: true, original: trimmed)
             return
         }
-        guard let last = trimmed.last, last == "]" || last == ")", trimmed.count >= 2 else {
-            throw fail("a range that opens with '\(first)' must close with ']' or ')'")
+        let opening = first == UInt8(ascii: "[") ? "[" : "("
+        guard let last = bytes.last, last == UInt8(ascii: "]") || last == UInt8(ascii: ")"), bytes.count >= 2 else {
+            throw fail("a range that opens with '\(opening)' must close with ']' or ')'")
         }
-        let minInclusive = first == "["
-        let maxInclusive = last == "]"
-        let inner = trimmed.dropFirst().dropLast()
-        let parts = inner.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingASCIIWhitespace() }
+        let minInclusive = first == UInt8(ascii: "[")
+        let maxInclusive = last == UInt8(ascii: "]")
+        // Split the inside on commas by bytes (the brackets and commas are ASCII).
+        var parts: [String] = []
+        var partStart = bytes.index(after: bytes.startIndex)
+        let innerEnd = bytes.index(before: bytes.endIndex)
+        var cursor = partStart
+        while cursor < innerEnd {
+            if bytes[cursor] == UInt8(ascii: ",") {
+                parts.append(String(decoding: bytes[partStart..<cursor], as: UTF8.self).trimmingASCIIWhitespace())
+                partStart = bytes.index(after: cursor)
+            }
+            cursor = bytes.index(after: cursor)
+        }
+        parts.append(String(decoding: bytes[partStart..<innerEnd], as: UTF8.self).trimmingASCIIWhitespace())
         func version(_ part: String, _ which: String) throws(VersioningError) -> NuGetVersion? {
             if part.isEmpty { return nil }
             do { return try NuGetVersion(parsing: part) } catch {

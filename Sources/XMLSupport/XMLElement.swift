@@ -60,6 +60,10 @@ public struct XMLElement: Sendable, Hashable {
 
     /// The text with leading and trailing whitespace removed.
     public var trimmedText: String {
+        // Most values have printable ASCII at both ends: no scalar walk (hot when reading folders of packages).
+        if let first = text.utf8.first, let last = text.utf8.last, first > 0x20, first < 0x7F, last > 0x20, last < 0x7F {
+            return text
+        }
         let scalars = text.unicodeScalars
         guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
               let end = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }

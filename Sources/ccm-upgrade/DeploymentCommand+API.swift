@@ -64,6 +64,7 @@ extension DeploymentCommand {
     /// `deployment push FILE`: create the plan in CCM (Draft), move it to Ready, optionally start and wait.
     struct Push: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "push",
             abstract: "Create a deployment plan in CCM from a ccm-upgrade plan or a deployment JSON file.",
             discussion: "With a ccm-upgrade plan, group names are resolved through Groups/GetAll. --method steps (default) uses DeploymentPlans/CreateOrEdit plus one DeploymentSteps/CreateOrEdit(Privileged) per step; --method import posts the import JSON (CCM 0.11.0+). Exit codes: 0 created (and finished Success with --wait); 1 CCM refused or the plan did not succeed; 2 bad input."
         )
@@ -137,6 +138,7 @@ extension DeploymentCommand {
     /// `deployment start --id N`: start a Ready plan (or move a Draft to Ready first).
     struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "start",
             abstract: "Start a CCM deployment plan.",
             discussion: "Exit codes: 0 started (and finished Success with --wait); 1 CCM refused or the plan did not succeed; 2 bad input."
         )
@@ -167,6 +169,7 @@ extension DeploymentCommand {
     /// `deployment status --id N`: the plan's state, each step and each computer.
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Show a CCM deployment plan's state, steps and per-computer results.",
             discussion: "Exit codes: 0 Success, or not finished without --wait; 1 Failed, Unreachable, Inconclusive or Cancelled (or CCM refused); 2 bad input."
         )
@@ -197,6 +200,7 @@ extension DeploymentCommand {
     /// `deployment groups`: CCM's group names and ids, as a groups file for `emit --groups-file`.
     struct Groups: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "groups",
             abstract: "List CCM's groups (Groups/GetAll) as a groups file for 'deployment emit --groups-file'.",
             discussion: "Exit codes: 0 listed; 1 CCM refused; 2 bad input."
         )
@@ -217,6 +221,7 @@ extension DeploymentCommand {
     /// `deployment cancel --id N`: running steps finish, later steps do not start.
     struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "cancel",
             abstract: "Cancel a CCM deployment plan (running steps finish; later steps are Cancelled).",
             discussion: "The only way out of a step stalled by an infinite timeout. Exit codes: 0 cancelled; 1 CCM refused; 2 bad input."
         )

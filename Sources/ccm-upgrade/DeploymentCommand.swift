@@ -21,6 +21,7 @@ extension DeploymentCommand {
     /// `deployment emit PLAN.json`: the import JSON on stdout (or --output), warnings on stderr.
     struct Emit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "emit",
             abstract: "Write a ccm-upgrade plan as CCM's deployment-plan import JSON (CCM 0.11.0+).",
             discussion: "By default only the agent phase; --include-server adds the server steps. Import it in CCM (Deployments → Import) or with 'deployment push'."
         )
@@ -46,6 +47,7 @@ extension DeploymentCommand {
     /// `deployment lint FILE.json…`: `file:step N: error: …` on stderr.
     struct Lint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lint",
             abstract: "Check deployment-plan JSON files for CCM's pitfalls.",
             discussion: "Chained choco commands, scripts not ending in 'exit $LASTEXITCODE', infinite timeouts, server packages combined or out of order, steps without groups, an agent self-upgrade without the scheduled-task restart, clear-text secrets. Exit codes: 0 no errors (warnings allowed unless --strict); 1 errors; 2 a file cannot be read."
         )

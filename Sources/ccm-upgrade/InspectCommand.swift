@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Nupkg
+import Synchronization
 
 /// `ccm-upgrade inspect <file-or-folder>...`
 struct InspectCommand: AsyncParsableCommand {
@@ -27,7 +28,7 @@ struct InspectCommand: AsyncParsableCommand {
     var metadataOnly = false
 
     func run() async throws {
-        let (files, missing) = PackageScanner.findPackages(paths)
+        let (files, missing) = PackageFiles.find(paths)
         for path in missing { Console.error("\(path): no such file or folder") }
         if files.isEmpty && missing.isEmpty { Console.warning("no .nupkg files found under \(paths.joined(separator: ", "))") }
         let includeFiles = !noFiles && !metadataOnly
@@ -49,8 +50,16 @@ struct InspectCommand: AsyncParsableCommand {
             }
         }
         if json {
-            let errors = failures.map { JSONText.object([("error", .string($0.error)), ("path", .string($0.path))]) }
-            Console.out("{\"errors\":[" + errors.joined(separator: ",") + "],\"packages\":[" + rendered.joined(separator: ",\n") + "]}")
+            var errors = JSONText()
+            errors.beginArray()
+            for failure in failures {
+                errors.beginObject()
+                errors.field("error", failure.error)
+                errors.field("path", failure.path)
+                errors.endObject()
+            }
+            errors.endArray()
+            Console.out("{\"errors\":" + errors.text + ",\"packages\":[" + rendered.joined(separator: ",\n") + "]}")
         } else if !rendered.isEmpty {
             Console.out(rendered.joined(separator: "\n"))
         }
@@ -61,46 +70,43 @@ struct InspectCommand: AsyncParsableCommand {
 
 /// Finds and reads packages in parallel.
 enum PackageScanner {
-    /// Expands folders recursively into sorted *.nupkg paths; returns paths that do not exist separately.
-    static func findPackages(_ paths: [String]) -> (files: [String], missing: [String]) {
-        var files: [String] = []
-        var missing: [String] = []
-        let fileManager = FileManager.default
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard fileManager.fileExists(atPath: path, isDirectory: &isDirectory) else { missing.append(path); continue }
-            guard isDirectory.boolValue else { files.append(path); continue }
-            let base = path.hasSuffix("/") ? String(path.dropLast()) : path
-            let found = (fileManager.subpaths(atPath: base) ?? []).filter { $0.lowercased().hasSuffix(".nupkg") }
-            files += found.sorted().map { base + "/" + $0 }
-        }
-        return (files, missing)
-    }
-
-    /// Reads every package with bounded parallelism; results keep the input order.
+    /// Reads every package on one worker per core; results keep the input order.
+    ///
+    /// Workers take the next index from a shared counter instead of one task per package: with a task per
+    /// small package, scheduling and wake-ups cost as much as reading the package.
     static func inspectAll<Output: Sendable>(
         _ files: [String], metadataOnly: Bool = false, render: @escaping @Sendable (PackageInfo) -> Output
     ) async -> [(String, Result<Output, NupkgError>)] {
-        let width = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+        let counter = WorkCounter()
+        let workers = min(max(1, ProcessInfo.processInfo.activeProcessorCount), files.count)
         var results = [Result<Output, NupkgError>?](repeating: nil, count: files.count)
-        await withTaskGroup(of: (Int, Result<Output, NupkgError>).self) { group in
-            var next = 0
-            func launch() {
-                let index = next
-                let path = files[index]
-                next += 1
+        await withTaskGroup(of: [(Int, Result<Output, NupkgError>)].self) { group in
+            for _ in 0..<workers {
                 group.addTask {
-                    (index, Result { () throws(NupkgError) in
-                        render(metadataOnly ? try PackageReader.readMetadata(at: path) : try PackageReader.inspect(at: path))
-                    })
+                    var done: [(Int, Result<Output, NupkgError>)] = []
+                    while let index = counter.next(below: files.count) {
+                        let path = files[index]
+                        done.append((index, Result { () throws(NupkgError) in
+                            render(metadataOnly ? try PackageReader.readMetadata(at: path) : try PackageReader.inspect(at: path))
+                        }))
+                    }
+                    return done
                 }
             }
-            while next < min(width, files.count) { launch() }
-            while let (index, result) = await group.next() {
-                results[index] = result
-                if next < files.count { launch() }
+            for await batch in group {
+                for (index, result) in batch { results[index] = result }
             }
         }
         return zip(files, results).map { ($0, $1!) }
+    }
+}
+
+/// Hands out work indices to concurrent workers.
+final class WorkCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    /// The next unclaimed index, or nil once `limit` is reached.
+    func next(below limit: Int) -> Int? {
+        let index = value.wrappingAdd(1, ordering: .relaxed).oldValue
+        return index < limit ? index : nil
     }
 }

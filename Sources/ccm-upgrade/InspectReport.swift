@@ -65,31 +65,58 @@ struct InspectReport {
 
     /// The report as one JSON object, keys sorted (what `--format json` prints per package).
     var json: String {
-        let chocolateyFields: [(String, JSONText.Value)] = [
-            ("bugTrackerUrl", .string(chocolatey.bugTrackerUrl)), ("conflicts", .string(chocolatey.conflicts)),
-            ("docsUrl", .string(chocolatey.docsUrl)), ("mailingListUrl", .string(chocolatey.mailingListUrl)),
-            ("packageSourceUrl", .string(chocolatey.packageSourceUrl)), ("projectSourceUrl", .string(chocolatey.projectSourceUrl)),
-            ("provides", .string(chocolatey.provides)), ("replaces", .string(chocolatey.replaces)),
-            ("softwareDisplayName", .string(chocolatey.softwareDisplayName)), ("softwareDisplayVersion", .string(chocolatey.softwareDisplayVersion)),
-            ("wikiUrl", .string(chocolatey.wikiUrl)),
-        ]
-        let dependencyJSON = JSONText.array(dependencies.map {
-            JSONText.object([("id", .string($0.id)), ("range", .string($0.range)), ("targetFramework", .string($0.targetFramework))])
-        })
-        var fields: [(String, JSONText.Value)] = [
-            ("authors", .string(authors)), ("chocolatey", .raw(JSONText.object(chocolateyFields))), ("dependencies", .raw(dependencyJSON)),
-            ("description", .string(description)),
-        ]
-        if let files {
-            fields.append(("files", .raw(JSONText.array(files.map { JSONText.object([("name", .string($0.name)), ("size", .number($0.size))]) }))))
+        var json = JSONText()
+        json.beginObject()
+        json.field("authors", authors)
+        json.beginObject("chocolatey")
+        json.field("bugTrackerUrl", chocolatey.bugTrackerUrl)
+        json.field("conflicts", chocolatey.conflicts)
+        json.field("docsUrl", chocolatey.docsUrl)
+        json.field("mailingListUrl", chocolatey.mailingListUrl)
+        json.field("packageSourceUrl", chocolatey.packageSourceUrl)
+        json.field("projectSourceUrl", chocolatey.projectSourceUrl)
+        json.field("provides", chocolatey.provides)
+        json.field("replaces", chocolatey.replaces)
+        json.field("softwareDisplayName", chocolatey.softwareDisplayName)
+        json.field("softwareDisplayVersion", chocolatey.softwareDisplayVersion)
+        json.field("wikiUrl", chocolatey.wikiUrl)
+        json.endObject()
+        json.beginArray("dependencies")
+        for dependency in dependencies {
+            json.beginObject()
+            json.field("id", dependency.id)
+            json.field("range", dependency.range)
+            json.field("targetFramework", dependency.targetFramework)
+            json.endObject()
         }
-        fields += [
-            ("id", .string(id)), ("license", .string(license)), ("path", .string(path)), ("projectUrl", .string(projectUrl)),
-            ("sha512", .string(sha512)), ("sha512Hex", .string(sha512Hex)), ("signed", .bool(signed)), ("size", .number(size)),
-            ("summary", .string(summary)), ("tags", .strings(tags)), ("title", .string(title)), ("version", .string(version)),
-            ("versionAsWritten", .string(versionAsWritten)), ("warnings", .strings(warnings)),
-        ]
-        return JSONText.object(fields)
+        json.endArray()
+        json.field("description", description)
+        if let files {
+            json.beginArray("files")
+            for file in files {
+                json.beginObject()
+                json.field("name", file.name)
+                json.field("size", file.size)
+                json.endObject()
+            }
+            json.endArray()
+        }
+        json.field("id", id)
+        json.field("license", license)
+        json.field("path", path)
+        json.field("projectUrl", projectUrl)
+        json.field("sha512", sha512)
+        json.field("sha512Hex", sha512Hex)
+        json.field("signed", signed)
+        json.field("size", size)
+        json.field("summary", summary)
+        json.field("tags", tags)
+        json.field("title", title)
+        json.field("version", version)
+        json.field("versionAsWritten", versionAsWritten)
+        json.field("warnings", warnings)
+        json.endObject()
+        return json.text
     }
 
     var text: String {

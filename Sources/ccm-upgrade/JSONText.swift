@@ -1,55 +1,115 @@
-/// A small JSON writer for the hot path of `inspect --format json`: on folders of small packages,
-/// Foundation's JSONEncoder cost as much as reading the packages. Keys are written in the order given
-/// (callers pass them sorted, matching the key-sorted output of the other commands).
+/// A small streaming JSON writer for the hot path of `inspect --format json`: on folders of small packages,
+/// Foundation's JSONEncoder (and later, building nested strings) cost as much as reading the packages.
+/// Keys are written in the order given (callers write them sorted, matching the key-sorted output of the
+/// other commands); `nil` values are left out.
 struct JSONText {
     /// UTF-8 bytes: appending bytes is several times faster than appending to a String piece by piece.
-    private var bytes: [UInt8] = []
+    private(set) var bytes: [UInt8] = []
+    /// One bit per open container: set once it holds a member, so the next one is preceded by a comma.
+    private var hasMembers: UInt64 = 0
+    private var depth = 0
 
-    private mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+    init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
 
-    enum Value {
-        case string(String?)
-        case number(Int64?)
-        case bool(Bool)
-        case strings([String])
-        case raw(String)
+    /// The document written so far.
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    // MARK: Containers
+
+    mutating func beginObject(_ key: StaticString? = nil) { open(key, 0x7B) }
+    mutating func endObject() { close(0x7D) }
+    mutating func beginArray(_ key: StaticString? = nil) { open(key, 0x5B) }
+    mutating func endArray() { close(0x5D) }
+
+    private mutating func open(_ key: StaticString?, _ bracket: UInt8) {
+        if let key { self.key(key) } else { separator() }
+        bytes.append(bracket)
+        depth += 1
+        hasMembers &= ~(1 << UInt64(depth))
     }
 
-    static func object(_ fields: [(String, Value)]) -> String {
-        var writer = JSONText()
-        writer.bytes.reserveCapacity(512)
-        writer.raw("{")
-        var first = true
-        for (key, value) in fields {
-            if case .string(nil) = value { continue }
-            if case .number(nil) = value { continue }
-            if !first { writer.raw(",") }
-            first = false
-            writer.append(string: key)
-            writer.raw(":")
-            switch value {
-            case let .string(text): writer.append(string: text!)
-            case let .number(number): writer.raw(String(number!))
-            case let .bool(flag): writer.raw(flag ? "true" : "false")
-            case let .strings(items):
-                writer.raw("[")
-                for (index, item) in items.enumerated() {
-                    if index > 0 { writer.raw(",") }
-                    writer.append(string: item)
-                }
-                writer.raw("]")
-            case let .raw(json): writer.raw(json)
-            }
+    private mutating func close(_ bracket: UInt8) {
+        bytes.append(bracket)
+        depth -= 1
+    }
+
+    // MARK: Members
+
+    mutating func field(_ key: StaticString, _ value: String?) {
+        guard let value else { return }
+        self.key(key)
+        append(string: value)
+    }
+
+    mutating func field(_ key: StaticString, _ value: Int64?) {
+        guard let value else { return }
+        self.key(key)
+        append(integer: value)
+    }
+
+    mutating func field(_ key: StaticString, _ value: Bool) {
+        self.key(key)
+        raw(value ? "true" : "false")
+    }
+
+    mutating func field(_ key: StaticString, _ values: [String]) {
+        beginArray(key)
+        for value in values { element(value) }
+        endArray()
+    }
+
+    /// A string element of the current array.
+    mutating func element(_ value: String) {
+        separator()
+        append(string: value)
+    }
+
+    private mutating func key(_ key: StaticString) {
+        separator()
+        bytes.append(0x22)
+        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: [0x22, 0x3A])
+    }
+
+    private mutating func separator() {
+        guard depth > 0 else { return }
+        let bit: UInt64 = 1 << UInt64(depth)
+        if hasMembers & bit != 0 { bytes.append(0x2C) } else { hasMembers |= bit }
+    }
+
+    private mutating func raw(_ text: StaticString) { text.withUTF8Buffer { bytes.append(contentsOf: $0) } }
+
+    private mutating func append(integer: Int64) {
+        // Digits by hand: `String(_:)` on an integer went through a dynamic cast in profiles.
+        if integer < 0 { bytes.append(0x2D) }
+        var magnitude = integer.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - count] = 0x30 + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            bytes.append(contentsOf: buffer[(20 - count)...])
         }
-        writer.raw("}")
-        return String(decoding: writer.bytes, as: UTF8.self)
     }
-
-    static func array(_ items: [String]) -> String { "[" + items.joined(separator: ",") + "]" }
 
     /// Appends a JSON string literal (RFC 8259 escaping; `/` is not escaped, as in the other commands' output).
-    mutating func append(string: String) {
+    private mutating func append(string: String) {
         bytes.append(0x22)
+        // Most values need no escaping: copy them in one piece.
+        let copied: Bool? = string.utf8.withContiguousStorageIfAvailable { utf8 in
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if copied == true {
+            bytes.append(0x22)
+            return
+        }
         for byte in string.utf8 {
             switch byte {
             case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
@@ -58,8 +118,9 @@ struct JSONText {
             case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
             case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
             case 0..<0x20:
-                let digits = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+                let digits: StaticString = "0123456789abcdef"
+                let hex = digits.utf8Start
+                bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
             default:
                 // Multi-byte UTF-8 sequences pass through unchanged: JSON text is UTF-8.
                 bytes.append(byte)

@@ -7,6 +7,7 @@ extension MatrixCommand {
     /// `matrix check`: is this estate compatible? Exit 0 yes, 1 no, 2 bad input.
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Check an estate (flags and/or an inventory file) against the compatibility matrix.",
             discussion: """
                 Client values are VERSION (every group) or GROUP=VERSION, and may be repeated.

@@ -5,6 +5,7 @@ extension MatrixCommand {
     /// `matrix lint [PATH]`: validates matrix files; `file:line: error: …` on stderr.
     struct Lint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lint",
             abstract: "Validate matrix files: schema, overlapping or missing CCM ranges, minimums going backwards, unknown packages.",
             discussion: "Without PATH the copy compiled into this binary is checked. Exit codes: 0 no errors; 1 errors found (or warnings with --strict); 2 PATH cannot be read."
         )

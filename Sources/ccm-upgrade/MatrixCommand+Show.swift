@@ -6,6 +6,7 @@ extension MatrixCommand {
     /// `matrix show [VERSION]`: every row, or what one CCM version needs, with provenance.
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show every matrix row, or everything one CCM version needs, with sources.",
             discussion: "Exit codes: 0 shown; 1 the version is unknown to the matrix or has no row; 2 bad input."
         )

@@ -1,4 +1,5 @@
 internal import CCurl
+internal import CurlSupport
 import Foundation
 
 /// One request to the CCM website, as values.
@@ -82,10 +83,10 @@ public struct CurlCCMTransport: CCMTransport {
 
 /// The blocking libcurl part: one easy handle, freed on every path.
 enum CurlCall {
-    private static let globalInit: CURLcode = ccm_curl_global_init()
-
     static func perform(_ request: CCMRequest, options: CCMConnectionOptions) throws(DeploymentError) -> CCMResponse {
-        guard globalInit == CURLE_OK, let handle = curl_easy_init() else {
+        let curl: CurlLibrary
+        do { curl = try CurlLibrary.load() } catch { throw .transport(url: request.url, message: error.message) }
+        guard let handle = curl.easyInit() else {
             throw .transport(url: request.url, message: "libcurl could not be initialised")
         }
         let errorSize = Int(ccm_curl_error_size())
@@ -94,21 +95,21 @@ enum CurlCall {
         var headerList: UnsafeMutablePointer<curl_slist>?
         let sink = Unmanaged.passRetained(ResponseSink())
         defer {
-            if let headerList { curl_slist_free_all(headerList) }
-            curl_easy_cleanup(handle)
+            if let headerList { curl.slistFreeAll(headerList) }
+            curl.easyCleanup(handle)
             errorBuffer.deallocate()
             sink.release()
         }
         func check(_ code: CURLcode) throws(DeploymentError) {
             guard code != CURLE_OK else { return }
             let detail = String(cString: errorBuffer)
-            throw .transport(url: request.url, message: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
+            throw .transport(url: request.url, message: detail.isEmpty ? (curl.easyStrerror(code).map { String(cString: $0) } ?? "libcurl error \(code.rawValue)") : detail)
         }
-        func set(_ option: CURLoption, _ value: Int) throws(DeploymentError) { try check(ccm_curl_setopt_long(handle, option, value)) }
+        func set(_ option: CURLoption, _ value: Int) throws(DeploymentError) { try check(ccm_curl_setopt_long(curl.setopt, handle, option, value)) }
         func set(_ option: CURLoption, _ value: String) throws(DeploymentError) {
-            try check(value.withCString { ccm_curl_setopt_string(handle, option, $0) })
+            try check(value.withCString { ccm_curl_setopt_string(curl.setopt, handle, option, $0) })
         }
-        try check(ccm_curl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errorBuffer))
+        try check(ccm_curl_setopt_ptr(curl.setopt, handle, CURLOPT_ERRORBUFFER, errorBuffer))
         try set(CURLOPT_URL, request.url)
         try set(CURLOPT_NOSIGNAL, 1)
         try set(CURLOPT_PROTOCOLS_STR, "http,https")
@@ -125,26 +126,26 @@ enum CurlCall {
         case .delete: try set(CURLOPT_CUSTOMREQUEST, "DELETE")
         case .post:
             try set(CURLOPT_POST, 1)
-            try check(ccm_curl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)))
+            try check(ccm_curl_setopt_off(curl.setopt, handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)))
             // COPYPOSTFIELDS copies the bytes now, so the array may go away before the transfer ends.
             let body = request.body.isEmpty ? [UInt8(0)] : request.body
             let code = body.withUnsafeBytes { bytes in
-                ccm_curl_setopt_ptr(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+                ccm_curl_setopt_ptr(curl.setopt, handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
             }
             try check(code)
         }
         for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
-            guard let appended = curl_slist_append(headerList, line) else { throw .transport(url: request.url, message: "out of memory") }
+            guard let appended = curl.slistAppend(headerList, line) else { throw .transport(url: request.url, message: "out of memory") }
             headerList = appended
         }
-        try check(ccm_curl_setopt_ptr(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList)))
-        try check(ccm_curl_setopt_write(handle, ccmWriteCallback))
-        try check(ccm_curl_setopt_ptr(handle, CURLOPT_WRITEDATA, sink.toOpaque()))
-        try check(ccm_curl_setopt_header(handle, ccmHeaderCallback))
-        try check(ccm_curl_setopt_ptr(handle, CURLOPT_HEADERDATA, sink.toOpaque()))
-        try check(curl_easy_perform(handle))
+        try check(ccm_curl_setopt_ptr(curl.setopt, handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList)))
+        try check(ccm_curl_setopt_callback(curl.setopt, handle, CURLOPT_WRITEFUNCTION, ccmWriteCallback))
+        try check(ccm_curl_setopt_ptr(curl.setopt, handle, CURLOPT_WRITEDATA, sink.toOpaque()))
+        try check(ccm_curl_setopt_callback(curl.setopt, handle, CURLOPT_HEADERFUNCTION, ccmHeaderCallback))
+        try check(ccm_curl_setopt_ptr(curl.setopt, handle, CURLOPT_HEADERDATA, sink.toOpaque()))
+        try check(curl.easyPerform(handle))
         var status = 0
-        _ = ccm_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        _ = ccm_curl_getinfo_long(curl.getinfo, handle, CURLINFO_RESPONSE_CODE, &status)
         let body = sink.takeUnretainedValue()
         return CCMResponse(status: status, headers: body.headers, body: body.body)
     }

@@ -1,22 +1,21 @@
 internal import CCurl
+internal import CurlSupport
 import Foundation
 
 /// Owns one libcurl easy handle, its error buffer and its header list; frees all three in `deinit`.
 /// Used by exactly one thread for one transfer, hence not `Sendable`.
 final class CurlEasy {
+    private let curl: CurlLibrary
     private let handle: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var headerList: UnsafeMutablePointer<curl_slist>?
     let url: String
 
-    private static let globalInit: CURLcode = ccm_curl_global_init()
-
     init(url: String) throws(FeedError) {
-        let status = Self.globalInit
-        guard status == CURLE_OK else {
-            throw .transport(url: url, code: Int(status.rawValue), message: String(cString: curl_easy_strerror(status)))
-        }
-        guard let handle = curl_easy_init() else {
+        let curl: CurlLibrary
+        do { curl = try CurlLibrary.load() } catch { throw .transport(url: url, code: -1, message: error.message) }
+        self.curl = curl
+        guard let handle = curl.easyInit() else {
             throw .transport(url: url, code: -1, message: "curl_easy_init failed (out of memory?)")
         }
         self.handle = handle
@@ -24,12 +23,12 @@ final class CurlEasy {
         let size = Int(ccm_curl_error_size())
         errorBuffer = .allocate(capacity: size)
         errorBuffer.initialize(repeating: 0, count: size)
-        try check(ccm_curl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errorBuffer))
+        try check(ccm_curl_setopt_ptr(curl.setopt, handle, CURLOPT_ERRORBUFFER, errorBuffer))
     }
 
     deinit {
-        if let headerList { curl_slist_free_all(headerList) }
-        curl_easy_cleanup(handle)
+        if let headerList { curl.slistFreeAll(headerList) }
+        curl.easyCleanup(handle)
         errorBuffer.deallocate()
     }
 
@@ -41,29 +40,29 @@ final class CurlEasy {
 
     func message(for code: CURLcode) -> String {
         let detail = String(cString: errorBuffer)
-        return detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        return detail.isEmpty ? (curl.easyStrerror(code).map { String(cString: $0) } ?? "libcurl error \(code.rawValue)") : detail
     }
 
     func set(_ option: CURLoption, _ value: Int) throws(FeedError) {
-        try check(ccm_curl_setopt_long(handle, option, value))
+        try check(ccm_curl_setopt_long(curl.setopt, handle, option, value))
     }
 
     func set(_ option: CURLoption, _ value: String) throws(FeedError) {
         // libcurl copies string options (since 7.17), so a temporary C string is enough.
-        try check(value.withCString { ccm_curl_setopt_string(handle, option, $0) })
+        try check(value.withCString { ccm_curl_setopt_string(curl.setopt, handle, option, $0) })
     }
 
     func set(_ option: CURLoption, offset value: Int64) throws(FeedError) {
-        try check(ccm_curl_setopt_off(handle, option, curl_off_t(value)))
+        try check(ccm_curl_setopt_off(curl.setopt, handle, option, curl_off_t(value)))
     }
 
     func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) throws(FeedError) {
-        try check(ccm_curl_setopt_ptr(handle, option, pointer))
+        try check(ccm_curl_setopt_ptr(curl.setopt, handle, option, pointer))
     }
 
     func setHeaders(_ lines: [String]) throws(FeedError) {
         for line in lines {
-            guard let appended = curl_slist_append(headerList, line) else {
+            guard let appended = curl.slistAppend(headerList, line) else {
                 throw .transport(url: url, code: -1, message: "curl_slist_append failed")
             }
             headerList = appended
@@ -72,29 +71,29 @@ final class CurlEasy {
     }
 
     func installCallbacks(context: UnsafeMutableRawPointer) throws(FeedError) {
-        try check(ccm_curl_setopt_write(handle, curlWriteCallback))
+        try check(ccm_curl_setopt_callback(curl.setopt, handle, CURLOPT_WRITEFUNCTION, curlWriteCallback))
         try set(CURLOPT_WRITEDATA, pointer: context)
-        try check(ccm_curl_setopt_header(handle, curlHeaderCallback))
+        try check(ccm_curl_setopt_callback(curl.setopt, handle, CURLOPT_HEADERFUNCTION, curlHeaderCallback))
         try set(CURLOPT_HEADERDATA, pointer: context)
-        try check(ccm_curl_setopt_read(handle, curlReadCallback))
+        try check(ccm_curl_setopt_callback(curl.setopt, handle, CURLOPT_READFUNCTION, curlReadCallback))
         try set(CURLOPT_READDATA, pointer: context)
-        try check(ccm_curl_setopt_xferinfo(handle, curlProgressCallback))
+        try check(ccm_curl_setopt_xferinfo(curl.setopt, handle, curlProgressCallback))
         try set(CURLOPT_XFERINFODATA, pointer: context)
         try set(CURLOPT_NOPROGRESS, 0)
     }
 
     /// Runs the transfer on the calling thread (which must not be a cooperative-pool thread).
-    func perform() -> CURLcode { curl_easy_perform(handle) }
+    func perform() -> CURLcode { curl.easyPerform(handle) }
 
     var responseCode: Int {
         var code: Int = 0
-        _ = ccm_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
+        _ = ccm_curl_getinfo_long(curl.getinfo, handle, CURLINFO_RESPONSE_CODE, &code)
         return code
     }
 
     var effectiveURL: String? {
         var pointer: UnsafeMutablePointer<CChar>?
-        guard ccm_curl_getinfo_string(handle, CURLINFO_EFFECTIVE_URL, &pointer) == CURLE_OK, let pointer else { return nil }
+        guard ccm_curl_getinfo_string(curl.getinfo, handle, CURLINFO_EFFECTIVE_URL, &pointer) == CURLE_OK, let pointer else { return nil }
         return String(cString: pointer)
     }
 
