@@ -93,3 +93,53 @@ struct FaultTests {
         #expect(policy.delay(afterAttempt: attempt, retryAfter: 7) == 7)
     }
 }
+
+/// Packages above 4 MiB are hashed on a thread of their own while they download (BackgroundHasher): the
+/// same faults must end the same way on that path, resumed downloads included.
+@Suite("Fault injection on a large package (background hashing)")
+struct LargeDownloadFaultTests {
+    /// A 9 MiB package of random bytes: over the hashing threshold and over the size the fake streams from disk.
+    static let package: String = {
+        let folder = NSTemporaryDirectory() + "ccm-large-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = folder + "/Large.Package.1.0.0.nupkg"
+        var generator = SystemRandomNumberGenerator()
+        let payload = (0..<(9 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let nuspec = """
+            <?xml version="1.0"?><package xmlns="http://schemas.microsoft.com/packaging/2010/07/nuspec.xsd"><metadata>\
+            <id>Large.Package</id><version>1.0.0</version><authors>tests</authors><description>large</description>\
+            </metadata></package>
+            """
+        try? PackageWriter.write(nuspecXML: Array(nuspec.utf8), files: [.init(target: "tools/payload.bin", content: .bytes(payload))], to: path)
+        return path
+    }()
+
+    @Test(arguments: [
+        ("none", FaultTests.Expected.identical(resumed: false)),
+        ("reset-mid:1:/package/", .identical(resumed: true)),
+        ("truncate:1:/package/", .identical(resumed: true)),
+        ("wrong-bytes:1:/package/", .hashMismatch),
+        ("wrong-hash:1:Large.Package", .hashMismatch),
+    ])
+    func download(_ row: (String, FaultTests.Expected)) async throws {
+        let fake = try FakeFeed(files: [Self.package], arguments: row.0 == "none" ? [] : ["--fault", row.0])
+        let feed = V2Feed(url: fake.v2, http: testClient(attempts: 4, stallTimeout: 2))
+        let output = try TemporaryDirectory()
+        defer { output.cleanup() }
+        let destination = output.path + "/out.nupkg"
+        do {
+            let remote = try #require(try await feed.package(id: "Large.Package", version: try NuGetVersion(parsing: "1.0.0")))
+            let downloaded = try await feed.download(remote, to: destination)
+            guard case let .identical(resumed) = row.1 else { Issue.record("\(row.0): expected \(row.1), got success"); return }
+            #expect(FileManager.default.contentsEqual(atPath: downloaded.path, andPath: Self.package))
+            #expect(downloaded.matchedFeedHash)
+            #expect(downloaded.sha512 == (try PackageHash.sha512(ofFileAt: Self.package)))
+            let ranged = fake.requests.contains { $0.contains("/package/") && $0.hasSuffix("-") && !$0.hasSuffix(" -") }
+            #expect(ranged == resumed, "\(row.0): log \(fake.requests)")
+        } catch let error as FeedError {
+            guard case .hashMismatch = row.1, case .hashMismatch = error else { Issue.record("\(row.0): expected \(row.1), got \(error)"); return }
+            #expect(!FileManager.default.fileExists(atPath: destination), "a failed download left a file")
+            #expect(!FileManager.default.fileExists(atPath: destination + ".partial"))
+        }
+    }
+}

@@ -74,10 +74,12 @@ final class FakeFeed {
     var v3: String { base + "/feed/v3/index.json" }
     func recorded(_ name: String) -> String { base + "/rec/" + name }
 
-    /// Starts the fake with copies of `packages` (corpus file names) and extra flags (faults, ...).
-    init(packages names: [String] = [], arguments: [String] = []) throws {
+    /// Starts the fake with copies of `packages` (corpus file names) and of `files` (paths), and extra flags
+    /// (faults, ...).
+    init(packages names: [String] = [], files: [String] = [], arguments: [String] = []) throws {
         packages = try TemporaryDirectory()
         for name in names { _ = try packages.copy(Corpus.package(name)) }
+        for file in files { _ = try packages.copy(file) }
         logPath = packages.path + "/.requests.log"
         server = try FixtureServer(script: "Tests/Fixtures/fake-feed/fake_feed.py",
                                    arguments: ["--packages", packages.path, "--corpus", Corpus.root + "/feeds", "--log", logPath] + arguments,

@@ -27,6 +27,10 @@ final class TransferContext {
     private var descriptor: Int32 = -1
     private var fileStarted = false
     private var hasher = PackageHash.Incremental()
+    /// Set for large bodies, which are hashed on their own thread (see ``BackgroundHasher``).
+    private var backgroundHasher: BackgroundHasher?
+    /// Bodies at least this large are hashed in the background; for small ones a thread costs more than it saves.
+    static let backgroundHashingThreshold: Int64 = 4 << 20
     private(set) var fileSize: Int64 = 0
     let resumeOffset: Int64
 
@@ -74,6 +78,7 @@ final class TransferContext {
     }
 
     deinit {
+        backgroundHasher?.cancel()
         if descriptor >= 0 { close(descriptor) }
         if uploadDescriptor >= 0 { close(uploadDescriptor) }
     }
@@ -122,7 +127,7 @@ final class TransferContext {
             do throws(FeedError) {
                 if !fileStarted { try startFile(path: path) }
                 try writeAll(bytes, path: path)
-                hasher.update(bytes)
+                if let backgroundHasher { backgroundHasher.update(bytes) } else { hasher.update(bytes) }
                 fileSize += Int64(bytes.count)
                 return true
             } catch {
@@ -135,6 +140,8 @@ final class TransferContext {
     /// Decides, at the first body byte, whether the server resumed (206 from our offset) or restarted (200).
     private func startFile(path: String) throws(FeedError) {
         fileStarted = true
+        let expected = (status == 206 ? resumeOffset : 0) + (Int64(headers["content-length"] ?? "") ?? 0)
+        if expected >= Self.backgroundHashingThreshold { backgroundHasher = BackgroundHasher() }
         if status == 206, resumeOffset > 0 {
             let range = headers["content-range"] ?? ""
             guard range.hasPrefix("bytes \(resumeOffset)-") else {
@@ -165,7 +172,8 @@ final class TransferContext {
             let count = read(reader, buffer.baseAddress, Int(min(Int64(buffer.count), remaining)))
             if count < 0, errno == EINTR { continue }
             guard count > 0 else { throw .fileError(path: path, reason: "partial file shorter than expected while resuming") }
-            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+            if let backgroundHasher { backgroundHasher.update(chunk) } else { hasher.update(chunk) }
             remaining -= Int64(count)
         }
     }
@@ -187,6 +195,10 @@ final class TransferContext {
         guard case let .file(path, _) = request.destination, isSuccessStatus else { return nil }
         if !fileStarted { try startFile(path: path) }
         guard fsync(descriptor) == 0 else { throw .fileError(path: path, reason: "fsync failed: \(Self.errnoText())") }
+        if let backgroundHasher {
+            self.backgroundHasher = nil
+            return (fileSize, backgroundHasher.finalize())
+        }
         return (fileSize, hasher.finalize())
     }
 

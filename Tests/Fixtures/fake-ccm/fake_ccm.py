@@ -330,6 +330,10 @@ def need(body, field, kind):
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
+    # socketserver's default listen backlog is 5: with more concurrent clients the kernel drops SYNs and
+    # each dropped connect waits a second for its retransmission. Real feeds (Nexus, ProGet, IIS) listen
+    # with backlogs in the hundreds.
+    request_queue_size = 128
 
 
 def main():
