@@ -68,8 +68,8 @@ struct FeedOptions: ParsableArguments {
         }
     }
 
-    /// Retry lines and progress go to stderr.
-    static let log: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    /// Retry lines and progress go to stderr (above the progress bar on a terminal).
+    static let log: @Sendable (String) -> Void = { line in StatusLine.shared.log(line) }
 }
 
 /// Where an API key comes from: `--api-key-env NAME` or `--api-key-file PATH` (never the key itself).

@@ -87,10 +87,14 @@ struct InternalizeCommand: AsyncParsableCommand {
             Console.error(error.description)
             throw ExitCodes.badInput
         }
-        let internalizer = Internalizer(sources: sources, target: targetFeed, workDirectory: workDirectory, journal: journalFile,
+        var internalizer = Internalizer(sources: sources, target: targetFeed, workDirectory: workDirectory, journal: journalFile,
                                         jobs: settings.transport.maxConcurrentTransfers, includePrerelease: prerelease,
                                         pushTimeout: settings.pushTimeout, log: FeedOptions.log)
+        if StatusLine.shared.isTerminal {
+            internalizer.progress = { StatusLine.shared.show(StatusLine.bar($0)) }
+        }
         let summary = await internalizer.run(requests)
+        StatusLine.shared.finish()
         Console.out(format == .json ? summary.json : summary.text)
         if summary.hasProblems { throw ExitCodes.problemsFound }
     }

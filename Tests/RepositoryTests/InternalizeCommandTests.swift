@@ -60,6 +60,29 @@ struct InternalizeCommandTests {
                                                   andPath: Corpus.package("PackageWithContentFile.1.0.nupkg")))
     }
 
+    /// On a terminal (a pseudo-terminal from `script`) the bar is drawn and cleared; through a pipe it never is.
+    @Test func progressBarOnlyOnATerminal() throws {
+        let source = try TemporaryDirectory(), target = try TemporaryDirectory(), work = try TemporaryDirectory()
+        defer { source.cleanup(); target.cleanup(); work.cleanup() }
+        for name in ["NonStrongNameB.1.0.0.0.nupkg", "NuGetTest.0.0.1.nupkg"] { _ = try source.copy(Corpus.package(name)) }
+        let command = [try ccmUpgradeExecutable(), "internalize", "NonStrongNameB", "NuGetTest", "--from", source.path,
+                       "--to", target.path, "--work-directory", work.path]
+        let environment = ["HOME": work.path, "CCM_UPGRADE_FEEDS_CONFIG": ""]
+        let piped = try run(command, environment: environment)
+        #expect(piped.status == 0, "\(piped.output)")
+        #expect(!piped.output.contains("internalize ["))
+        #expect(piped.output.contains("NuGetTest 0.0.1: pushing to"))
+
+        try FileManager.default.removeItem(atPath: target.path)
+        try FileManager.default.removeItem(atPath: work.path)
+        let quoted = (command + ["--work-directory", work.path + "2"]).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let terminal = try run(["script", "-qec", quoted.joined(separator: " "), "/dev/null"], environment: environment)
+        #expect(terminal.status == 0, "\(terminal.output)")
+        #expect(terminal.output.contains("internalize [########################] 2/2  pushed 2  present 0  problems 0"))
+        #expect(terminal.output.contains("\u{1B}[K"), "the bar is cleared before the summary")
+        try? FileManager.default.removeItem(atPath: work.path + "2")
+    }
+
     @Test func badInputExitsTwo() throws {
         let work = try TemporaryDirectory()
         defer { work.cleanup() }

@@ -40,6 +40,30 @@ struct InternalizeTests {
         #expect((json?["counts"] as? [String: Int])?["pushed"] == 4)
     }
 
+    @Test func progressCountsEveryPackageOnceAndEndsAtTheTotal() async throws {
+        let source = try FakeFeed(packages: Self.packages)
+        let target = try TemporaryDirectory(), work = try TemporaryDirectory()
+        defer { target.cleanup(); work.cleanup() }
+        let seen = ProgressLog()
+        var internalizer = internalizer(source: source, target: FolderFeed(path: target.path), work: work)
+        internalizer.progress = { seen.append($0) }
+        let summary = await internalizer.run([
+            PackageRequest(id: "PackageWithContentFileAndDependency", source: "src"),
+            PackageRequest(id: "NonStrongNameB", source: "src"),
+            PackageRequest(id: "Missing.Package", source: "src"),
+        ])
+        let updates = seen.values
+        #expect(updates.first?.finished == 1, "the unresolvable package is counted before any transfer")
+        #expect(updates.map(\.finished) == Array(1...4))
+        #expect(updates.allSatisfy { $0.total == 4 })
+        #expect(updates.last == {
+            var last = InternalizeProgress(total: 4)
+            last.finished = 4; last.pushed = 3; last.problems = 1
+            return last
+        }())
+        #expect(summary.items.count == 4)
+    }
+
     @Test func skipsWhatTheTargetHasAndDependenciesItSatisfies() async throws {
         let source = try FakeFeed(packages: Self.packages)
         let targetFeed = try FakeFeed(packages: ["PackageWithContentFile.1.0.nupkg", "NonStrongNameB.2.0.0.0.nupkg"], arguments: ["--api-key", "k"])
@@ -197,4 +221,12 @@ struct FeedSettingsTests {
         #expect(error?.description.contains("community") == true)
         #expect(try settings.source("./local").kind == .folder)
     }
+}
+
+/// Collects progress updates from the internalizer's callback.
+final class ProgressLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var updates: [InternalizeProgress] = []
+    func append(_ update: InternalizeProgress) { lock.lock(); updates.append(update); lock.unlock() }
+    var values: [InternalizeProgress] { lock.lock(); defer { lock.unlock() }; return updates }
 }

@@ -105,3 +105,25 @@ public struct InternalizeSummary: Sendable, Codable {
         return lines.joined(separator: "\n")
     }
 }
+
+/// How far an internalize run has got, for a progress display.
+public struct InternalizeProgress: Sendable, Hashable {
+    /// Packages in the run (resolved, plus those that failed to resolve).
+    public var total: Int
+    public var finished = 0
+    public var pushed = 0
+    public var alreadyPresent = 0
+    /// Failed or conflicting (different content on the target).
+    public var problems = 0
+
+    public init(total: Int) { self.total = total }
+
+    mutating func count(_ item: InternalizeItem) {
+        finished += 1
+        switch item.status {
+        case .pushed: pushed += 1
+        case .alreadyPresent: alreadyPresent += 1
+        case .failed, .differentContent: problems += 1
+        }
+    }
+}

@@ -18,6 +18,8 @@ public struct Internalizer: Sendable {
     public var pushTimeout: Int?
     /// One line per step, for the log (stderr).
     public var log: @Sendable (String) -> Void
+    /// Called after each package settles (and once before the first), for a progress display.
+    public var progress: @Sendable (InternalizeProgress) -> Void = { _ in }
 
     public init(sources: [String: any PackageFeed], target: any PackageFeed, workDirectory: String, journal: Journal?,
                 jobs: Int = 4, includePrerelease: Bool = false, pushTimeout: Int? = nil, log: @escaping @Sendable (String) -> Void = { _ in }) {
@@ -152,12 +154,20 @@ public struct Internalizer: Sendable {
     public func run(_ requests: [PackageRequest]) async -> InternalizeSummary {
         let (planned, settled) = await resolve(requests)
         var results: [Int: InternalizeItem] = [:]
+        var counts = InternalizeProgress(total: planned.count + settled.count)
+        for item in settled { counts.count(item) }
+        progress(counts)
         await withTaskGroup(of: IndexedItem.self) { group in
+            func settle(_ done: IndexedItem) {
+                results[done.index] = done.item
+                counts.count(done.item)
+                progress(counts)
+            }
             for (index, item) in planned.enumerated() {
-                if index >= jobs, let done = await group.next() { results[done.index] = done.item }
+                if index >= jobs, let done = await group.next() { settle(done) }
                 group.addTask { IndexedItem(index: index, item: await transfer(item)) }
             }
-            for await done in group { results[done.index] = done.item }
+            for await done in group { settle(done) }
         }
         var items = (0..<planned.count).compactMap { results[$0] } + settled
         do throws(FeedError) {
