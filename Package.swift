@@ -61,9 +61,12 @@ let package = Package(
         /** libcurl opened on first use (dlopen), shared by the feed client and the CCM API client. */
         .target(name: "CurlSupport", dependencies: ["CCurl"]),
 
+        /** Atomic, durable whole-file writes (temp file, fsync, rename) for plans and journals. */
+        .target(name: "FileSupport"),
+
         .target(
             name: "Repository",
-            dependencies: ["Versioning", "Nupkg", "XMLSupport", "CCurl", "CurlSupport"]
+            dependencies: ["Versioning", "Nupkg", "XMLSupport", "CCurl", "CurlSupport", "FileSupport"]
         ),
 
         // MARK: Upgrade planning
@@ -72,7 +75,7 @@ let package = Package(
         .target(
             name: "Planning",
             dependencies: [
-                "Versioning", "Compatibility",
+                "Versioning", "Compatibility", "FileSupport",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -92,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "ccm-upgrade",
             dependencies: [
-                "Versioning", "Nupkg", "Compatibility", "Repository", "Planning", "Deployment",
+                "Versioning", "Nupkg", "Compatibility", "Repository", "Planning", "Deployment", "FileSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -106,6 +109,7 @@ let package = Package(
 
         // MARK: Tests
 
+        .testTarget(name: "FileSupportTests", dependencies: ["FileSupport"]),
         .testTarget(name: "VersioningTests", dependencies: ["Versioning"]),
         .testTarget(name: "NupkgTests", dependencies: ["Nupkg", "Versioning"]),
         .testTarget(name: "CompatibilityTests", dependencies: ["Compatibility", "Versioning"]),

@@ -130,6 +130,13 @@ final class ArchiveReader {
     /// The stored name bytes. libarchive converts names flagged UTF-8 to the locale, which fails under
     /// the C locale; the UTF-8 form is asked for first, then the raw multibyte form.
     private static func nameBytes(_ entry: OpaquePointer) -> [UInt8] {
+        // An ASCII name reads the same in every encoding: take the stored form as it is. Asking for the UTF-8
+        // form converts through the locale (mbrtowc per character), a tenth of a small package's reading time.
+        if let raw = archive_entry_pathname(entry) {
+            let length = strlen(raw)
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: length)
+            if !bytes.contains(where: { $0 >= 0x80 }) { return Array(bytes) }
+        }
         if let utf8 = archive_entry_pathname_utf8(entry) {
             return Array(UnsafeBufferPointer(start: UnsafeRawPointer(utf8).assumingMemoryBound(to: UInt8.self), count: strlen(utf8)))
         }

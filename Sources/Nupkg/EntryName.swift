@@ -9,7 +9,7 @@ public enum EntryName {
 
     /// Percent-decodes a name as NuGet does: only when it contains `%`; invalid escapes are kept as written.
     public static func percentDecoded(_ name: String) -> String {
-        guard name.utf8.contains(UInt8(ascii: "%")) else { return name }
+        guard name.containsByte(UInt8(ascii: "%")) else { return name }
         var bytes: [UInt8] = []
         let utf8 = Array(name.utf8)
         var index = 0

@@ -1,4 +1,5 @@
 import Crypto
+import FileSupport
 import Foundation
 
 /// What `run` has done so far, so a second `run` resumes at the failed step and never repeats a finished one.
@@ -63,15 +64,12 @@ public struct RunJournal: Sendable, Hashable, Codable {
     public func save(path: String) throws(PlanningError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let temporary = path + ".tmp-\(getpid())"
         do {
-            try encoder.encode(self).write(to: URL(fileURLWithPath: temporary))
+            try AtomicFile.write(Array(try encoder.encode(self)), to: path)
+        } catch let error as AtomicFileError {
+            throw .io(path: path, reason: "cannot write the journal: \(error.reason)")
         } catch {
-            throw .io(path: path, reason: "cannot write the journal: \(error.localizedDescription)")
-        }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw .io(path: path, reason: "cannot write the journal: \(String(cString: strerror(errno)))")
+            throw .io(path: path, reason: "cannot encode the journal: \(error)")
         }
     }
 

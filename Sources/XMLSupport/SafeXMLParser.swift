@@ -1,4 +1,5 @@
 internal import CXML2
+import Synchronization
 
 /// Parses XML with libxml2 in a locked-down mode: no network, no DTD loading, no entity substitution,
 /// and any DOCTYPE refused outright. The result is a plain ``XMLElement`` tree; no C type escapes.
@@ -48,7 +49,7 @@ public enum SafeXMLParser {
 
 /// Owns a libxml2 parser context and the document it produced; frees both in `deinit`.
 final class ParsedDocument {
-    private let context: xmlParserCtxtPtr
+    private let lease: ContextPool.Lease
     private let document: xmlDocPtr
     private let source: String
 
@@ -57,9 +58,10 @@ final class ParsedDocument {
 
     init(bytes: [UInt8], source: String) throws(XMLSupportError) {
         _ = Self.initialised
-        guard let context = xmlNewParserCtxt() else {
+        guard let lease = ContextPool.shared.take() else {
             throw .malformed(source: source, line: 0, message: "libxml2 could not allocate a parser context")
         }
+        let context = lease.context
         // NONET: never fetch anything. No NOENT/DTDLOAD/DTDATTR/HUGE: entities are never substituted.
         // NOERROR/NOWARNING: errors are read from the context instead of printed.
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
@@ -73,7 +75,7 @@ final class ParsedDocument {
         guard let parsed, wellFormed else {
             let (line, message) = Self.lastError(context)
             if let parsed { xmlFreeDoc(parsed) }
-            xmlFreeParserCtxt(context)
+            xmlFreeParserCtxt(context)  // not reused after an error
             throw .malformed(source: source, line: line, message: message)
         }
         if parsed.pointee.intSubset != nil || parsed.pointee.extSubset != nil {
@@ -81,14 +83,26 @@ final class ParsedDocument {
             xmlFreeParserCtxt(context)
             throw .doctypeNotAllowed(source: source)
         }
-        self.context = context
+        self.lease = lease
         self.document = parsed
         self.source = source
     }
 
     deinit {
         xmlFreeDoc(document)
-        xmlFreeParserCtxt(context)
+        ContextPool.shared.give(lease)
+    }
+
+    /// The last namespace seen and its URI as a String: every element of a nuspec shares one `xmlNs`, and
+    /// converting its 50-byte URI once instead of per element also makes later comparisons pointer-fast.
+    private var lastNamespace: (pointer: UnsafeMutablePointer<xmlNs>, uri: String)?
+
+    private func namespaceURI(_ pointer: UnsafeMutablePointer<xmlNs>?) -> String? {
+        guard let pointer else { return nil }
+        if let lastNamespace, lastNamespace.pointer == pointer { return lastNamespace.uri }
+        let uri = Self.string(pointer.pointee.href)
+        lastNamespace = (pointer, uri)
+        return uri
     }
 
     func rootElement(depthLimit: Int) throws(XMLSupportError) -> XMLElement {
@@ -104,7 +118,7 @@ final class ParsedDocument {
         var attribute = node.pointee.properties
         while let current = attribute {
             let name = Self.string(current.pointee.name)
-            let namespace = current.pointee.ns.map { Self.string($0.pointee.href) }
+            let namespace = namespaceURI(current.pointee.ns)
             var value = ""
             if let content = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self)) {
                 value = Self.string(content)
@@ -132,7 +146,7 @@ final class ParsedDocument {
         }
         return XMLElement(
             localName: Self.string(node.pointee.name),
-            namespaceURI: node.pointee.ns.map { Self.string($0.pointee.href) },
+            namespaceURI: namespaceURI(node.pointee.ns),
             attributes: attributes,
             children: children,
             text: text,
@@ -161,5 +175,36 @@ extension String {
         var text = self
         while let last = text.last, last.isWhitespace { text.removeLast() }
         return text
+    }
+}
+
+/// libxml2 parser contexts kept for reuse (`xmlCtxtReadMemory` resets them): creating one (dictionary, SAX
+/// handler, stacks) cost about as much as parsing a small nuspec when a folder of packages is read.
+final class ContextPool: Sendable {
+    static let shared = ContextPool()
+
+    /// A context and how many documents it has parsed.
+    struct Lease: @unchecked Sendable {
+        let context: xmlParserCtxtPtr
+        let uses: Int
+    }
+
+    private let free = Mutex<[Lease]>([])
+    /// A context's dictionary keeps every name it interned: contexts are retired after this many documents.
+    private static let maxUses = 512
+    private static let maxPooled = 8
+
+    func take() -> Lease? {
+        if let lease = free.withLock({ $0.popLast() }) { return Lease(context: lease.context, uses: lease.uses + 1) }
+        return xmlNewParserCtxt().map { Lease(context: $0, uses: 1) }
+    }
+
+    func give(_ lease: Lease) {
+        let kept = lease.uses < Self.maxUses && free.withLock { pool in
+            guard pool.count < Self.maxPooled else { return false }
+            pool.append(lease)
+            return true
+        }
+        if !kept { xmlFreeParserCtxt(lease.context) }
     }
 }

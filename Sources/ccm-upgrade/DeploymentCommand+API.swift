@@ -213,7 +213,7 @@ extension DeploymentCommand {
         func run() async throws {
             try await DeploymentCLI.api {
                 let directory = try await connection.client().groups()
-                if let output { try AtomicFile.write(directory.fileText, to: output) } else { Console.out(directory.fileText) }
+                if let output { try OutputFile.write(directory.fileText, to: output) } else { Console.out(directory.fileText) }
             }
         }
     }

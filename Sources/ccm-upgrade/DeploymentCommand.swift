@@ -38,7 +38,7 @@ extension DeploymentCommand {
             try await DeploymentCLI.api {
                 let document = try DeploymentCLI.emit(planPath: plan, options: deployment.options())
                 let text = DeploymentJSON.encode(document)
-                if let output { try AtomicFile.write(text, to: output) } else { Console.out(text) }
+                if let output { try OutputFile.write(text, to: output) } else { Console.out(text) }
                 for warning in document.warnings { Console.warning(warning) }
             }
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Compatibility
 import Deployment
+import FileSupport
 import Foundation
 import Planning
 import Versioning
@@ -69,7 +70,7 @@ struct PlanCommand: AsyncParsableCommand {
             default: throw ExitCodes.problemsFound
             }
         }
-        if let output { try AtomicFile.write(try Console.json(plan), to: output) }
+        if let output { try OutputFile.write(try Console.json(plan), to: output) }
         switch format {
         case .text: Console.out(PlanRendering.text(plan))
         case .json: Console.out(try Console.json(plan))
@@ -88,16 +89,9 @@ struct PlanCommand: AsyncParsableCommand {
     }
 }
 
-/// Writes a file through a temporary file and a rename, so readers never see half of it.
-enum AtomicFile {
+/// Plans and deployment files are written atomically (FileSupport); a failure is a usage-level error.
+enum OutputFile {
     static func write(_ text: String, to path: String) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data((text + "\n").utf8)) else {
-            throw ValidationError("cannot write \(path)")
-        }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))")
-        }
+        do { try AtomicFile.write(text + "\n", to: path) } catch { throw ValidationError("cannot write \(error)") }
     }
 }

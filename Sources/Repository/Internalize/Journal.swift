@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 import Nupkg
 import Versioning
@@ -108,17 +109,11 @@ public actor Journal {
         do { data = try JSONEncoder.journal.encode(document) } catch {
             throw .fileError(path: path, reason: "cannot encode the journal: \(error)")
         }
-        let temporary = path + ".tmp-\(getpid())"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw .fileError(path: temporary, reason: "cannot write the journal: \(String(cString: strerror(errno)))") }
-        let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        let synced = fsync(descriptor) == 0
-        close(descriptor)
-        guard written == data.count, synced else {
-            unlink(temporary)
-            throw .fileError(path: temporary, reason: "short write or fsync failure while saving the journal")
+        do {
+            try AtomicFile.write(Array(data), to: path, permissions: 0o600)
+        } catch {
+            throw .fileError(path: path, reason: "cannot save the journal: \(error.reason)")
         }
-        try FileCopy.rename(temporary, to: path)
     }
 }
 

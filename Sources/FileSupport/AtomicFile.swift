@@ -1,0 +1,49 @@
+import Foundation
+
+/// Why a file could not be written; names the file and says what failed.
+public struct AtomicFileError: Error, Sendable, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// Whole-file writes that readers and crashes never see half done: the bytes go to a temporary file beside
+/// the destination, are flushed to disk (`fsync`), and the temporary file is renamed over the destination.
+/// After a crash the destination holds either the old or the new content, never a mix or an empty file.
+///
+/// Used for everything the tool keeps between runs (plans, run and internalize journals, deployment files).
+public enum AtomicFile {
+    /// Writes `bytes` to `path`, replacing it atomically. `permissions` apply to a newly created file
+    /// (journals that name feeds use 0o600).
+    public static func write(_ bytes: some Collection<UInt8>, to path: String, permissions: Int = 0o644) throws(AtomicFileError) {
+        // pid and a random part: two processes (or two writers in one) never share a temporary file.
+        let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(permissions))
+        guard descriptor >= 0 else { throw AtomicFileError(path: path, reason: "cannot create \(temporary): \(errnoText())") }
+        var failure: String?
+        let contiguous = Array(bytes)
+        contiguous.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0, errno == EINTR { continue }
+                guard written > 0 else { failure = "write failed: \(errnoText())"; return }
+                offset += written
+            }
+        }
+        if failure == nil, fsync(descriptor) != 0 { failure = "fsync failed: \(errnoText())" }
+        close(descriptor)
+        if failure == nil, rename(temporary, path) != 0 { failure = "cannot rename the temporary file into place: \(errnoText())" }
+        if let failure {
+            unlink(temporary)
+            throw AtomicFileError(path: path, reason: failure)
+        }
+    }
+
+    /// Writes `text` as UTF-8.
+    public static func write(_ text: String, to path: String, permissions: Int = 0o644) throws(AtomicFileError) {
+        try write(Array(text.utf8), to: path, permissions: permissions)
+    }
+
+    private static func errnoText() -> String { String(cString: strerror(errno)) }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Byte-level checks on entry names. Names are checked for every entry of every package in a folder scan;
+/// the generic `utf8.contains` and `lowercased()` versions of these were a measurable part of `inspect`.
+extension String {
+    /// True when the UTF-8 form contains `byte` (memchr over contiguous storage).
+    func containsByte(_ byte: UInt8) -> Bool {
+        if let found = utf8.withContiguousStorageIfAvailable({ buffer -> Bool in
+            guard let base = buffer.baseAddress else { return false }
+            return memchr(base, Int32(byte), buffer.count) != nil
+        }) {
+            return found
+        }
+        return utf8.contains(byte)
+    }
+
+    /// ASCII case-insensitive prefix test (`suffix` must be lower-case ASCII).
+    func hasASCIIPrefix(ignoringCase prefix: StaticString) -> Bool {
+        matchesASCII(prefix, atEnd: false)
+    }
+
+    /// ASCII case-insensitive suffix test (`suffix` must be lower-case ASCII).
+    func hasASCIISuffix(ignoringCase suffix: StaticString) -> Bool {
+        matchesASCII(suffix, atEnd: true)
+    }
+
+    /// ASCII case-insensitive equality (`other` must be lower-case ASCII).
+    func equalsASCII(ignoringCase other: StaticString) -> Bool {
+        utf8.count == other.utf8CodeUnitCount && matchesASCII(other, atEnd: false)
+    }
+
+    private func matchesASCII(_ pattern: StaticString, atEnd: Bool) -> Bool {
+        let count = pattern.utf8CodeUnitCount
+        let bytes = utf8
+        guard bytes.count >= count else { return false }
+        let start = atEnd ? bytes.index(bytes.endIndex, offsetBy: -count) : bytes.startIndex
+        return pattern.withUTF8Buffer { expected in
+            var index = start
+            for byte in expected {
+                let actual = bytes[index]
+                let folded = actual >= 0x41 && actual <= 0x5A ? actual | 0x20 : actual
+                if folded != byte { return false }
+                index = bytes.index(after: index)
+            }
+            return true
+        }
+    }
+}
