@@ -192,3 +192,36 @@ struct CLITests {
                 == FileManager.default.contents(atPath: folder + "/licensed/chocolatey-agent.4.0.0.nupkg"))
     }
 }
+
+/// libcurl is opened on first use: commands without network work without it, and a network command
+/// without a loadable libcurl fails with an error that says what to install.
+@Suite("libcurl loaded on demand")
+struct CurlLoadingTests {
+    /// A folder whose `libcurl.so.4` and `libcurl.so` are not libraries, searched first through LD_LIBRARY_PATH.
+    private func brokenLibraryFolder() throws -> String {
+        let folder = NSTemporaryDirectory() + "ccm-broken-curl-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for name in ["libcurl.so.4", "libcurl.so"] {
+            #expect(FileManager.default.createFile(atPath: folder + "/" + name, contents: Data("not an ELF file".utf8)))
+        }
+        return folder
+    }
+
+    @Test func inspectNeverLoadsLibcurl() throws {
+        let folder = try brokenLibraryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let result = try Tool.run(["inspect", Tool.corpus + "/nupkg/real/NuGetTest.0.0.1.nupkg"], environment: ["LD_LIBRARY_PATH": folder])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("NuGetTest 0.0.1"))
+    }
+
+    @Test func aDownloadWithoutLibcurlSaysWhatToInstall() throws {
+        let folder = try brokenLibraryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let result = try Tool.run(["download", "NuGetTest", "--source", "http://127.0.0.1:9/feed/", "--output-directory", folder + "/out"],
+                                  environment: ["LD_LIBRARY_PATH": folder, "HOME": folder, "CCM_UPGRADE_FEEDS_CONFIG": ""])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("libcurl could not be loaded"), "\(result.stderr)")
+        #expect(result.stderr.contains("apt-get install libcurl4"), "\(result.stderr)")
+    }
+}
