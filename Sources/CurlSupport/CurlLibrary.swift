@@ -38,7 +38,7 @@ package final class CurlLibrary: @unchecked Sendable {
         let library = try Self.open()
         func symbol(_ name: String) throws(CurlLoadError) -> UnsafeMutableRawPointer {
             guard let address = Self.lookup(library, name) else {
-                throw CurlLoadError(message: "libcurl has no '\(name)': the installed libcurl is too old (7.32 or later is needed)")
+                throw CurlLoadError(message: "libcurl has no '\(name)': the installed libcurl is too old (7.85 or later is needed)")
             }
             return address
         }
@@ -51,7 +51,7 @@ package final class CurlLibrary: @unchecked Sendable {
         slistFreeAll = unsafeBitCast(try symbol("curl_slist_free_all"), to: (@convention(c) (UnsafeMutablePointer<curl_slist>?) -> Void).self)
         setopt = try symbol("curl_easy_setopt")
         getinfo = try symbol("curl_easy_getinfo")
-        let globalInit = unsafeBitCast(try symbol("curl_global_init"), to: (@convention(c) (Int) -> CURLcode).self)
+        let globalInit = unsafeBitCast(try symbol("curl_global_init"), to: (@convention(c) (CLong) -> CURLcode).self)
         let status = globalInit(ccm_curl_global_all())
         guard status == CURLE_OK else {
             throw CurlLoadError(message: "curl_global_init failed: " + (easyStrerror(status).map { String(cString: $0) } ?? "unknown error"))

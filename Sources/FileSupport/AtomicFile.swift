@@ -16,8 +16,9 @@ public enum AtomicFile {
     /// Writes `bytes` to `path`, replacing it atomically. `permissions` apply to a newly created file
     /// (journals that name feeds use 0o600).
     public static func write(_ bytes: some Collection<UInt8>, to path: String, permissions: Int = 0o644) throws(AtomicFileError) {
-        // pid and a random part: two processes (or two writers in one) never share a temporary file.
-        let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        // A random part: two processes (or two writers in one) never share a temporary file. Short, so that
+        // long destination names still fit the file system's name limit.
+        let temporary = path + ".tmp" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(permissions))
         guard descriptor >= 0 else { throw AtomicFileError(path: path, reason: "cannot create \(temporary): \(errnoText())") }
         var failure: String?
@@ -38,6 +39,18 @@ public enum AtomicFile {
             unlink(temporary)
             throw AtomicFileError(path: path, reason: failure)
         }
+        syncFolder(of: path)
+    }
+
+    /// Flushes the folder entry too: without it a power loss can bring back the old file after the rename,
+    /// and a run journal would then repeat a step that finished. Best effort (some file systems refuse).
+    private static func syncFolder(of path: String) {
+        let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
+        let folder = slash.map { String(path[..<$0]) } ?? "."
+        let descriptor = open(folder.isEmpty ? "/" : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        _ = fsync(descriptor)
+        close(descriptor)
     }
 
     /// Writes `text` as UTF-8.

@@ -55,12 +55,6 @@ public enum PackageFiles {
 
     /// True for names ending `.nupkg` in any case.
     static func isPackageName(_ name: String) -> Bool {
-        let suffix = Array(".nupkg".utf8)
-        let bytes = name.utf8
-        guard bytes.count >= suffix.count else { return false }
-        for (byte, expected) in zip(bytes.suffix(suffix.count), suffix) where byte | 0x20 != expected | 0x20 {
-            return false
-        }
-        return true
+        name.hasASCIISuffix(ignoringCase: ".nupkg")
     }
 }

@@ -25,12 +25,6 @@ struct CCMUpgrade: AsyncParsableCommand {
     /// Runs the command; a usage error (unknown flag, bad value) exits 2 like every other bad input, not the
     /// argument parser's 64, so scripts need to know only the documented codes.
     static func main() async {
-        #if os(Linux)
-        // libarchive turns every zip entry's DOS time into a time_t with mktime(); with TZ unset, glibc
-        // stats /etc/localtime on each call (seven system calls per small package in `inspect`). Naming
-        // the same zone explicitly keeps local time identical and makes the calls free.
-        if getenv("TZ") == nil { setenv("TZ", ":/etc/localtime", 0) }
-        #endif
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -28,6 +28,13 @@ struct InspectCommand: AsyncParsableCommand {
     var metadataOnly = false
 
     func run() async throws {
+        #if os(Linux)
+        // libarchive turns every zip entry's DOS time into a time_t with mktime(); with TZ unset, glibc
+        // stats /etc/localtime on each call (seven system calls per small package). Naming the same zone
+        // keeps local time identical and makes the calls free. Only here: `run` starts choco, whose .NET
+        // runtime might read the variable differently.
+        if getenv("TZ") == nil { setenv("TZ", ":/etc/localtime", 0) }
+        #endif
         let (files, missing) = PackageFiles.find(paths)
         for path in missing { Console.error("\(path): no such file or folder") }
         if files.isEmpty && missing.isEmpty { Console.warning("no .nupkg files found under \(paths.joined(separator: ", "))") }

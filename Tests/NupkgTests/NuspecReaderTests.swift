@@ -173,6 +173,14 @@ struct NuspecReaderTests {
         #expect(nuspec.warnings.count == 2, "missing authors and description are reported as warnings")
     }
 
+    /// Whitespace between comments inside a value is text, not an ignorable blank (libxml2's NOBLANKS
+    /// would drop it).
+    @Test func spacesBetweenCommentsInsideAValueAreKept() throws {
+        let xml = "<package><metadata><id>a</id><version>1.0</version>"
+            + "<description><!--x--> <!--y-->foo<!--z--> <!--w-->bar</description></metadata></package>"
+        #expect(try NuspecReader.read(Array(xml.utf8), source: "comments.nuspec").description == "foo bar")
+    }
+
     @Test func byteOrderMarkIsAccepted() throws {
         let xml = [0xEF, 0xBB, 0xBF] + Array("<package><metadata><id>a</id><version>1.0</version></metadata></package>".utf8)
         #expect(try NuspecReader.read(xml, source: "bom.nuspec").id == "a")

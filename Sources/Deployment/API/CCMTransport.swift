@@ -105,7 +105,7 @@ enum CurlCall {
             let detail = String(cString: errorBuffer)
             throw .transport(url: request.url, message: detail.isEmpty ? (curl.easyStrerror(code).map { String(cString: $0) } ?? "libcurl error \(code.rawValue)") : detail)
         }
-        func set(_ option: CURLoption, _ value: Int) throws(DeploymentError) { try check(ccm_curl_setopt_long(curl.setopt, handle, option, value)) }
+        func set(_ option: CURLoption, _ value: Int) throws(DeploymentError) { try check(ccm_curl_setopt_long(curl.setopt, handle, option, CLong(value))) }
         func set(_ option: CURLoption, _ value: String) throws(DeploymentError) {
             try check(value.withCString { ccm_curl_setopt_string(curl.setopt, handle, option, $0) })
         }
@@ -144,8 +144,9 @@ enum CurlCall {
         try check(ccm_curl_setopt_callback(curl.setopt, handle, CURLOPT_HEADERFUNCTION, ccmHeaderCallback))
         try check(ccm_curl_setopt_ptr(curl.setopt, handle, CURLOPT_HEADERDATA, sink.toOpaque()))
         try check(curl.easyPerform(handle))
-        var status = 0
-        _ = ccm_curl_getinfo_long(curl.getinfo, handle, CURLINFO_RESPONSE_CODE, &status)
+        var code: CLong = 0
+        _ = ccm_curl_getinfo_long(curl.getinfo, handle, CURLINFO_RESPONSE_CODE, &code)
+        let status = Int(code)
         let body = sink.takeUnretainedValue()
         return CCMResponse(status: status, headers: body.headers, body: body.body)
     }

@@ -44,7 +44,7 @@ final class CurlEasy {
     }
 
     func set(_ option: CURLoption, _ value: Int) throws(FeedError) {
-        try check(ccm_curl_setopt_long(curl.setopt, handle, option, value))
+        try check(ccm_curl_setopt_long(curl.setopt, handle, option, CLong(value)))
     }
 
     func set(_ option: CURLoption, _ value: String) throws(FeedError) {
@@ -86,9 +86,9 @@ final class CurlEasy {
     func perform() -> CURLcode { curl.easyPerform(handle) }
 
     var responseCode: Int {
-        var code: Int = 0
+        var code: CLong = 0
         _ = ccm_curl_getinfo_long(curl.getinfo, handle, CURLINFO_RESPONSE_CODE, &code)
-        return code
+        return Int(code)
     }
 
     var effectiveURL: String? {
@@ -97,7 +97,7 @@ final class CurlEasy {
         return String(cString: pointer)
     }
 
-    static var basicAuth: Int { ccm_curlauth_basic() }
+    static var basicAuth: Int { Int(ccm_curlauth_basic()) }
 }
 
 // MARK: - C callbacks (context is an unretained TransferContext)
