@@ -21,12 +21,17 @@ package final class CurlLibrary: @unchecked Sendable {
     package let easyInit: @convention(c) () -> UnsafeMutableRawPointer?
     package let easyCleanup: @convention(c) (UnsafeMutableRawPointer?) -> Void
     package let easyPerform: @convention(c) (UnsafeMutableRawPointer?) -> CURLcode
-    package let easyStrerror: @convention(c) (CURLcode) -> UnsafePointer<CChar>?
+    private let easyStrerror: @convention(c) (CURLcode) -> UnsafePointer<CChar>?
     package let slistAppend: @convention(c) (UnsafeMutablePointer<curl_slist>?, UnsafePointer<CChar>?) -> UnsafeMutablePointer<curl_slist>?
     package let slistFreeAll: @convention(c) (UnsafeMutablePointer<curl_slist>?) -> Void
     /// `curl_easy_setopt` and `curl_easy_getinfo`, for the `ccm_curl_setopt_*` / `ccm_curl_getinfo_*` wrappers.
     package let setopt: UnsafeMutableRawPointer
     package let getinfo: UnsafeMutableRawPointer
+
+    /// libcurl's text for `code` (the detailed error buffer, when a handle has one, says more).
+    package func describe(_ code: CURLcode) -> String {
+        easyStrerror(code).map { String(cString: $0) } ?? "libcurl error \(code.rawValue)"
+    }
 
     /// The library, or why it could not be opened.
     package static let shared: Result<CurlLibrary, CurlLoadError> = Result { () throws(CurlLoadError) in try CurlLibrary() }

@@ -99,18 +99,23 @@ struct APIKeyOptions: ParsableArguments {
     }
 }
 
-/// Progress on a TTY: one rewritten line on stderr, at most every 1 % of the transfer.
+/// Progress of one transfer on a terminal: the bottom line of stderr (``StatusLine``, so retry lines scroll
+/// above it), rewritten at most every 1 %; the finished line stays.
 enum TransferProgress {
-    static var isTerminal: Bool { isatty(STDERR_FILENO) == 1 }
-
     static func reporter(label: String) -> (@Sendable (Int64, Int64) -> Void)? {
-        guard isTerminal else { return nil }
+        guard StatusLine.shared.isTerminal else { return nil }
         let last = LastPercent()
         return { done, total in
             guard total > 0 else { return }
             let percent = Int(done * 100 / total)
             guard last.advance(to: percent) else { return }
-            FileHandle.standardError.write(Data("\r\(label) \(percent)% (\(done)/\(total) bytes)\(percent >= 100 ? "\n" : "")".utf8))
+            let line = "\(label) \(percent)% (\(done)/\(total) bytes)"
+            if percent >= 100 {
+                StatusLine.shared.finish()
+                StatusLine.shared.log(line)
+            } else {
+                StatusLine.shared.show(line)
+            }
         }
     }
 

@@ -83,6 +83,23 @@ struct InternalizeCommandTests {
         try? FileManager.default.removeItem(atPath: work.path + "2")
     }
 
+    /// `download` on a terminal: the progress line ends at 100 % and stays; through a pipe there is none.
+    @Test func downloadProgressOnlyOnATerminal() throws {
+        let fake = try FakeFeed(packages: ["NuGetTest.0.0.1.nupkg"])
+        let work = try TemporaryDirectory()
+        defer { work.cleanup() }
+        let command = [try ccmUpgradeExecutable(), "download", "NuGetTest", "--source", fake.v2, "--output-directory", work.path]
+        let environment = ["HOME": work.path, "CCM_UPGRADE_FEEDS_CONFIG": ""]
+        let piped = try run(command, environment: environment)
+        #expect(piped.status == 0, "\(piped.output)")
+        #expect(!piped.output.contains("% ("))
+
+        let quoted = (command + ["--output-directory", work.path + "/tty"]).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let terminal = try run(["script", "-qec", quoted.joined(separator: " "), "/dev/null"], environment: environment)
+        #expect(terminal.status == 0, "\(terminal.output)")
+        #expect(terminal.output.contains("NuGetTest 0.0.1 100% ("), "\(terminal.output)")
+    }
+
     @Test func badInputExitsTwo() throws {
         let work = try TemporaryDirectory()
         defer { work.cleanup() }

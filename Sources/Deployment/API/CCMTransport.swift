@@ -103,7 +103,7 @@ enum CurlCall {
         func check(_ code: CURLcode) throws(DeploymentError) {
             guard code != CURLE_OK else { return }
             let detail = String(cString: errorBuffer)
-            throw .transport(url: request.url, message: detail.isEmpty ? (curl.easyStrerror(code).map { String(cString: $0) } ?? "libcurl error \(code.rawValue)") : detail)
+            throw .transport(url: request.url, message: detail.isEmpty ? curl.describe(code) : detail)
         }
         func set(_ option: CURLoption, _ value: Int) throws(DeploymentError) { try check(ccm_curl_setopt_long(curl.setopt, handle, option, CLong(value))) }
         func set(_ option: CURLoption, _ value: String) throws(DeploymentError) {

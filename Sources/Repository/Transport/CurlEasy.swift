@@ -40,7 +40,7 @@ final class CurlEasy {
 
     func message(for code: CURLcode) -> String {
         let detail = String(cString: errorBuffer)
-        return detail.isEmpty ? (curl.easyStrerror(code).map { String(cString: $0) } ?? "libcurl error \(code.rawValue)") : detail
+        return detail.isEmpty ? curl.describe(code) : detail
     }
 
     func set(_ option: CURLoption, _ value: Int) throws(FeedError) {

@@ -127,7 +127,7 @@ final class TransferContext {
             do throws(FeedError) {
                 if !fileStarted { try startFile(path: path) }
                 try writeAll(bytes, path: path)
-                if let backgroundHasher { backgroundHasher.update(bytes) } else { hasher.update(bytes) }
+                hash(bytes)
                 fileSize += Int64(bytes.count)
                 return true
             } catch {
@@ -172,10 +172,14 @@ final class TransferContext {
             let count = read(reader, buffer.baseAddress, Int(min(Int64(buffer.count), remaining)))
             if count < 0, errno == EINTR { continue }
             guard count > 0 else { throw .fileError(path: path, reason: "partial file shorter than expected while resuming") }
-            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-            if let backgroundHasher { backgroundHasher.update(chunk) } else { hasher.update(chunk) }
+            hash(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             remaining -= Int64(count)
         }
+    }
+
+    /// Adds file bytes to the hash, on the background thread for large bodies.
+    private func hash(_ bytes: UnsafeRawBufferPointer) {
+        if let backgroundHasher { backgroundHasher.update(bytes) } else { hasher.update(bytes) }
     }
 
     private func writeAll(_ bytes: UnsafeRawBufferPointer, path: String) throws(FeedError) {
