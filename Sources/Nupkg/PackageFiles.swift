@@ -16,29 +16,39 @@ public enum PackageFiles {
             guard stat(path, &status) == 0 else { missing.append(path); continue }
             guard (status.st_mode & S_IFMT) == S_IFDIR else { files.append(path); continue }
             let base = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
-            var found: [String] = []
-            walk(base, relative: "", into: &found)
-            found.sort()
-            files += found.map { base == "/" ? "/" + $0 : base + "/" + $0 }
+            var found: [[UInt8]] = []
+            walk(base, relative: [], into: &found)
+            // Byte order of the UTF-8 names (code point order): String's Unicode-aware comparison cost more
+            // than listing the folder.
+            found.sort { left, right in
+                left.withUnsafeBufferPointer { l in
+                    right.withUnsafeBufferPointer { r in
+                        let common = min(l.count, r.count)
+                        let order = common == 0 ? 0 : memcmp(l.baseAddress!, r.baseAddress!, common)
+                        return order != 0 ? order < 0 : l.count < r.count
+                    }
+                }
+            }
+            let prefix = Array((base == "/" ? "/" : base + "/").utf8)
+            files += found.map { String(decoding: prefix + $0, as: UTF8.self) }
         }
         return (files, missing)
     }
 
-    private static func walk(_ folder: String, relative: String, into found: inout [String]) {
+    /// Collects the paths of packages under `folder`, relative to the folder argument, as UTF-8 bytes.
+    private static func walk(_ folder: String, relative: [UInt8], into found: inout [[UInt8]]) {
         guard let directory = opendir(folder) else { return }
         defer { closedir(directory) }
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            let name: [UInt8] = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                Array(raw.prefix(strlen(raw.baseAddress!.assumingMemoryBound(to: CChar.self))))
             }
-            if name == "." || name == ".." { continue }
-            let child = folder + "/" + name
-            let childRelative = relative.isEmpty ? name : relative + "/" + name
+            if name == [0x2E] || name == [0x2E, 0x2E] { continue }
             var type = Int32(entry.pointee.d_type)
             if type == Int32(DT_UNKNOWN) {
                 // Some file systems do not fill d_type: ask lstat (still without following links).
                 var status = stat()
-                guard lstat(child, &status) == 0 else { continue }
+                guard lstat(folder + "/" + String(decoding: name, as: UTF8.self), &status) == 0 else { continue }
                 switch status.st_mode & S_IFMT {
                 case S_IFDIR: type = Int32(DT_DIR)
                 case S_IFLNK: type = Int32(DT_LNK)
@@ -46,15 +56,22 @@ public enum PackageFiles {
                 }
             }
             if type == Int32(DT_DIR) {
-                walk(child, relative: childRelative, into: &found)
+                let childRelative = relative.isEmpty ? name : relative + [0x2F] + name
+                walk(folder + "/" + String(decoding: name, as: UTF8.self), relative: childRelative, into: &found)
             } else if isPackageName(name) {
-                found.append(childRelative)
+                found.append(relative.isEmpty ? name : relative + [0x2F] + name)
             }
         }
     }
 
+    private static let packageSuffix = Array(".nupkg".utf8)
+
     /// True for names ending `.nupkg` in any case.
-    static func isPackageName(_ name: String) -> Bool {
-        name.hasASCIISuffix(ignoringCase: ".nupkg")
+    static func isPackageName(_ name: [UInt8]) -> Bool {
+        let suffix = packageSuffix
+        guard name.count >= suffix.count else { return false }
+        return zip(name[(name.count - suffix.count)...], suffix).allSatisfy { actual, expected in
+            (actual >= 0x41 && actual <= 0x5A ? actual | 0x20 : actual) == expected
+        }
     }
 }

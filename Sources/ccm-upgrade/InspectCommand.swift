@@ -44,18 +44,14 @@ struct InspectCommand: AsyncParsableCommand {
         // document at the end on one thread cost as much as reading the packages.
         let results = await PackageScanner.inspectAll(files, metadataOnly: metadataOnly) { info in
             let report = InspectReport(info, includeFiles: includeFiles)
-            return json ? report.json : report.text
+            return json ? report.json : Array(report.text.utf8)
         }
-        var rendered: [String] = []
         var failures: [InspectFailure] = []
-        for (path, result) in results {
-            switch result {
-            case let .success(text): rendered.append(text)
-            case let .failure(error):
-                Console.error(error.description)
-                failures.append(InspectFailure(path: path, error: error.description))
-            }
+        for case let (path, .failure(error)) in results {
+            Console.error(error.description)
+            failures.append(InspectFailure(path: path, error: error.description))
         }
+        var output = OutputWriter()
         if json {
             var errors = JSONText()
             errors.beginArray()
@@ -66,10 +62,18 @@ struct InspectCommand: AsyncParsableCommand {
                 errors.endObject()
             }
             errors.endArray()
-            Console.out("{\"errors\":" + errors.text + ",\"packages\":[" + rendered.joined(separator: ",\n") + "]}")
-        } else if !rendered.isEmpty {
-            Console.out(rendered.joined(separator: "\n"))
+            output.write("{\"errors\":")
+            output.write(errors.bytes)
+            output.write(",\"packages\":[")
         }
+        var first = true
+        for case let (_, .success(report)) in results {
+            if !first { output.write(json ? ",\n" : "\n") }
+            output.write(report)
+            first = false
+        }
+        if json { output.write("]}\n") } else if !first { output.write("\n") }
+        output.flush()
         if !missing.isEmpty { throw ExitCodes.badInput }
         if !failures.isEmpty { throw ExitCodes.problemsFound }
     }

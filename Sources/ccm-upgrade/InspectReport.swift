@@ -64,7 +64,7 @@ struct InspectReport {
     }
 
     /// The report as one JSON object, keys sorted (what `--format json` prints per package).
-    var json: String {
+    var json: [UInt8] {
         var json = JSONText()
         json.beginObject()
         json.field("authors", authors)
@@ -116,7 +116,7 @@ struct InspectReport {
         json.field("versionAsWritten", versionAsWritten)
         json.field("warnings", warnings)
         json.endObject()
-        return json.text
+        return json.bytes
     }
 
     var text: String {
