@@ -32,6 +32,10 @@ struct CCMUpgrade: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let code as ExitCode {
+            // A documented exit code the command chose after reporting: nothing to print. (Going through
+            // `exit(withError:)` built the parser's message machinery first: measurable on short runs.)
+            Foundation.exit(code.rawValue)
         } catch {
             if exitCode(for: error) == .validationFailure {
                 let message = fullMessage(for: error)

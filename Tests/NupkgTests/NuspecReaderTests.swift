@@ -185,4 +185,46 @@ struct NuspecReaderTests {
         let xml = [0xEF, 0xBB, 0xBF] + Array("<package><metadata><id>a</id><version>1.0</version></metadata></package>".utf8)
         #expect(try NuspecReader.read(xml, source: "bom.nuspec").id == "a")
     }
+
+    /// Predefined entities and character references resolve the same in element text and in attributes
+    /// (libxml2's SAX interface hands attribute `&amp;` over as `&#38;`; the reader must not leak that).
+    @Test func referencesResolveInTextAndAttributes() throws {
+        let xml = """
+            <package><metadata><id>a</id><version>1.0</version><authors>A &amp; B &lt;x&gt; &#169; &#x263A;</authors>
+            <repository type="git" url="https://x/?a=1&amp;b=2&#38;c=&lt;3&gt;&quot;q&quot;&apos;&#38;#38;" />
+            <description><![CDATA[<b>bold</b> &amp;]]> tail</description></metadata></package>
+            """
+        let nuspec = try NuspecReader.read(Array(xml.utf8), source: "refs.nuspec")
+        #expect(nuspec.authors == "A & B <x> \u{A9} \u{263A}")
+        #expect(nuspec.repository?.url == "https://x/?a=1&b=2&c=<3>\"q\"'&#38;")
+        #expect(nuspec.description == "<b>bold</b> &amp; tail")
+    }
+
+    @Test func undefinedEntityIsMalformed() {
+        let xml = "<package><metadata><id>a</id><version>1.0</version><title>&nope;</title></metadata></package>"
+        #expect { try NuspecReader.read(Array(xml.utf8), source: "entity.nuspec") } throws: { error in
+            "\(error)".contains("malformed XML") && "\(error)".contains("nope")
+        }
+    }
+
+    /// Documents larger than one parser chunk (256 KiB) are fed in pieces; text spanning pieces stays whole.
+    @Test func largeDocumentIsReadAcrossChunks() throws {
+        let notes = String(repeating: "0123456789abcdef", count: 40_000)
+        let xml = "<package><metadata><id>a</id><version>1.0</version><releaseNotes>\(notes)</releaseNotes></metadata></package>"
+        #expect(try NuspecReader.read(Array(xml.utf8), source: "large.nuspec").releaseNotes == notes)
+    }
+
+    @Test func utf16DocumentIsAccepted() throws {
+        let xml = "<?xml version=\"1.0\" encoding=\"utf-16\"?><package><metadata><id>a</id><version>1.0</version><title>Caf\u{E9}</title></metadata></package>"
+        let bytes: [UInt8] = [0xFF, 0xFE] + xml.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        #expect(try NuspecReader.read(bytes, source: "utf16.nuspec").title == "Caf\u{E9}")
+    }
+
+    @Test func nestingBeyondTheLimitIsRefused() {
+        let xml = "<package><metadata><id>a</id><version>1.0</version>" + String(repeating: "<x>", count: 300)
+            + String(repeating: "</x>", count: 300) + "</metadata></package>"
+        #expect { try NuspecReader.read(Array(xml.utf8), source: "deep.nuspec") } throws: { error in
+            "\(error)".contains("deeper than 256")
+        }
+    }
 }
