@@ -29,31 +29,33 @@ public enum NuspecReader {
             throw fail("metadata", "the <metadata> element is missing")
         }
         let namespace = metadata.namespaceURI
-        // One pass over the metadata children (the first element of each name counts), then lookups: some 30
-        // fields are read, and scanning the children for each one showed in profiles of folder scans.
-        var fields: [String: String] = [:]
-        fields.reserveCapacity(metadata.children.count)
-        for element in metadata.children where element.namespaceURI == namespace && fields[element.localName] == nil {
-            fields[element.localName] = element.trimmedText
+        // One pass over the metadata children (the first element of each name counts) into a table indexed
+        // by field: some 30 fields are read, and scanning the children, or hashing each name again for each
+        // lookup, showed in profiles of folder scans.
+        var fields = [String?](repeating: nil, count: MetadataField.allCases.count)
+        for element in metadata.children where element.namespaceURI == namespace {
+            if let field = MetadataField.byName[element.localName], fields[field.rawValue] == nil {
+                fields[field.rawValue] = element.trimmedText
+            }
         }
-        func text(_ name: String) -> String? {
-            guard let value = fields[name], !value.isEmpty else { return nil }
+        func text(_ field: MetadataField) -> String? {
+            guard let value = fields[field.rawValue], !value.isEmpty else { return nil }
             return value
         }
-        func flag(_ name: String) throws(NupkgError) -> Bool {
-            guard let value = text(name) else { return false }
+        func flag(_ field: MetadataField) throws(NupkgError) -> Bool {
+            guard let value = text(field) else { return false }
             switch value.lowercased() {
             case "true": return true
             case "false": return false
-            default: throw fail(name, "'\(value)' is not a boolean; expected true or false")
+            default: throw fail(field.name, "'\(value)' is not a boolean; expected true or false")
             }
         }
 
-        guard let id = text("id") else { throw fail("id", "the package id is missing") }
+        guard let id = text(.id) else { throw fail("id", "the package id is missing") }
         guard PackageIdentity.isValidId(id) else {
             throw fail("id", "'\(id)' is not a valid package id (letters, digits, '.', '-', '_'; up to 100 characters)")
         }
-        guard let versionText = text("version") else { throw fail("version", "the version is missing") }
+        guard let versionText = text(.version) else { throw fail("version", "the version is missing") }
         let version: NuGetVersion
         do { version = try NuGetVersion(parsing: versionText) } catch {
             throw fail("version", "invalid version '\(versionText)': \(error.reasonText)")
@@ -61,15 +63,15 @@ public enum NuspecReader {
 
         var nuspec = Nuspec(
             namespace: namespace, minClientVersion: metadata.attribute("minClientVersion"), id: id, version: version,
-            title: text("title"), authors: text("authors"), owners: text("owners"), summary: text("summary"),
-            description: text("description"), releaseNotes: text("releaseNotes"), copyright: text("copyright"),
-            language: text("language"), tags: [], projectUrl: text("projectUrl"), licenseUrl: text("licenseUrl"),
-            iconUrl: text("iconUrl"), icon: text("icon"), readme: text("readme"), license: nil,
-            requireLicenseAcceptance: try flag("requireLicenseAcceptance"),
-            developmentDependency: try flag("developmentDependency"), serviceable: try flag("serviceable"),
+            title: text(.title), authors: text(.authors), owners: text(.owners), summary: text(.summary),
+            description: text(.description), releaseNotes: text(.releaseNotes), copyright: text(.copyright),
+            language: text(.language), tags: [], projectUrl: text(.projectUrl), licenseUrl: text(.licenseUrl),
+            iconUrl: text(.iconUrl), icon: text(.icon), readme: text(.readme), license: nil,
+            requireLicenseAcceptance: try flag(.requireLicenseAcceptance),
+            developmentDependency: try flag(.developmentDependency), serviceable: try flag(.serviceable),
             repository: nil, chocolatey: ChocolateyMetadata(), dependencyGroups: [], files: [], warnings: []
         )
-        nuspec.tags = (text("tags") ?? "").split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" || $0 == "\n" }).map(String.init)
+        nuspec.tags = (text(.tags) ?? "").split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" || $0 == "\n" }).map(String.init)
         if nuspec.authors == nil { nuspec.warnings.append("the required <authors> element is missing") }
         if nuspec.description == nil { nuspec.warnings.append("the required <description> element is missing") }
 
@@ -86,10 +88,10 @@ public enum NuspecReader {
                 branch: repository.attribute("branch"), commit: repository.attribute("commit"))
         }
         nuspec.chocolatey = ChocolateyMetadata(
-            packageSourceUrl: text("packageSourceUrl"), projectSourceUrl: text("projectSourceUrl"), docsUrl: text("docsUrl"),
-            wikiUrl: text("wikiUrl"), bugTrackerUrl: text("bugTrackerUrl"), mailingListUrl: text("mailingListUrl"),
-            provides: text("provides"), conflicts: text("conflicts"), replaces: text("replaces"),
-            softwareDisplayName: text("softwareDisplayName"), softwareDisplayVersion: text("softwareDisplayVersion"))
+            packageSourceUrl: text(.packageSourceUrl), projectSourceUrl: text(.projectSourceUrl), docsUrl: text(.docsUrl),
+            wikiUrl: text(.wikiUrl), bugTrackerUrl: text(.bugTrackerUrl), mailingListUrl: text(.mailingListUrl),
+            provides: text(.provides), conflicts: text(.conflicts), replaces: text(.replaces),
+            softwareDisplayName: text(.softwareDisplayName), softwareDisplayVersion: text(.softwareDisplayVersion))
         nuspec.dependencyGroups = try dependencyGroups(metadata, namespace: namespace, source: source)
         if let files = root.child("files", namespace: root.namespaceURI) ?? root.child("files") {
             nuspec.files = try files.children.filter { $0.localName == "file" }.map { file throws(NupkgError) in
@@ -138,6 +140,53 @@ public enum NuspecReader {
         }
         return PackageDependency(id: id, range: range, include: element.attribute("include"), exclude: element.attribute("exclude"))
     }
+}
+
+/// The metadata elements read as text; the raw value is the position in the reader's field table.
+private enum MetadataField: Int, CaseIterable {
+    case id, version, title, authors, owners, summary, description, releaseNotes, copyright, language, tags
+    case projectUrl, licenseUrl, iconUrl, icon, readme, requireLicenseAcceptance, developmentDependency, serviceable
+    case packageSourceUrl, projectSourceUrl, docsUrl, wikiUrl, bugTrackerUrl, mailingListUrl, provides, conflicts
+    case replaces, softwareDisplayName, softwareDisplayVersion
+
+    /// The element name. Spelled out (the switch keeps it complete): `String(describing:)` on the cases
+    /// went through reflection that cost more than reading a package.
+    var name: String {
+        switch self {
+        case .id: "id"
+        case .version: "version"
+        case .title: "title"
+        case .authors: "authors"
+        case .owners: "owners"
+        case .summary: "summary"
+        case .description: "description"
+        case .releaseNotes: "releaseNotes"
+        case .copyright: "copyright"
+        case .language: "language"
+        case .tags: "tags"
+        case .projectUrl: "projectUrl"
+        case .licenseUrl: "licenseUrl"
+        case .iconUrl: "iconUrl"
+        case .icon: "icon"
+        case .readme: "readme"
+        case .requireLicenseAcceptance: "requireLicenseAcceptance"
+        case .developmentDependency: "developmentDependency"
+        case .serviceable: "serviceable"
+        case .packageSourceUrl: "packageSourceUrl"
+        case .projectSourceUrl: "projectSourceUrl"
+        case .docsUrl: "docsUrl"
+        case .wikiUrl: "wikiUrl"
+        case .bugTrackerUrl: "bugTrackerUrl"
+        case .mailingListUrl: "mailingListUrl"
+        case .provides: "provides"
+        case .conflicts: "conflicts"
+        case .replaces: "replaces"
+        case .softwareDisplayName: "softwareDisplayName"
+        case .softwareDisplayVersion: "softwareDisplayVersion"
+        }
+    }
+
+    static let byName: [String: MetadataField] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.name, $0) })
 }
 
 extension String {

@@ -13,14 +13,14 @@ public struct PackageHash: Sendable, Hashable, CustomStringConvertible {
 
     /// Lower-case hex, the form `sha512sum` prints.
     public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digest.count * 2)
-        for byte in digest {
-            bytes.append(digits[Int(byte >> 4)])
-            bytes.append(digits[Int(byte & 0x0F)])
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: digest.count * 2) { buffer in
+            for (index, byte) in digest.enumerated() {
+                buffer[2 * index] = digits.utf8Start[Int(byte >> 4)]
+                buffer[2 * index + 1] = digits.utf8Start[Int(byte & 0x0F)]
+            }
+            return digest.count * 2
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     public var description: String { base64 }

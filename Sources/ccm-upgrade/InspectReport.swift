@@ -5,7 +5,8 @@ struct InspectFailure {
     let error: String
 }
 
-/// One package as `inspect` reports it.
+/// One package as `inspect` reports it (read straight from the package's model when rendered: copying it
+/// into a report struct first cost as much as writing the JSON, on folders of small packages).
 struct InspectReport {
     struct Dependency {
         let id: String
@@ -13,61 +14,31 @@ struct InspectReport {
         let targetFramework: String?
     }
 
-    struct File {
-        let name: String
-        let size: Int64?
-    }
-
-    let path: String
-    let id: String
-    let version: String
-    let versionAsWritten: String
-    let size: Int64
-    let sha512: String?
-    let sha512Hex: String?
-    let signed: Bool
-    let title: String?
-    let authors: String?
-    let summary: String?
-    let description: String?
-    let tags: [String]
-    let projectUrl: String?
-    let license: String?
-    let dependencies: [Dependency]
-    let chocolatey: ChocolateyMetadata
-    let warnings: [String]
-    let files: [File]?
+    let info: PackageInfo
+    let includeFiles: Bool
 
     init(_ info: PackageInfo, includeFiles: Bool) {
-        let nuspec = info.nuspec
-        path = info.path
-        id = nuspec.id
-        version = nuspec.version.normalized
-        versionAsWritten = nuspec.version.originalString
-        size = info.size
-        sha512 = info.sha512?.base64
-        sha512Hex = info.sha512?.hex
-        signed = info.isSigned
-        title = nuspec.title
-        authors = nuspec.authors
-        summary = nuspec.summary
-        description = nuspec.description
-        tags = nuspec.tags
-        projectUrl = nuspec.projectUrl
-        license = nuspec.license.map { "\($0.kind.rawValue): \($0.value)" } ?? nuspec.licenseUrl
-        dependencies = nuspec.dependencyGroups.flatMap { group in
+        self.info = info
+        self.includeFiles = includeFiles
+    }
+
+    private var nuspec: Nuspec { info.nuspec }
+    private var chocolatey: ChocolateyMetadata { info.nuspec.chocolatey }
+    private var version: String { nuspec.version.normalized }
+    private var license: String? { nuspec.license.map { $0.kind.rawValue + ": " + $0.value } ?? nuspec.licenseUrl }
+
+    private var dependencies: [Dependency] {
+        nuspec.dependencyGroups.flatMap { group in
             group.dependencies.map { Dependency(id: $0.id, range: $0.range.normalized, targetFramework: group.targetFramework) }
         }
-        chocolatey = nuspec.chocolatey
-        warnings = nuspec.warnings
-        files = includeFiles ? info.files.map { File(name: $0.name, size: $0.size) } : nil
     }
 
     /// The report as one JSON object, keys sorted (what `--format json` prints per package).
     var json: [UInt8] {
-        var json = JSONText()
+        let nuspec = nuspec, chocolatey = chocolatey
+        var json = JSONText(capacity: 2048)
         json.beginObject()
-        json.field("authors", authors)
+        json.field("authors", nuspec.authors)
         json.beginObject("chocolatey")
         json.field("bugTrackerUrl", chocolatey.bugTrackerUrl)
         json.field("conflicts", chocolatey.conflicts)
@@ -82,18 +53,20 @@ struct InspectReport {
         json.field("wikiUrl", chocolatey.wikiUrl)
         json.endObject()
         json.beginArray("dependencies")
-        for dependency in dependencies {
-            json.beginObject()
-            json.field("id", dependency.id)
-            json.field("range", dependency.range)
-            json.field("targetFramework", dependency.targetFramework)
-            json.endObject()
+        for group in nuspec.dependencyGroups {
+            for dependency in group.dependencies {
+                json.beginObject()
+                json.field("id", dependency.id)
+                json.field("range", dependency.range.normalized)
+                json.field("targetFramework", group.targetFramework)
+                json.endObject()
+            }
         }
         json.endArray()
-        json.field("description", description)
-        if let files {
+        json.field("description", nuspec.description)
+        if includeFiles {
             json.beginArray("files")
-            for file in files {
+            for file in info.files {
                 json.beginObject()
                 json.field("name", file.name)
                 json.field("size", file.size)
@@ -101,26 +74,28 @@ struct InspectReport {
             }
             json.endArray()
         }
-        json.field("id", id)
+        json.field("id", nuspec.id)
         json.field("license", license)
-        json.field("path", path)
-        json.field("projectUrl", projectUrl)
-        json.field("sha512", sha512)
-        json.field("sha512Hex", sha512Hex)
-        json.field("signed", signed)
-        json.field("size", size)
-        json.field("summary", summary)
-        json.field("tags", tags)
-        json.field("title", title)
+        json.field("path", info.path)
+        json.field("projectUrl", nuspec.projectUrl)
+        json.field("sha512", info.sha512?.base64)
+        json.field("sha512Hex", info.sha512?.hex)
+        json.field("signed", info.isSigned)
+        json.field("size", info.size)
+        json.field("summary", nuspec.summary)
+        json.field("tags", nuspec.tags)
+        json.field("title", nuspec.title)
         json.field("version", version)
-        json.field("versionAsWritten", versionAsWritten)
-        json.field("warnings", warnings)
+        json.field("versionAsWritten", nuspec.version.originalString)
+        json.field("warnings", nuspec.warnings)
         json.endObject()
         return json.bytes
     }
 
     var text: String {
-        var lines = ["\(id) \(version)" + (versionAsWritten != version ? " (written \(versionAsWritten))" : "")]
+        let nuspec = nuspec, chocolatey = chocolatey, version = version
+        let versionAsWritten = nuspec.version.originalString
+        var lines = ["\(nuspec.id) \(version)" + (versionAsWritten != version ? " (written \(versionAsWritten))" : "")]
         func field(_ name: String, _ value: String?) {
             guard let value, !value.isEmpty else { return }
             let firstLine = value.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? value
@@ -128,16 +103,16 @@ struct InspectReport {
             let label = name + ":"
             lines.append("  " + label + String(repeating: " ", count: max(1, 18 - label.count)) + firstLine)
         }
-        field("path", path)
-        field("size", "\(size) bytes")
-        field("sha512", sha512)
-        field("sha512 (hex)", sha512Hex)
-        if signed { field("signed", "yes (.signature.p7s)") }
-        field("title", title)
-        field("authors", authors)
-        field("summary", summary)
-        field("tags", tags.joined(separator: " "))
-        field("project url", projectUrl)
+        field("path", info.path)
+        field("size", "\(info.size) bytes")
+        field("sha512", info.sha512?.base64)
+        field("sha512 (hex)", info.sha512?.hex)
+        if info.isSigned { field("signed", "yes (.signature.p7s)") }
+        field("title", nuspec.title)
+        field("authors", nuspec.authors)
+        field("summary", nuspec.summary)
+        field("tags", nuspec.tags.joined(separator: " "))
+        field("project url", nuspec.projectUrl)
         field("license", license)
         field("packageSourceUrl", chocolatey.packageSourceUrl)
         field("projectSourceUrl", chocolatey.projectSourceUrl)
@@ -157,8 +132,9 @@ struct InspectReport {
                 lines.append("    \(dependency.id) \(dependency.range)\(framework)")
             }
         }
-        for warning in warnings { lines.append("  warning:          \(warning)") }
-        if let files {
+        for warning in nuspec.warnings { lines.append("  warning:          \(warning)") }
+        if includeFiles {
+            let files = info.files
             lines.append("  files (\(files.count)):")
             for file in files { lines.append("    \(file.name)" + (file.size.map { "  (\($0) bytes)" } ?? "")) }
         }

@@ -68,7 +68,8 @@ struct JSONText {
         separator()
         bytes.append(0x22)
         key.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: [0x22, 0x3A])
+        bytes.append(0x22)
+        bytes.append(0x3A)
     }
 
     private mutating func separator() {
