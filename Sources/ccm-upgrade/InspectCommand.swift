@@ -89,7 +89,7 @@ enum PackageScanner {
         _ files: [String], metadataOnly: Bool = false, render: @escaping @Sendable (PackageInfo) -> Output
     ) async -> [(String, Result<Output, NupkgError>)] {
         let counter = WorkCounter()
-        let workers = min(max(1, ProcessInfo.processInfo.activeProcessorCount), files.count)
+        let workers = min(max(1, usableProcessors()), files.count)
         var results = [Result<Output, NupkgError>?](repeating: nil, count: files.count)
         await withTaskGroup(of: [(Int, Result<Output, NupkgError>)].self) { group in
             for _ in 0..<workers {
@@ -110,6 +110,20 @@ enum PackageScanner {
         }
         return zip(files, results).map { ($0, $1!) }
     }
+}
+
+/// How many workers to start: the processors online.
+///
+/// Not `ProcessInfo.activeProcessorCount` on Linux: it also reads the cgroup quota files through Foundation's
+/// file and URL machinery, which cost more than reading a small package, on the path before any work starts.
+/// Counting more processors than the process may use (a CPU quota, `taskset`) costs nothing here: workers
+/// run on the cooperative thread pool, and one that starts late finds the work already taken.
+func usableProcessors() -> Int {
+    #if os(Linux)
+    let online = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+    if online > 0 { return online }
+    #endif
+    return ProcessInfo.processInfo.activeProcessorCount
 }
 
 /// Hands out work indices to concurrent workers.
