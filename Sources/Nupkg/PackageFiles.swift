@@ -19,7 +19,8 @@ public enum PackageFiles {
             var found: [[UInt8]] = []
             walk(base, relative: [], into: &found)
             // Byte order of the UTF-8 names (code point order): String's Unicode-aware comparison cost more
-            // than listing the folder.
+            // than listing the folder. The two orders differ only for decomposed (NFD) names, such as files
+            // copied from macOS, which now sort by their bytes.
             found.sort { left, right in
                 left.withUnsafeBufferPointer { l in
                     right.withUnsafeBufferPointer { r in

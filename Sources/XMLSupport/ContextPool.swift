@@ -52,9 +52,13 @@ final class ContextPool: Sendable {
 
     private let key: pthread_key_t = {
         var key = pthread_key_t()
+        #if canImport(Darwin)
+        pthread_key_create(&key) { raw in Unmanaged<Slot>.fromOpaque(raw).release() }
+        #else
         pthread_key_create(&key) { raw in
             if let raw { Unmanaged<Slot>.fromOpaque(raw).release() }
         }
+        #endif
         return key
     }()
 

@@ -5,6 +5,8 @@ import Glibc
 import Musl
 #elseif canImport(Darwin)
 import Darwin
+#elseif os(Windows)
+import ucrt
 #endif
 
 /// Parses XML with libxml2 in a locked-down mode: no network, no DTD loading, no entity substitution,
@@ -20,7 +22,9 @@ public enum SafeXMLParser {
         _ bytes: [UInt8], source: String, sizeLimit: Int = defaultSizeLimit
     ) throws(XMLSupportError) -> XMLElement {
         guard bytes.count <= sizeLimit else { throw .tooLarge(source: source, size: bytes.count, limit: sizeLimit) }
-        // Refuse before libxml2 sees the DTD at all: nothing declared in it can then be expanded.
+        // Refuse a visible DTD before parsing. The scan is a first line only (it does not decode UTF-16 and can be
+        // misled by markup inside processing instructions); the parser's DOCTYPE callback refuses the rest
+        // before any declaration in it is read.
         if containsDoctype(bytes) { throw .doctypeNotAllowed(source: source) }
         return try parseElements(bytes, source: source, depthLimit: defaultDepthLimit)
     }
@@ -108,7 +112,7 @@ public enum SafeXMLParser {
             throw refusal
         }
         guard context.pointee.wellFormed != 0, let root = builder.root else {
-            let (line, message) = lastError(context)
+            let (line, message) = lastError(context, bytes: bytes, unclosed: builder.unclosedElement)
             xmlFreeParserCtxt(context)  // not reused after an error
             throw .malformed(source: source, line: line, message: message)
         }
@@ -116,9 +120,18 @@ public enum SafeXMLParser {
         return root
     }
 
-    private static func lastError(_ context: xmlParserCtxtPtr) -> (Int, String) {
+    /// libxml2's message, except where its push parser words the end of input misleadingly: an empty or
+    /// truncated document ends with "Extra content at the end of the document".
+    private static func lastError(_ context: xmlParserCtxtPtr, bytes: [UInt8], unclosed: (name: String, line: Int)?) -> (Int, String) {
         guard let error = xmlCtxtGetLastError(context), error.pointee.code != 0 else {
-            return (0, context.pointee.wellFormed != 0 ? "the document has no root element" : "not well-formed")
+            let code = context.pointee.errNo
+            return (0, code != 0 ? "not well-formed (libxml2 error \(code))" : "the document has no root element")
+        }
+        if error.pointee.code == Int32(XML_ERR_DOCUMENT_END.rawValue) || error.pointee.code == Int32(XML_ERR_DOCUMENT_EMPTY.rawValue) {
+            if let unclosed {
+                return (unclosed.line, "the document ends inside <\(unclosed.name)> (opened on line \(unclosed.line)): premature end of data")
+            }
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { return (0, "the document is empty") }
         }
         let message = error.pointee.message.map { String(cString: $0) } ?? "not well-formed"
         var trimmed = message

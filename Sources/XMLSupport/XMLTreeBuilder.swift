@@ -5,6 +5,8 @@ import Glibc
 import Musl
 #elseif canImport(Darwin)
 import Darwin
+#elseif os(Windows)
+import ucrt
 #endif
 
 /// Builds ``XMLElement`` values from libxml2's SAX2 events, one document at a time.
@@ -56,8 +58,8 @@ struct XMLTreeBuilder {
         guard let handler = context.pointee.sax else { return }
         var sax = xmlSAXHandler()
         sax.initialized = XML_SAX2_MAGIC
-        sax.startElementNs = { context, localName, _, uri, _, _, attributeCount, _, attributes in
-            XMLTreeBuilder.state(context).pointee.start(localName, uri, Int(attributeCount), attributes, context)
+        sax.startElementNs = { context, localName, prefix, uri, _, _, attributeCount, _, attributes in
+            XMLTreeBuilder.state(context).pointee.start(localName, prefix, uri, Int(attributeCount), attributes, context)
         }
         sax.endElementNs = { context, _, _, _ in XMLTreeBuilder.state(context).pointee.end() }
         sax.characters = { context, characters, length in XMLTreeBuilder.state(context).pointee.append(characters, Int(length)) }
@@ -93,7 +95,7 @@ struct XMLTreeBuilder {
     }
 
     private mutating func start(
-        _ localName: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?, _ attributeCount: Int,
+        _ localName: UnsafePointer<xmlChar>?, _ prefix: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?, _ attributeCount: Int,
         _ attributeFields: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, _ context: UnsafeMutableRawPointer?
     ) {
         guard refusal == nil else { return }
@@ -109,13 +111,13 @@ struct XMLTreeBuilder {
                 let base = index * 5
                 let start = fields[base + 3]!, end = fields[base + 4]!
                 let value = String(decoding: UnsafeBufferPointer(start: start, count: start.distance(to: end)), as: UTF8.self)
-                attributes.append(.init(localName: Self.string(fields[base]), namespaceURI: namespace(fields[base + 2]),
-                                        value: Self.expandingAmpersands(value)))
+                attributes.append(.init(localName: Self.name(fields[base], prefix: fields[base + 1], uri: fields[base + 2]),
+                                        namespaceURI: namespace(fields[base + 2]), value: Self.expandingAmpersands(value)))
             }
         }
         let parser = context!.assumingMemoryBound(to: xmlParserCtxt.self)
         let line = parser.pointee.input.map { Int($0.pointee.line) } ?? 0
-        open.append(OpenElement(localName: Self.string(localName), namespaceURI: namespace(uri), attributes: attributes,
+        open.append(OpenElement(localName: Self.name(localName, prefix: prefix, uri: uri), namespaceURI: namespace(uri), attributes: attributes,
                                 line: line, firstChild: finished.count, textStart: text.count))
     }
 
@@ -149,12 +151,23 @@ struct XMLTreeBuilder {
         return uri
     }
 
-    /// Whether the C string at `pointer` spells `text` (checked, not assumed: a pointer can be reused).
+    /// Whether the C string at `pointer` spells `text` (for a pointer other than the cached one; the same
+    /// pointer is the same interned string for the whole document).
     private static func equal(_ pointer: UnsafePointer<xmlChar>, _ text: String) -> Bool {
         var text = text
         return text.withUTF8 { utf8 in strlen(UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self)) == utf8.count
             && memcmp(pointer, utf8.baseAddress!, utf8.count) == 0 }
     }
+
+    /// The name as the document wrote it when its prefix is not bound to a namespace (`x:id` stays `x:id`, as
+    /// libxml2's own tree kept it, instead of passing for an unprefixed `id`); otherwise the local name.
+    private static func name(_ localName: UnsafePointer<xmlChar>?, prefix: UnsafePointer<xmlChar>?, uri: UnsafePointer<xmlChar>?) -> String {
+        guard let prefix, uri == nil else { return string(localName) }
+        return string(prefix) + ":" + string(localName)
+    }
+
+    /// The innermost element still open when the input ended (a truncated document), with its line.
+    var unclosedElement: (name: String, line: Int)? { open.last.map { ($0.localName, $0.line) } }
 
     private static func string(_ pointer: UnsafePointer<xmlChar>?) -> String {
         guard let pointer else { return "" }

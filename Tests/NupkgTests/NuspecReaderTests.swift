@@ -227,4 +227,39 @@ struct NuspecReaderTests {
             "\(error)".contains("deeper than 256")
         }
     }
+
+    // (description, document, expected message fragment): what a broken end of input is called.
+    @Test(arguments: [
+        ("empty", "", "the document is empty"),
+        ("whitespace only", "  \n\t ", "the document is empty"),
+        ("truncated", "<package>\n<metadata><id>a</id>", "ends inside <metadata> (opened on line 2)"),
+        ("syntax error inside", "<package><metadata><id a=>x</id></metadata></package>", "AttValue"),
+    ])
+    func brokenDocumentsAreNamedPrecisely(description: String, xml: String, fragment: String) {
+        #expect { try NuspecReader.read(Array(xml.utf8), source: "broken.nuspec") } throws: { error in
+            let text = "\(error)"
+            return text.contains("malformed XML") && text.contains(fragment)
+        }
+    }
+
+    /// A prefix bound to no namespace is part of the name, as libxml2's tree kept it: `<x:id>` is not `<id>`.
+    @Test func undeclaredPrefixIsNotDropped() {
+        let xml = "<package><metadata><x:id>a</x:id><x:version>1.0</x:version></metadata></package>"
+        #expect { try NuspecReader.read(Array(xml.utf8), source: "prefix.nuspec") } throws: { error in
+            "\(error)".contains("field 'id'")
+        }
+    }
+
+    /// The byte scan is only the first line against a DTD: a DOCTYPE it cannot see (after a processing
+    /// instruction that fakes a comment opening, or in UTF-16) is still refused by the parser.
+    @Test func doctypeHiddenFromTheByteScanIsRefused() {
+        let hidden = "<?pi <!-- ?><!DOCTYPE package [<!ENTITY x \"y\">]><package><metadata><id>&x;</id></metadata></package><!-- -->"
+        let utf16 = "<?xml version=\"1.0\" encoding=\"utf-16\"?><!DOCTYPE package [<!ENTITY x \"y\">]><package><metadata><id>&x;</id></metadata></package>"
+        let documents: [[UInt8]] = [Array(hidden.utf8), [0xFF, 0xFE] + utf16.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }]
+        for bytes in documents {
+            #expect { try NuspecReader.read(bytes, source: "hidden.nuspec") } throws: { error in
+                "\(error)".contains("DOCTYPE is not allowed")
+            }
+        }
+    }
 }
