@@ -16,16 +16,17 @@ func ccmUpgradeExecutable() throws -> String {
 struct InternalizeCommandTests {
     @Test func killAndRerun() async throws {
         let source = try FakeFeed(packages: ["NonStrongNameB.1.0.0.0.nupkg", "NuGetTest.0.0.1.nupkg", "PackageWithContentFile.1.0.nupkg"],
-                                  arguments: ["--fault", "stall:1:/package/PackageWithContentFile"])
+                                  arguments: ["--fault", "stall:1:/package/PackageWithContentFile", "--stall-seconds", "120"])
         let target = try FakeFeed(arguments: ["--api-key", "target-key"])
         let work = try TemporaryDirectory()
         defer { work.cleanup() }
         let arguments = [try ccmUpgradeExecutable(), "internalize", "NonStrongNameB", "NuGetTest", "PackageWithContentFile",
                          "--from", source.v2, "--to", target.v2, "--work-directory", work.path, "--jobs", "1",
-                         "--stall-timeout", "60", "--format", "json"]
+                         "--stall-timeout", "150", "--format", "json"]
         let environment = ["CCM_UPGRADE_API_KEY": "target-key", "HOME": work.path, "CCM_UPGRADE_FEEDS_CONFIG": ""]
 
-        // First run: two packages go through, the third stalls mid-download; then the process is killed.
+        // First run: two packages go through, the third stalls mid-download; then the process is killed. The
+        // stall lasts long enough for a loaded machine, where each durable journal save (fsync) can take seconds.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: arguments[0])
         process.arguments = Array(arguments.dropFirst())
@@ -35,7 +36,7 @@ struct InternalizeCommandTests {
         try process.run()
         let journal = work.path + "/internalize-journal.json"
         var stalled = false
-        for _ in 0..<300 where !stalled {
+        for _ in 0..<1_200 where !stalled {
             try await Task.sleep(nanoseconds: 100_000_000)
             let text = (try? String(contentsOfFile: journal, encoding: .utf8)) ?? ""
             stalled = text.components(separatedBy: "\"pushed\"").count - 1 == 2

@@ -19,7 +19,7 @@ Fault injection (--fault KIND:COUNT[:PATH-SUBSTRING], repeatable): the first COU
   reset-mid  headers and half of the body, then RST
   500 / 503 / 406 / 410 / 404  that status
   429        429 with Retry-After: 1
-  stall      headers and half of the body, then silence for 30 s
+  stall      headers and half of the body, then silence for 30 s (--stall-seconds N to change)
   truncate   full Content-Length announced, half the body sent, connection closed
   wrong-hash the v2 feed publishes a wrong PackageHash (COUNT ignored: always, for matching ids)
   wrong-bytes the download serves the package with one byte flipped
@@ -92,6 +92,7 @@ class State:
         self.faults = [Fault(spec) for spec in args.fault]
         self.packages = {}  # (lower id, normalized lower version) -> dict
         self.log = open(args.log, "a") if args.log else None
+        self.stall_seconds = args.stall_seconds
         if args.packages:
             for name in sorted(os.listdir(args.packages)):
                 if name.endswith(".nupkg"):
@@ -208,7 +209,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if kind == "reset-mid":
             self.reset()
         elif kind == "stall":
-            time.sleep(30)
+            time.sleep(self.state.stall_seconds)
             self.close_connection = True
         else:
             self.close_connection = True
@@ -470,6 +471,7 @@ def main():
     parser.add_argument("--no-hash", action="store_true")
     parser.add_argument("--page-size", type=int, default=0)
     parser.add_argument("--log", default="")
+    parser.add_argument("--stall-seconds", type=float, default=30)
     args = parser.parse_args()
     # A test runner may start us with signals blocked: unblock them, and exit when the parent goes away.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
