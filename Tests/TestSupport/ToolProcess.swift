@@ -6,7 +6,10 @@ public enum ToolProcess {
     public static let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
+    /// `CCM_UPGRADE_TEST_EXECUTABLE` points the tests at another build of the tool (a static release build, to
+    /// test what `scripts/demo.sh` and the benchmarks run); otherwise the one beside the test bundle.
     public static let executable: String = {
+        if let chosen = ProcessInfo.processInfo.environment["CCM_UPGRADE_TEST_EXECUTABLE"], !chosen.isEmpty { return chosen }
         var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for _ in 0..<4 {
             let candidate = folder.appendingPathComponent("ccm-upgrade").path

@@ -103,7 +103,7 @@ def main():
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "out", "feeds"))
     args = parser.parse_args()
     if not os.access(args.tool, os.X_OK):
-        raise SystemExit("%s not found: swift build -c release --static-swift-stdlib first (or pass --tool)" % args.tool)
+        raise SystemExit("%s not found: bash scripts/build-release.sh first (or pass --tool)" % args.tool)
     shutil.rmtree(args.out, ignore_errors=True)
     os.makedirs(args.out)
     env = dict(os.environ, CCM_UPGRADE_API_KEY=KEY, CCM_UPGRADE_FEEDS_CONFIG="", HOME=args.out)

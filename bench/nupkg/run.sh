@@ -6,7 +6,7 @@
 # Targets: >= 5x faster than Python; 1 GiB within 2x of 1 MiB; hashing >= 0.9x sha512sum.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-swift build -c release --static-swift-stdlib >/dev/null 2>&1 || swift build -c release --static-swift-stdlib
+bash scripts/build-release.sh >/dev/null 2>&1 || bash scripts/build-release.sh
 tool=.build/release/ccm-upgrade
 work=${BENCH_WORK:-bench/out}
 corpus=${CCM_UPGRADE_CORPUS:-../shared/corpus}
