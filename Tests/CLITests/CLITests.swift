@@ -34,6 +34,11 @@ struct CLITests {
         #expect(packages.count >= 79)
         #expect(packages.allSatisfy { ($0["sha512Hex"] as? String)?.count == 128 && $0["files"] is [[String: Any]] })
         #expect((json?["errors"] as? [[String: Any]])?.count == 5)
+        // Packages are read largest first, but reported in path order (byte order of the names).
+        let paths = packages.compactMap { $0["path"] as? String }
+        #expect(paths == paths.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        let errorPaths = (json?["errors"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+        #expect(errorPaths == errorPaths.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
     }
 
     @Test func inspectExitCodes() throws {
