@@ -13,3 +13,8 @@ fi
 echo "test: corpus at $CCM_UPGRADE_CORPUS" >&2
 swift build --build-tests
 swift test --skip-build
+# The build that ships (scripts/build-release.sh: static Swift libraries, no exported symbols) must pass the same
+# command-line tests as the debug build the suite runs first.
+bash scripts/build-release.sh 2>&1 | tail -1
+echo "test: again against the release build" >&2
+CCM_UPGRADE_TEST_EXECUTABLE="$PWD/.build/release/ccm-upgrade" swift test --skip-build
