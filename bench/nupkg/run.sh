@@ -16,7 +16,8 @@ mkdir -p "$work"
 [[ -f $work/big-1m.nupkg ]] || python3 bench/nupkg/generate.py big "$work/big-1m.nupkg" 1
 cat "$work/big-1g.nupkg" > /dev/null   # warm the page cache for both contenders
 
-# Side by side: runs the two commands alternately N times and prints the best wall time of each, so a
+# Side by side: runs the two commands alternately, at least N times each and for at least 3 s in all (hyperfine's
+# rule: a 12 ms command needs more than 10 samples for a stable best), and prints the best wall time of each, so a
 # busy moment on a shared machine (2 vCPUs here) hits both contenders instead of one.
 # Also prints the best CPU time (user + system) of each: on a machine whose speed varies, the CPU-time
 # ratio shows how much work each side does, independent of how many cores were free.
@@ -26,11 +27,13 @@ n = int(sys.argv[1]); commands = [shlex.split(sys.argv[2]), shlex.split(sys.argv
 def children_cpu():
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
-for _ in range(n):
+rounds, start = 0, time.perf_counter()
+while rounds < n or time.perf_counter() - start < 3.0:
     for i, cmd in enumerate(commands):
         c = children_cpu(); t = time.perf_counter()
         subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         best[i] = min(best[i], time.perf_counter() - t); cpu[i] = min(cpu[i], children_cpu() - c)
+    rounds += 1
 print(f"{best[0]:.4f} {best[1]:.4f} {cpu[0]:.4f} {cpu[1]:.4f}")
 PY
 }
