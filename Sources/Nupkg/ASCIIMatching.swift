@@ -14,24 +14,28 @@ extension String {
         return utf8.contains(byte)
     }
 
-    /// ASCII case-insensitive prefix test (`suffix` must be lower-case ASCII).
+    /// ASCII case-insensitive prefix test (`prefix` must be lower-case ASCII).
     func hasASCIIPrefix(ignoringCase prefix: StaticString) -> Bool {
-        matchesASCII(prefix, atEnd: false)
+        ASCIIMatching.matches(utf8, prefix, atEnd: false)
     }
 
     /// ASCII case-insensitive suffix test (`suffix` must be lower-case ASCII).
     func hasASCIISuffix(ignoringCase suffix: StaticString) -> Bool {
-        matchesASCII(suffix, atEnd: true)
+        ASCIIMatching.matches(utf8, suffix, atEnd: true)
     }
 
     /// ASCII case-insensitive equality (`other` must be lower-case ASCII).
     func equalsASCII(ignoringCase other: StaticString) -> Bool {
-        utf8.count == other.utf8CodeUnitCount && matchesASCII(other, atEnd: false)
+        utf8.count == other.utf8CodeUnitCount && ASCIIMatching.matches(utf8, other, atEnd: false)
     }
+}
 
-    private func matchesASCII(_ pattern: StaticString, atEnd: Bool) -> Bool {
+/// The byte comparison behind the `String` checks, also used on names still in bytes (folder walks).
+enum ASCIIMatching {
+    /// Whether `bytes` start (or end, with `atEnd`) with `pattern`, folding ASCII upper case to lower case
+    /// (`pattern` must be lower-case ASCII).
+    static func matches<Bytes: BidirectionalCollection<UInt8>>(_ bytes: Bytes, _ pattern: StaticString, atEnd: Bool) -> Bool {
         let count = pattern.utf8CodeUnitCount
-        let bytes = utf8
         guard bytes.count >= count else { return false }
         let start = atEnd ? bytes.index(bytes.endIndex, offsetBy: -count) : bytes.startIndex
         return pattern.withUTF8Buffer { expected in

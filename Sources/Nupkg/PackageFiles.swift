@@ -65,14 +65,8 @@ public enum PackageFiles {
         }
     }
 
-    private static let packageSuffix = Array(".nupkg".utf8)
-
     /// True for names ending `.nupkg` in any case.
     static func isPackageName(_ name: [UInt8]) -> Bool {
-        let suffix = packageSuffix
-        guard name.count >= suffix.count else { return false }
-        return zip(name[(name.count - suffix.count)...], suffix).allSatisfy { actual, expected in
-            (actual >= 0x41 && actual <= 0x5A ? actual | 0x20 : actual) == expected
-        }
+        ASCIIMatching.matches(name, ".nupkg", atEnd: true)
     }
 }

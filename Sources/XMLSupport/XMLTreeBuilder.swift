@@ -66,8 +66,8 @@ struct XMLTreeBuilder {
         sax.ignorableWhitespace = sax.characters
         sax.cdataBlock = sax.characters
         // A DOCTYPE is refused before parsing; these make sure nothing from one is ever acted on.
-        sax.internalSubset = { context, _, _, _ in XMLTreeBuilder.state(context).pointee.refuse(.doctypeNotAllowed(source: ""), context) }
-        sax.reference = { context, _ in XMLTreeBuilder.state(context).pointee.refuse(.doctypeNotAllowed(source: ""), context) }
+        sax.internalSubset = { context, _, _, _ in XMLTreeBuilder.state(context).pointee.refuseDoctype(context) }
+        sax.reference = { context, _ in XMLTreeBuilder.state(context).pointee.refuseDoctype(context) }
         handler.pointee = sax
     }
 
@@ -85,12 +85,13 @@ struct XMLTreeBuilder {
         return parser.pointee._private!.assumingMemoryBound(to: XMLTreeBuilder.self)
     }
 
+    private mutating func refuseDoctype(_ context: UnsafeMutableRawPointer?) {
+        refuse(.doctypeNotAllowed(source: source), context)
+    }
+
     private mutating func refuse(_ error: XMLSupportError, _ context: UnsafeMutableRawPointer?) {
         guard refusal == nil else { return }
-        switch error {
-        case .doctypeNotAllowed: refusal = .doctypeNotAllowed(source: source)
-        default: refusal = error
-        }
+        refusal = error
         xmlStopParser(context!.assumingMemoryBound(to: xmlParserCtxt.self))
     }
 

@@ -11,9 +11,6 @@ struct JSONText {
 
     init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
 
-    /// The document written so far.
-    var text: String { String(decoding: bytes, as: UTF8.self) }
-
     // MARK: Containers
 
     mutating func beginObject(_ key: StaticString? = nil) { open(key, 0x7B) }
