@@ -38,6 +38,11 @@ let package = Package(
 
         /** NuGet versions and version ranges; no I/O, no C. */
         .target(name: "Versioning"),
+        /** One diagnostic type (severity, rule, file:line or file:step, message, hint), its printer to stderr
+            (which also owns the terminal's progress line) and did-you-mean suggestions. */
+        .target(name: "Diagnostics"),
+        /** The one JSON style of every --format json output, summary and journal. */
+        .target(name: "JSONOutput"),
         /** The CCM compatibility matrix (data in matrix/) and checks over an estate. */
         .target(
             name: "Compatibility",
@@ -96,6 +101,7 @@ let package = Package(
             name: "ccm-upgrade",
             dependencies: [
                 "Versioning", "Nupkg", "Compatibility", "Repository", "Planning", "Deployment", "FileSupport",
+                "Diagnostics", "JSONOutput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -110,6 +116,7 @@ let package = Package(
         // MARK: Tests
 
         .testTarget(name: "FileSupportTests", dependencies: ["FileSupport"]),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "JSONOutput"]),
         .testTarget(name: "VersioningTests", dependencies: ["Versioning"]),
         .testTarget(name: "NupkgTests", dependencies: ["Nupkg", "Versioning"]),
         .testTarget(name: "CompatibilityTests", dependencies: ["Compatibility", "Versioning"]),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diagnostics
 import Foundation
 
 /// The `ccm-upgrade` command: parses arguments and hands the work to the libraries.
@@ -22,27 +23,45 @@ struct CCMUpgrade: AsyncParsableCommand {
         ]
     )
 
-    /// Runs the command; a usage error (unknown flag, bad value) exits 2 like every other bad input, not the
-    /// argument parser's 64, so scripts need to know only the documented codes.
+    /// Parses, runs, and maps every error to one `error:` line and a documented exit code (``ErrorReport``):
+    /// a usage error exits 2 like every other bad input (not the argument parser's 64) and never prints the
+    /// usage block; help and `--version` are printed as usual.
     static func main() async {
+        let arguments = ChocoHabits.rewrite(Array(CommandLine.arguments.dropFirst()))
+        let command: ParsableCommand
         do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
+            command = try parseAsRoot(arguments)
+        } catch {
+            if exitCode(for: error) == .success { exit(withError: error) } // --help, --version
+            if let habit = ChocoHabits.answer(for: error, arguments: arguments) {
+                DiagnosticPrinter.shared.error(habit)
             } else {
+                DiagnosticPrinter.shared.error(ErrorReport.parseFailure(error, arguments: arguments))
+            }
+            Foundation.exit(ExitCodes.badInput.rawValue)
+        }
+        do {
+            if let asyncCommand = command as? AsyncParsableCommand {
+                let box = CommandBox(command: asyncCommand)
+                try await Interrupt.cancellingOnSignal { try await box.run() }
+            } else {
+                var command = command
                 try command.run()
             }
-        } catch let code as ExitCode {
-            // A documented exit code the command chose after reporting: nothing to print. (Going through
-            // `exit(withError:)` built the parser's message machinery first: measurable on short runs.)
-            Foundation.exit(code.rawValue)
         } catch {
-            if exitCode(for: error) == .validationFailure {
-                let message = fullMessage(for: error)
-                if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
-                Foundation.exit(ExitCodes.badInput.rawValue)
-            }
-            exit(withError: error)
+            let outcome = ErrorReport.outcome(of: error, command: type(of: command))
+            DiagnosticPrinter.shared.finish()
+            if let message = outcome.message { DiagnosticPrinter.shared.error(message) }
+            // `Foundation.exit` directly: going through `exit(withError:)` built the parser's message
+            // machinery first, measurable on short runs.
+            Foundation.exit(outcome.code.rawValue)
         }
     }
+}
+
+/// Hands the parsed command to the task that runs it (only that task touches it afterwards).
+private final class CommandBox: @unchecked Sendable {
+    var command: any AsyncParsableCommand
+    init(command: any AsyncParsableCommand) { self.command = command }
+    func run() async throws { try await command.run() }
 }

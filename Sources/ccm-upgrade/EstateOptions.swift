@@ -82,7 +82,8 @@ struct EstateOptions: ParsableArguments {
             do {
                 versions[id] = try await feed.versions(of: id).filter(\.isListed).map(\.version)
             } catch {
-                throw ValidationError("cannot list \(id) in \(feed.name): \(error)")
+                // An unreachable or failing feed is a failed run (exit 1, as in `download`), not bad input.
+                throw CommandFailure.problem("cannot list \(id) in \(feed.name): \(error)")
             }
         }
         return versions

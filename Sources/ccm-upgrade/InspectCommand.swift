@@ -44,6 +44,7 @@ struct InspectCommand: AsyncParsableCommand {
         // document at the end on one thread cost as much as reading the packages.
         let results = await PackageScanner.inspectAll(files, metadataOnly: metadataOnly) { info in
             let report = InspectReport(info, includeFiles: includeFiles)
+            // Reports sit at depth 2 of the document: {"packages": [ report ]}.
             return json ? report.json : Array(report.text.utf8)
         }
         var failures: [InspectFailure] = []
@@ -53,7 +54,7 @@ struct InspectCommand: AsyncParsableCommand {
         }
         var output = OutputWriter()
         if json {
-            var errors = JSONText()
+            var errors = JSONText(depth: 1)
             errors.beginArray()
             for failure in failures {
                 errors.beginObject()
@@ -62,17 +63,18 @@ struct InspectCommand: AsyncParsableCommand {
                 errors.endObject()
             }
             errors.endArray()
-            output.write("{\"errors\":")
+            // The house style of JSONOutput, assembled from pieces rendered in parallel at their depth.
+            output.write("{\n  \"errors\": ")
             output.write(errors.bytes)
-            output.write(",\"packages\":[")
+            output.write(",\n  \"packages\": [")
         }
         var first = true
         for case let (_, .success(report)) in results {
-            if !first { output.write(json ? ",\n" : "\n") }
+            if json { output.write(first ? "\n    " : ",\n    ") } else if !first { output.write("\n") }
             output.write(report)
             first = false
         }
-        if json { output.write("]}\n") } else if !first { output.write("\n") }
+        if json { output.write(first ? "]\n}\n" : "\n  ]\n}\n") } else if !first { output.write("\n") }
         output.flush()
         if !missing.isEmpty { throw ExitCodes.badInput }
         if !failures.isEmpty { throw ExitCodes.problemsFound }

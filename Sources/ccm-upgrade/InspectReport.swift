@@ -36,7 +36,7 @@ struct InspectReport {
     /// The report as one JSON object, keys sorted (what `--format json` prints per package).
     var json: [UInt8] {
         let nuspec = nuspec, chocolatey = chocolatey
-        var json = JSONText(capacity: 2048)
+        var json = JSONText(capacity: 2048, depth: 2)
         json.beginObject()
         json.field("authors", nuspec.authors)
         json.beginObject("chocolatey")

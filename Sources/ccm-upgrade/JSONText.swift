@@ -1,15 +1,22 @@
 /// A small streaming JSON writer for the hot path of `inspect --format json`: on folders of small packages,
 /// Foundation's JSONEncoder (and later, building nested strings) cost as much as reading the packages.
 /// Keys are written in the order given (callers write them sorted, matching the key-sorted output of the
-/// other commands); `nil` values are left out.
+/// other commands); `nil` values are left out. The layout is the house style of ``JSONOutput`` (two-space
+/// indent, `"key": value`, empty containers on one line), written directly rather than laid out afterwards.
 struct JSONText {
     /// UTF-8 bytes: appending bytes is several times faster than appending to a String piece by piece.
     private(set) var bytes: [UInt8] = []
     /// One bit per open container: set once it holds a member, so the next one is preceded by a comma.
     private var hasMembers: UInt64 = 0
-    private var depth = 0
+    private var depth: Int
+    /// The nesting at which this piece sits in the whole document (its own members are indented one more).
+    private let baseDepth: Int
 
-    init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
+    init(capacity: Int = 1024, depth: Int = 0) {
+        bytes.reserveCapacity(capacity)
+        self.depth = depth
+        baseDepth = depth
+    }
 
     // MARK: Containers
 
@@ -26,8 +33,15 @@ struct JSONText {
     }
 
     private mutating func close(_ bracket: UInt8) {
-        bytes.append(bracket)
+        let hadMembers = hasMembers & (1 << UInt64(depth)) != 0
         depth -= 1
+        if hadMembers { newline() }
+        bytes.append(bracket)
+    }
+
+    private mutating func newline() {
+        bytes.append(0x0A)
+        bytes.append(contentsOf: repeatElement(0x20, count: 2 * depth))
     }
 
     // MARK: Members
@@ -67,12 +81,14 @@ struct JSONText {
         key.withUTF8Buffer { bytes.append(contentsOf: $0) }
         bytes.append(0x22)
         bytes.append(0x3A)
+        bytes.append(0x20)
     }
 
     private mutating func separator() {
-        guard depth > 0 else { return }
+        guard depth > baseDepth else { return }
         let bit: UInt64 = 1 << UInt64(depth)
         if hasMembers & bit != 0 { bytes.append(0x2C) } else { hasMembers |= bit }
+        newline()
     }
 
     private mutating func raw(_ text: StaticString) { text.withUTF8Buffer { bytes.append(contentsOf: $0) } }
@@ -95,7 +111,7 @@ struct JSONText {
         }
     }
 
-    /// Appends a JSON string literal (RFC 8259 escaping; `/` is not escaped, as in the other commands' output).
+    /// Appends a JSON string literal, escaped as ``JSONOutput/quoted(_:)`` does (`/` and non-ASCII kept).
     private mutating func append(string: String) {
         bytes.append(0x22)
         // Most values need no escaping: copy them in one piece.
@@ -115,6 +131,8 @@ struct JSONText {
             case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
             case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
             case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
+            case 0x08: bytes.append(contentsOf: [0x5C, 0x62])
+            case 0x0C: bytes.append(contentsOf: [0x5C, 0x66])
             case 0..<0x20:
                 let digits: StaticString = "0123456789abcdef"
                 let hex = digits.utf8Start

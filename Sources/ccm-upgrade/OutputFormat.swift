@@ -1,5 +1,7 @@
 import ArgumentParser
+import Diagnostics
 import Foundation
+import JSONOutput
 
 /// `--format`: text for people, JSON for machines.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -12,24 +14,16 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     var defaultValueDescription: String { rawValue }
 }
 
-/// Writes results to stdout and diagnostics to stderr.
+/// Writes results to stdout; diagnostics go to stderr through ``DiagnosticPrinter``.
 enum Console {
     static func out(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
-    static func error(_ text: String) {
-        FileHandle.standardError.write(Data(("error: " + text + "\n").utf8))
-    }
+    static func error(_ text: String) { DiagnosticPrinter.shared.error(text) }
 
-    static func warning(_ text: String) {
-        FileHandle.standardError.write(Data(("warning: " + text + "\n").utf8))
-    }
+    static func warning(_ text: String) { DiagnosticPrinter.shared.warning(text) }
 
-    /// Pretty, key-sorted JSON so output is stable for CI diffs.
-    static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
+    /// The house JSON style (``JSONOutput``): key-sorted and stable for CI diffs.
+    static func json<T: Encodable>(_ value: T) throws -> String { try JSONOutput.encode(value) }
 }

@@ -1,42 +1,11 @@
-import Foundation
+import Diagnostics
 import Repository
 
-/// A progress line kept at the bottom of a terminal (stderr) while log lines scroll above it. When stderr is
-/// not a terminal (CI logs, cron mail), log lines are written as they come and no bar is drawn.
-final class StatusLine: @unchecked Sendable {
-    static let shared = StatusLine()
-
-    let isTerminal = isatty(STDERR_FILENO) == 1
-    // Guarded by `lock`: log lines come from many transfer tasks at once.
-    private let lock = NSLock()
-    private var bar = ""
-
-    /// Writes a log line (above the bar on a terminal).
-    func log(_ line: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        write(isTerminal && !bar.isEmpty ? "\r\u{1B}[K" + line + "\n" + bar : line + "\n")
-    }
-
-    /// Replaces the bar (terminals only).
-    func show(_ text: String) {
-        guard isTerminal else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        bar = text
-        write("\r\u{1B}[K" + text)
-    }
-
-    /// Removes the bar so that the summary starts on a clean line.
-    func finish() {
-        guard isTerminal else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        if !bar.isEmpty { write("\r\u{1B}[K") }
-        bar = ""
-    }
-
-    private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+/// The progress line at the bottom of a terminal. Drawing it is ``DiagnosticPrinter``'s job (one writer of
+/// stderr, so log and error lines scroll above the bar); this is what the bar says.
+enum StatusLine {
+    /// The printer that draws the bar and every other stderr line.
+    static var shared: DiagnosticPrinter { .shared }
 
     /// `internalize [#########---------------] 37/120  pushed 30  present 5  problems 2`
     static func bar(_ progress: InternalizeProgress, width: Int = 24) -> String {
