@@ -46,7 +46,7 @@ let package = Package(
         /** The CCM compatibility matrix (data in matrix/) and checks over an estate. */
         .target(
             name: "Compatibility",
-            dependencies: ["Versioning", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Versioning", "JSONOutput", .product(name: "Yams", package: "Yams")],
             plugins: ["EmbedMatrix"]
         ),
 
@@ -71,7 +71,7 @@ let package = Package(
 
         .target(
             name: "Repository",
-            dependencies: ["Versioning", "Nupkg", "XMLSupport", "CCurl", "CurlSupport", "FileSupport"]
+            dependencies: ["Versioning", "Nupkg", "XMLSupport", "CCurl", "CurlSupport", "FileSupport", "JSONOutput"]
         ),
 
         // MARK: Upgrade planning
@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "Planning",
             dependencies: [
-                "Versioning", "Compatibility", "FileSupport",
+                "Versioning", "Compatibility", "FileSupport", "Diagnostics",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -91,7 +91,7 @@ let package = Package(
         /** Plans as CCM deployment-plan JSON (import format), its linter, and a client for CCM's REST API over libcurl. */
         .target(
             name: "Deployment",
-            dependencies: ["Versioning", "Compatibility", "Planning", "CCurl", "CurlSupport"]
+            dependencies: ["Versioning", "Compatibility", "Planning", "CCurl", "CurlSupport", "Diagnostics", "JSONOutput"]
         ),
 
         // MARK: Executable

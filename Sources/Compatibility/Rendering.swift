@@ -1,17 +1,13 @@
 import Foundation
+import JSONOutput
 import Versioning
 
 /// Text and JSON renderings for the `matrix` commands. They live here, not in the executable, so the
 /// output is tested and stays the same byte for byte across runs (sorted, no timestamps).
 public enum MatrixRendering {
     static func encode<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Every value here is plain data; encoding cannot fail short of a programming error.
-        guard let data = try? encoder.encode(value), let text = String(data: data, encoding: .utf8) else {
-            return "{}"
-        }
-        return text + "\n"
+        ((try? JSONOutput.encode(value)) ?? "{}") + "\n"
     }
 
     // MARK: check

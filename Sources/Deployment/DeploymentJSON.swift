@@ -1,3 +1,5 @@
+import JSONOutput
+
 /// Writes a ``DeploymentPlanDocument`` exactly as CCM's import format: the documented fields only, in
 /// CCM's order, `null` for an absent schedule, integers and booleans as native JSON, two-space indent.
 ///
@@ -42,27 +44,6 @@ public enum DeploymentJSON {
         return out
     }
 
-    /// A JSON string literal: quotes, backslashes and control characters escaped; `/` and non-ASCII kept.
-    static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal in the house style (``JSONOutput/quoted(_:)``).
+    static func string(_ text: String) -> String { JSONOutput.quoted(text) }
 }

@@ -16,7 +16,15 @@ public enum JSONOutput {
     public static func encodeBytes<T: Encodable>(_ value: T) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
         return layout(Array(try encoder.encode(value)))
+    }
+
+    /// A decoder for what ``encode(_:)`` writes (ISO 8601 dates).
+    public static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
     }
 
     /// Lays out compact JSON (no whitespace outside strings) in the house style.

@@ -1,19 +1,9 @@
 import Foundation
 import Compatibility
+import Diagnostics
 
 /// Checks an admin's own PowerShell or batch script for the upgrade mistakes Chocolatey warns about.
 public enum ScriptLinter {
-    public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
-        public enum Severity: String, Sendable, Codable { case error, warning }
-        public let file: String
-        public let line: Int
-        public let severity: Severity
-        public let rule: String
-        public let message: String
-
-        public var description: String { "\(file):\(line): \(severity.rawValue): \(message) [\(rule)]" }
-    }
-
     /// One `choco` invocation found in the script.
     struct Invocation {
         let line: Int
@@ -32,10 +22,11 @@ public enum ScriptLinter {
         "--download-checksum", "--checksum", "--checksum64", "--except", "--pin-reason", "--reason", "--name", "--value",
     ]
 
+    /// Diagnostics for `text`, located at `file:line`.
     public static func lint(_ text: String, file: String) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         func report(_ line: Int, _ severity: Diagnostic.Severity, _ rule: String, _ message: String) {
-            diagnostics.append(Diagnostic(file: file, line: line, severity: severity, rule: rule, message: message))
+            diagnostics.append(Diagnostic(severity, rule: rule, at: .init(file: file, line: line), message))
         }
         let isBatch = file.lowercased().hasSuffix(".bat") || file.lowercased().hasSuffix(".cmd")
         var invocations: [Invocation] = []
@@ -80,7 +71,7 @@ public enum ScriptLinter {
                        "never internalize licensed packages (\(licensed.joined(separator: ", "))): it breaks their signed scripts")
             }
         }
-        return diagnostics.sorted { ($0.line, $0.rule) < ($1.line, $1.rule) }
+        return diagnostics.sorted { ($0.line ?? 0, $0.rule ?? "") < ($1.line ?? 0, $1.rule ?? "") }
     }
 
     /// Lines with continuations joined (PowerShell backtick, batch caret) and comments removed; numbered

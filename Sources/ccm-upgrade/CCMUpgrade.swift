@@ -49,6 +49,8 @@ struct CCMUpgrade: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            // Help and version requests raised while running (the root command without a subcommand).
+            if !(error is ExitCode), exitCode(for: error) == .success { exit(withError: error) }
             let outcome = ErrorReport.outcome(of: error, command: type(of: command))
             DiagnosticPrinter.shared.finish()
             if let message = outcome.message { DiagnosticPrinter.shared.error(message) }

@@ -76,7 +76,7 @@ extension DeploymentCommand {
         @OptionGroup var deployment: DeploymentEmitOptions
 
         @Option(help: "steps (CreateOrEdit per step, CCM 0.4.0+) or import (DeploymentPlans/Import, CCM 0.11.0+).")
-        var method: String = "steps"
+        var method: CreateMethod = .steps
 
         @Flag(inversion: .prefixedNo, help: "Move the plan to Ready after creating it.")
         var ready = true
@@ -90,7 +90,7 @@ extension DeploymentCommand {
         var format: OutputFormat = .text
 
         func run() async throws {
-            guard let createMethod = CreateMethod(rawValue: method) else { throw ValidationError("--method must be 'steps' or 'import'") }
+            let createMethod = method
             try await DeploymentCLI.api {
                 let client = try connection.client()
                 let (document, groups) = try await load(client: client)

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Deployment
+import Diagnostics
+import FileSupport
 import Foundation
 import Planning
 
@@ -52,7 +54,7 @@ extension DeploymentCommand {
             discussion: "Chained choco commands, scripts not ending in 'exit $LASTEXITCODE', infinite timeouts, server packages combined or out of order, steps without groups, an agent self-upgrade without the scheduled-task restart, clear-text secrets. Exit codes: 0 no errors (warnings allowed unless --strict); 1 errors; 2 a file cannot be read."
         )
 
-        @Argument(help: ArgumentHelp("Deployment-plan JSON files (CCM exports or 'deployment emit' output).", valueName: "FILE.json"))
+        @Argument(help: ArgumentHelp("Deployment-plan JSON files (CCM exports or 'deployment emit' output); - reads standard input.", valueName: "FILE.json"))
         var files: [String]
 
         @Flag(help: "Treat warnings as errors for the exit code.")
@@ -62,23 +64,20 @@ extension DeploymentCommand {
         var format: OutputFormat = .text
 
         func run() async throws {
-            var all: [LintDiagnostic] = []
+            var all: [Diagnostic] = []
             for file in files {
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    Console.error("\(file): cannot read the file")
-                    throw ExitCodes.badInput
-                }
+                let data: Data
+                do { data = try InputFile.read(file) } catch { throw CommandFailure.badInput(error.description) }
                 all += DeploymentLinter.lint(data, file: file)
             }
             let errors = all.filter { $0.severity == .error }.count
             let warnings = all.count - errors
             switch format {
             case .text:
-                for diagnostic in all { printError(diagnostic.description) }
+                DiagnosticPrinter.shared.report(all)
                 Console.out("\(files.count) file(s): \(errors) error(s), \(warnings) warning(s)")
             case .json:
-                let rows = all.map { ["file": $0.file, "step": $0.step.map(String.init) ?? "", "severity": $0.severity.rawValue, "rule": $0.rule, "message": $0.message] }
-                Console.out(try Console.json(rows))
+                Console.out(try Console.json(all))
             }
             if errors > 0 || (strict && warnings > 0) { throw ExitCodes.problemsFound }
         }

@@ -22,13 +22,14 @@ struct DownloadCommand: AsyncParsableCommand {
     @Option(help: "Version: latest (default), an exact version, or a range such as [10.0,11.0).")
     var version: String = "latest"
 
-    @Option(help: "Source: a name from the config (community, licensed, ...), a v2 URL, a v3 index.json URL or a folder.")
+    @Option(name: [.long, .customShort("s")],
+            help: "Source: a name from the config (community, licensed, ...), a v2 URL, a v3 index.json URL or a folder.")
     var source: String = "community"
 
     @Option(help: "Folder to write the package to.")
     var outputDirectory: String = "."
 
-    @Flag(help: "Allow prerelease versions for latest and ranges.")
+    @Flag(name: [.long, .customLong("pre")], help: "Allow prerelease versions for latest and ranges (choco's --pre works too).")
     var prerelease = false
 
     @Option(help: "Output format: text or json.")

@@ -14,7 +14,7 @@ struct EstateOptions: ParsableArguments {
     @Option(help: "Parameters file (YAML or JSON) with the non-default settings to pass again; overrides the inventory's.")
     var parameters: String?
 
-    @Option(help: "The internal feed: a source name from the feeds config, a folder, a v2 URL or a v3 index.json URL; overrides the inventory's.")
+    @Option(name: [.long, .customShort("s")], help: "The internal feed: a source name from the feeds config, a folder, a v2 URL or a v3 index.json URL; overrides the inventory's.")
     var source: String?
 
     @Option(help: "Read this host's installed packages from a Chocolatey lib folder (e.g. C:\\ProgramData\\chocolatey\\lib).")

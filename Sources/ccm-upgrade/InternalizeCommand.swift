@@ -30,7 +30,8 @@ struct InternalizeCommand: AsyncParsableCommand {
     @Option(help: "Take exactly what this CCM version needs per the compatibility matrix (server packages, clients, .NET prerequisites).")
     var forCcm: String?
 
-    @Option(help: "Source for ids and list lines without one (a config name, URL or folder).")
+    @Option(name: [.long, .customLong("source"), .customShort("s")],
+            help: "Source for ids and list lines without one (a config name, URL or folder); choco's -s/--source work too.")
     var from: String = "community"
 
     @Option(help: "Source name or location for the licensed packages of the CCM set.")
@@ -47,7 +48,7 @@ struct InternalizeCommand: AsyncParsableCommand {
     @Option(help: "Journal file (default: <work-directory>/internalize-journal.json).")
     var journal: String?
 
-    @Flag(help: "Allow prerelease versions.")
+    @Flag(name: [.long, .customLong("pre")], help: "Allow prerelease versions (choco's --pre works too).")
     var prerelease = false
 
     @Flag(help: "Do not follow dependencies of the given ids / list entries.")

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Diagnostics
+import FileSupport
 import Foundation
 import Planning
 
@@ -15,18 +17,19 @@ struct LintScriptCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Scripts to check (.ps1, .psm1, .bat, .cmd).")
+    @Argument(help: "Scripts to check (.ps1, .psm1, .bat, .cmd); - reads standard input (checked as PowerShell).")
     var files: [String]
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
     func run() async throws {
-        var diagnostics: [ScriptLinter.Diagnostic] = []
+        var diagnostics: [Diagnostic] = []
         var unreadable = false
         for file in files {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                Console.error("\(file): cannot read the file")
+            let data: Data
+            do { data = try InputFile.read(file) } catch {
+                Console.error(error.description)
                 unreadable = true
                 continue
             }
@@ -36,7 +39,7 @@ struct LintScriptCommand: AsyncParsableCommand {
         }
         switch format {
         case .text:
-            for diagnostic in diagnostics { FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8)) }
+            DiagnosticPrinter.shared.report(diagnostics)
             Console.out("\(files.count) file(s) checked, \(diagnostics.filter { $0.severity == .error }.count) error(s)")
         case .json:
             Console.out(try Console.json(diagnostics))

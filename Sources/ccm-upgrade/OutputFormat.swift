@@ -2,6 +2,8 @@ import ArgumentParser
 import Diagnostics
 import Foundation
 import JSONOutput
+import Deployment
+import Planning
 
 /// `--format`: text for people, JSON for machines.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -27,3 +29,8 @@ enum Console {
     /// The house JSON style (``JSONOutput``): key-sorted and stable for CI diffs.
     static func json<T: Encodable>(_ value: T) throws -> String { try JSONOutput.encode(value) }
 }
+
+// Flag-shaped values are parsed (and refused with the allowed values) by the argument parser, before any
+// work starts: `--clients some` is "bad input" at once, not after the feed was queried.
+extension Planner.ClientPolicy: ExpressibleByArgument {}
+extension CreateMethod: ExpressibleByArgument {}

@@ -39,7 +39,7 @@ struct PlanCommand: AsyncParsableCommand {
     var noInternalize = false
 
     @Option(help: "Client components: 'required' upgrades only what is below the target's minimum; 'latest' everything older than the newest compatible version.")
-    var clients: String = "required"
+    var clients: Planner.ClientPolicy = .required
 
     @OptionGroup var matrixSource: MatrixSourceOptions
 
@@ -48,12 +48,9 @@ struct PlanCommand: AsyncParsableCommand {
         do {
             let matrix = try matrixSource.load()
             let context = try await estate.load(matrix: matrix)
-            guard let policy = Planner.ClientPolicy(rawValue: clients) else {
-                throw ValidationError("--clients must be 'required' or 'latest'")
-            }
             var options = Planner.Options(source: context.source)
             options.allowInternalize = !noInternalize
-            options.clientPolicy = policy
+            options.clientPolicy = clients
             options.generator = "ccm-upgrade \(CCMUpgrade.configuration.version)"
             let target: Planner.Target
             if to.lowercased() == "latest" {

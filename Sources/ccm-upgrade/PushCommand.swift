@@ -20,7 +20,7 @@ struct PushCommand: AsyncParsableCommand {
     @Argument(help: "Package files to push.")
     var files: [String]
 
-    @Option(help: "Target: a name from the config, a v2 URL (push URL per NuGet's rule), a v3 index.json URL or a folder.")
+    @Option(name: [.long, .customShort("s")], help: "Target: a name from the config, a v2 URL (push URL per NuGet's rule), a v3 index.json URL or a folder.")
     var source: String
 
     @OptionGroup var apiKey: APIKeyOptions

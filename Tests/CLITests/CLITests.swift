@@ -7,8 +7,8 @@ enum Tool {
     static let checkout = ToolProcess.checkout
     static let corpus = ProcessInfo.processInfo.environment["CCM_UPGRADE_CORPUS"] ?? (checkout as NSString).deletingLastPathComponent + "/shared/corpus"
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> ToolProcess.Result {
-        try ToolProcess.run(arguments, environment: environment)
+    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> ToolProcess.Result {
+        try ToolProcess.run(arguments, environment: environment, stdin: stdin)
     }
 }
 

@@ -7,8 +7,8 @@ import TestSupport
 /// `ccm-upgrade deployment …` as a process: output, exit codes, and that no secret reaches the output.
 @Suite("deployment commands")
 struct DeploymentCLITests {
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> ToolProcess.Result {
-        try ToolProcess.run(arguments, environment: environment)
+    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> ToolProcess.Result {
+        try ToolProcess.run(arguments, environment: environment, stdin: stdin)
     }
 
     /// A folder with plan.json (``Plans/full()``), removed by the caller.
@@ -60,8 +60,12 @@ struct DeploymentCLITests {
         #expect(try Self.run(["deployment", "lint", folder + "/none.json"]).status == 2)
         let json = try Self.run(["deployment", "lint", "--format", "json", folder + "/bad.json"])
         #expect(json.status == 1)
-        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: String]])
-        #expect(rows.contains { $0["rule"] == "script.chained-choco" && $0["step"] == "1" && $0["severity"] == "error" })
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.contains { $0["rule"] as? String == "script.chained-choco" && $0["step"] as? Int == 1 && $0["severity"] as? String == "error" })
+        // The same file through standard input.
+        let piped = try Self.run(["deployment", "lint", "-"], stdin: try String(contentsOfFile: folder + "/bad.json", encoding: .utf8))
+        #expect(piped.status == 1)
+        #expect(piped.stderr.contains("-:step 1: error: script line 1 chains a choco command"))
     }
 
     @Test("push → Ready → start → wait against the fake; credentials from the environment never appear")
@@ -83,7 +87,7 @@ struct DeploymentCLITests {
         #expect(emitted.stdout.contains("\"DeploymentStepGroupIds\": [7]"))
         let status = try Self.run(["deployment", "status", "--id", "41", "--format", "json"], environment: env)
         #expect(status.status == 0)
-        #expect(status.stdout.contains("\"resultCode\" : 9"))
+        #expect(status.stdout.contains("\"resultCode\": 9"))
         // A second plan, left Ready, then cancelled.
         let second = try Self.run(["deployment", "push", folder + "/plan.json", "--group", "CCM Servers=host-agent"], environment: env)
         #expect(second.stdout.contains("deployment plan 42 is Ready"))

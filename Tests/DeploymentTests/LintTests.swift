@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 @testable import Deployment
 import Planning
@@ -7,7 +8,7 @@ import Testing
 struct LintTests {
     static let groups = GroupDirectory(groups: [("Workstations", 7), ("CCM Servers", 3)], source: "groups.json")
 
-    func lint(_ text: String) -> [LintDiagnostic] { DeploymentLinter.lint(Data(text.utf8), file: "plan.json") }
+    func lint(_ text: String) -> [Diagnostic] { DeploymentLinter.lint(Data(text.utf8), file: "plan.json") }
 
     /// A plan whose steps are given as JSON objects without the boilerplate; `fields` override per step.
     func document(_ steps: [[String: String]], plan: [String: String] = [:]) -> String {
@@ -61,7 +62,7 @@ struct LintTests {
     }
 
     /// (what, step overrides, plan overrides, expected rule, expected severity, expected step).
-    static let pitfalls: [(String, [[String: String]], [String: String], String, LintDiagnostic.Severity, Int?)] = [
+    static let pitfalls: [(String, [[String: String]], [String: String], String, Diagnostic.Severity, Int?)] = [
         ("; chain", [["IsPrivileged": "true", "Script": #""choco upgrade chocolatey.extension -y; exit $LASTEXITCODE""#]], [:], LintRule.chainedChoco, .error, 1),
         ("&& chain", [["IsPrivileged": "true", "Script": #""choco upgrade a -y && choco upgrade b -y\nexit $LASTEXITCODE""#]], [:], LintRule.chainedChoco, .error, 1),
         ("no exit", [["IsPrivileged": "true", "Script": #""choco upgrade chocolatey.extension -y --no-progress""#]], [:], LintRule.exitCode, .error, 1),
@@ -98,7 +99,7 @@ struct LintTests {
     ]
 
     @Test("each pitfall is caught, with file:step and severity", arguments: pitfalls)
-    func pitfall(_ row: (String, [[String: String]], [String: String], String, LintDiagnostic.Severity, Int?)) {
+    func pitfall(_ row: (String, [[String: String]], [String: String], String, Diagnostic.Severity, Int?)) {
         let diagnostics = lint(document(row.1, plan: row.2))
         let hit = diagnostics.first { $0.rule == row.3 }
         #expect(hit != nil, "\(row.0): \(diagnostics.map(\.description))")

@@ -20,8 +20,8 @@ struct ScriptLinterTests {
     ])
     func catchesEachMistake(script: String, file: String, expected: [String]) {
         let diagnostics = ScriptLinter.lint(script, file: file)
-        #expect(diagnostics.map { "\($0.line):\($0.rule)" } == expected)
-        #expect(diagnostics.allSatisfy { $0.description.hasPrefix("\(file):\($0.line): error: ") })
+        #expect(diagnostics.map { "\($0.line ?? 0):\($0.rule ?? "")" } == expected)
+        #expect(diagnostics.allSatisfy { $0.description.hasPrefix("\(file):\($0.line ?? 0): error: ") })
     }
 
     @Test(arguments: [

@@ -25,9 +25,9 @@ public enum ToolProcess {
         public let stderr: String
     }
 
-    /// Runs the tool in the checkout with `arguments`, stdin from /dev/null. `CCM_*` variables of the test
-    /// process are dropped (so a developer's CCM credentials never leak in); `environment` is added.
-    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs the tool in the checkout with `arguments`, stdin from `stdin` (or /dev/null). `CCM_*` variables of
+    /// the test process are dropped (so a developer's CCM credentials never leak in); `environment` is added.
+    public static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -38,8 +38,14 @@ public enum ToolProcess {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        let input = Pipe()
+        process.standardInput = stdin == nil ? FileHandle(forReadingAtPath: "/dev/null") : input
         try process.run()
+        if let stdin {
+            // Small inputs only (a script, a deployment file): they fit in the pipe's buffer.
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
         // stderr is read on another thread so that neither pipe can fill up and block the child.
         let errorData = UnsafeSendableBox<Data>()
         let done = DispatchSemaphore(value: 0)

@@ -1,4 +1,5 @@
 import Compatibility
+import Diagnostics
 import Foundation
 
 /// Checks deployment-plan files (emitted or hand-made) for the pitfalls of ccm.md §9–§10.7: chained choco
@@ -7,17 +8,17 @@ import Foundation
 /// restart, clear-text secrets, and format errors.
 public enum DeploymentLinter {
     /// Lints the JSON text of one file. Sorted: plan first, then by step.
-    public static func lint(_ data: Data, file: String, now: Date = Date()) -> [LintDiagnostic] {
+    public static func lint(_ data: Data, file: String, now: Date = Date()) -> [Diagnostic] {
         let (document, readProblems) = DocumentReader.read(data, file: file)
         guard let document else { return readProblems }
         return (readProblems + lint(document, file: file, now: now)).sorted()
     }
 
     /// Lints a document already in memory (e.g. straight from the emitter).
-    public static func lint(_ document: DeploymentPlanDocument, file: String, now: Date = Date()) -> [LintDiagnostic] {
-        var out: [LintDiagnostic] = []
-        func add(_ step: Int?, _ severity: LintDiagnostic.Severity, _ rule: String, _ message: String) {
-            out.append(LintDiagnostic(file: file, step: step, severity, rule: rule, message))
+    public static func lint(_ document: DeploymentPlanDocument, file: String, now: Date = Date()) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        func add(_ step: Int?, _ severity: Diagnostic.Severity, _ rule: String, _ message: String) {
+            out.append(Diagnostic.lint(file: file, step: step, severity, rule: rule, message))
         }
         planChecks(document, now: now, add: add)
         var serverSteps: [(position: Int, order: Int, package: String, version: String?)] = []
@@ -52,7 +53,7 @@ public enum DeploymentLinter {
 
     // MARK: Plan
 
-    private static func planChecks(_ document: DeploymentPlanDocument, now: Date, add: (Int?, LintDiagnostic.Severity, String, String) -> Void) {
+    private static func planChecks(_ document: DeploymentPlanDocument, now: Date, add: (Int?, Diagnostic.Severity, String, String) -> Void) {
         if document.name.trimmingCharacters(in: .whitespaces).isEmpty { add(nil, .error, LintRule.format, "'Name' is empty") }
         if document.executionTimeoutInSeconds == 0 {
             add(nil, .error, LintRule.infiniteExecution, "plan ExecutionTimeoutInSeconds is 0 (infinite): steps created from it stall on offline computers until the plan is cancelled; use e.g. 14400")
@@ -90,7 +91,7 @@ public enum DeploymentLinter {
 
     // MARK: Step options
 
-    private static func stepOptionChecks(_ step: DeploymentStepDocument, position: Int, add: (Int?, LintDiagnostic.Severity, String, String) -> Void) {
+    private static func stepOptionChecks(_ step: DeploymentStepDocument, position: Int, add: (Int?, Diagnostic.Severity, String, String) -> Void) {
         if step.name.trimmingCharacters(in: .whitespaces).isEmpty { add(position, .warning, LintRule.format, "'Name' is empty") }
         if step.executionTimeoutInSeconds == 0 {
             add(position, .error, LintRule.infiniteExecution, "ExecutionTimeoutInSeconds is 0 (infinite): an offline computer stalls this step and the only way out is cancelling the plan; use e.g. 14400")
@@ -117,7 +118,7 @@ public enum DeploymentLinter {
 
     // MARK: Scripts
 
-    private static func basicChecks(_ step: DeploymentStepDocument, position: Int, add: (Int?, LintDiagnostic.Severity, String, String) -> Void) -> [(id: String, version: String?)] {
+    private static func basicChecks(_ step: DeploymentStepDocument, position: Int, add: (Int?, Diagnostic.Severity, String, String) -> Void) -> [(id: String, version: String?)] {
         guard let basic = ScriptAnalysis.basic(step.script) else {
             if step.script.lowercased().contains("choco ") || step.script.contains("\n") {
                 add(position, .error, LintRule.privilegedMismatch, "IsPrivileged is false but the script is PowerShell; basic steps are 'command|package|version|prerelease' (set IsPrivileged true for an advanced step)")
@@ -155,7 +156,7 @@ public enum DeploymentLinter {
         return upgrades ? ids.map { ($0, basic.version.isEmpty ? nil : basic.version) } : []
     }
 
-    private static func advancedChecks(_ step: DeploymentStepDocument, position: Int, add: (Int?, LintDiagnostic.Severity, String, String) -> Void) -> [(id: String, version: String?)] {
+    private static func advancedChecks(_ step: DeploymentStepDocument, position: Int, add: (Int?, Diagnostic.Severity, String, String) -> Void) -> [(id: String, version: String?)] {
         if ScriptAnalysis.basic(step.script) != nil, !step.script.contains("\n"), !step.script.contains(" ") {
             add(position, .error, LintRule.privilegedMismatch, "IsPrivileged is true but the script is a basic command ('\(step.script)'); set IsPrivileged false, or write PowerShell")
             return []
@@ -197,7 +198,7 @@ public enum DeploymentLinter {
         return packages
     }
 
-    private static func checkSecrets(_ command: ScriptAnalysis.ChocoCommand, position: Int, add: (Int?, LintDiagnostic.Severity, String, String) -> Void) {
+    private static func checkSecrets(_ command: ScriptAnalysis.ChocoCommand, position: Int, add: (Int?, Diagnostic.Severity, String, String) -> Void) {
         let text = command.text
         if text.lowercased().contains("/enterpassword") {
             add(position, .error, LintRule.enterPassword, "script line \(command.line): /EnterPassword prompts on a console, which a deployment step does not have; the step would hang until it times out. Use a CCM sensitive variable")
@@ -217,7 +218,7 @@ public enum DeploymentLinter {
     // MARK: Order
 
     private static func orderChecks(_ server: [(position: Int, order: Int, package: String, version: String?)], agentPhase: [(position: Int, order: Int)],
-                                    add: (Int?, LintDiagnostic.Severity, String, String) -> Void) {
+                                    add: (Int?, Diagnostic.Severity, String, String) -> Void) {
         let rank = Dictionary(uniqueKeysWithValues: Matrix.serverPackageIDs.enumerated().map { ($1, $0) })
         let sorted = server.sorted { $0.order < $1.order }
         var highest: (rank: Int, package: String)?

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 
 /// Reads a deployment-plan JSON file (CCM's import format) field by field, so that a hand-made file with
@@ -5,10 +6,10 @@ import Foundation
 /// Property names match case-insensitively, as CCM matches them.
 public enum DocumentReader {
     /// The document and the format problems found while reading it (nil document: not usable at all).
-    public static func read(_ data: Data, file: String) -> (document: DeploymentPlanDocument?, diagnostics: [LintDiagnostic]) {
-        var diagnostics: [LintDiagnostic] = []
+    public static func read(_ data: Data, file: String) -> (document: DeploymentPlanDocument?, diagnostics: [Diagnostic]) {
+        var diagnostics: [Diagnostic] = []
         func error(_ step: Int?, _ message: String, rule: String = LintRule.format) {
-            diagnostics.append(LintDiagnostic(file: file, step: step, .error, rule: rule, message))
+            diagnostics.append(Diagnostic.lint(file: file, step: step, .error, rule: rule, message))
         }
         let root: JSONValue
         do { root = try JSONValue.parse(data) } catch let parseError {
@@ -20,7 +21,7 @@ public enum DocumentReader {
             return (nil, diagnostics)
         }
         for key in members.keys.sorted() where !DeploymentFields.plan.contains(where: { $0.lowercased() == key.lowercased() }) {
-            diagnostics.append(LintDiagnostic(file: file, step: nil, .warning, rule: LintRule.unknownField,
+            diagnostics.append(Diagnostic.lint(file: file, step: nil, .warning, rule: LintRule.unknownField,
                                               "unknown plan field '\(key)'; CCM's import format has \(DeploymentFields.plan.joined(separator: ", "))"))
         }
         var reader = FieldReader(object: root, step: nil, report: { error($0, $1) })
@@ -46,7 +47,7 @@ public enum DocumentReader {
                 continue
             }
             for key in stepMembers.keys.sorted() where !DeploymentFields.step.contains(where: { $0.lowercased() == key.lowercased() }) {
-                diagnostics.append(LintDiagnostic(file: file, step: number, .warning, rule: LintRule.unknownField,
+                diagnostics.append(Diagnostic.lint(file: file, step: number, .warning, rule: LintRule.unknownField,
                                                   "unknown step field '\(key)'; CCM's import format has \(DeploymentFields.step.joined(separator: ", "))"))
             }
             var stepReader = FieldReader(object: item, step: number, report: { error($0, $1) })

@@ -1,36 +1,9 @@
-/// One finding of ``DeploymentLinter``: where (file, step), how bad, which rule, and what to do.
-public struct LintDiagnostic: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public enum Severity: String, Sendable, Hashable, Comparable {
-        case error, warning
+import Diagnostics
 
-        public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .error && rhs == .warning }
-    }
-
-    public var file: String
-    /// The step's 1-based position in `DeploymentSteps`; nil for the plan itself.
-    public var step: Int?
-    public var severity: Severity
-    /// A stable rule id, e.g. `script.chained-choco`.
-    public var rule: String
-    public var message: String
-
-    public init(file: String, step: Int?, _ severity: Severity, rule: String, _ message: String) {
-        self.file = file
-        self.step = step
-        self.severity = severity
-        self.rule = rule
-        self.message = message
-    }
-
-    /// `FILE:step N: error: MESSAGE [rule]` (or `FILE: …` for the plan).
-    public var description: String {
-        "\(file)\(step.map { ":step \($0)" } ?? ""): \(severity.rawValue): \(message) [\(rule)]"
-    }
-
-    /// By file, then plan before steps, step order, severity, rule.
-    public static func < (lhs: LintDiagnostic, rhs: LintDiagnostic) -> Bool {
-        (lhs.file, lhs.step ?? 0, lhs.severity == .error ? 0 : 1, lhs.rule, lhs.message)
-            < (rhs.file, rhs.step ?? 0, rhs.severity == .error ? 0 : 1, rhs.rule, rhs.message)
+extension Diagnostic {
+    /// A finding of ``DeploymentLinter``: `file:step N` (or the plan itself when `step` is nil).
+    static func lint(file: String, step: Int?, _ severity: Severity, rule: String, _ message: String) -> Diagnostic {
+        Diagnostic(severity, rule: rule, at: Location(file: file, step: step), message)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import JSONOutput
 
 /// The outcome for one package of an internalize run.
 public struct InternalizeItem: Sendable, Hashable, Codable {
@@ -78,9 +79,7 @@ public struct InternalizeSummary: Sendable, Codable {
 
     /// Pretty JSON (the `--format json` output).
     public var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "{}"
+        (try? JSONOutput.encode(self)) ?? "{}"
     }
 
     /// Human-readable text: one line per package, then the counts.

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Every error path prints exactly one `error:` line with a documented exit code and never the usage block
+/// (issue 11: one diagnostics path and one exit-code map).
+@Suite("Errors: one line, documented exit code, no usage")
+struct ErrorReportingTests {
+    /// (arguments, exit code, a part of the error line)
+    static let rows: [([String], Int32, String)] = [
+        (["inspcet", "x.nupkg"], 2, "unknown command 'inspcet'; did you mean 'inspect'?"),
+        (["deploy", "lint"], 2, "did you mean 'deployment'?"),
+        (["frobnicate"], 2, "unknown command 'frobnicate'; commands: inspect, download"),
+        (["inspect", "--no-such-flag", "x.nupkg"], 2, "(see 'ccm-upgrade inspect --help')"),
+        (["push", "x.nupkg", "-s", "/tmp/nowhere-feed", "--api-key", "abc"], 2, "--api-key: ccm-upgrade never takes an API key on the command line"),
+        (["push", "x.nupkg", "-s", "/tmp/nowhere-feed", "--api-key=abc"], 2, "--api-key-env NAME, --api-key-file PATH, $CCM_UPGRADE_API_KEY"),
+        (["deployment", "status", "--id", "1", "--password", "pw"], 2, "--password: ccm-upgrade never takes a password on the command line"),
+        // An unreachable feed is a failed run (1) in `plan` as in `download`, not bad input with usage (was 2).
+        (["plan", "--to", "latest", "-s", "http://127.0.0.1:9/", "--database", "0.16.0", "--service", "0.16.0", "--web", "0.16.0", "--matrix", "matrix", "--retries", "0"],
+         1, "cannot list"),
+        (["download", "chocolatey-agent", "-s", "http://127.0.0.1:9/", "--retries", "0"], 1, "127.0.0.1:9"),
+        (["plan", "--to", "latest", "--clients", "some"], 2, "--clients"),
+        (["matrix", "check", "--format", "xml"], 2, "--format"),
+        (["lint-script", "/nonexistent/script.ps1"], 2, "/nonexistent/script.ps1: no such file"),
+    ]
+
+    @Test(arguments: rows)
+    func oneErrorLine(_ row: ([String], Int32, String)) throws {
+        let result = try ToolProcess.run(row.0)
+        #expect(result.status == row.1, "\(row.0): \(result.stderr)")
+        let errorLines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("error: ") }
+        #expect(errorLines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains(row.2), "\(result.stderr)")
+        #expect(!result.stderr.contains("Usage:") && !result.stderr.contains("USAGE:"), "\(result.stderr)")
+        #expect(!result.stderr.contains("abc") || !row.0.contains("abc"), "a secret given on the command line is never echoed")
+    }
+
+    @Test func helpAndVersionStillWork() throws {
+        let help = try ToolProcess.run(["--help"])
+        #expect(help.status == 0 && help.stdout.contains("SUBCOMMANDS"))
+        let bare = try ToolProcess.run([])
+        #expect(bare.status == 0 && bare.stdout.contains("SUBCOMMANDS"))
+        #expect(try ToolProcess.run(["--version"]).stdout.hasPrefix("0.1.0"))
+        #expect(try ToolProcess.run(["inspect", "--help"]).stdout.contains("--metadata-only"))
+    }
+
+    @Test func chocoHabitsAreAccepted() throws {
+        // -y (nothing is ever asked), --verbose and --debug anywhere, choco's --pre.
+        let result = try ToolProcess.run(["-y", "matrix", "show", "0.16.0", "--verbose", "--debug"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let help = try ToolProcess.run(["download", "--help"])
+        #expect(help.stdout.contains("-s, --source") && help.stdout.contains("--pre"))
+    }
+
+    @Test func lintScriptReadsStandardInput() throws {
+        let script = "choco upgrade chocolatey-management-service chocolatey-management-web -y\r\n"
+        let result = try ToolProcess.run(["lint-script", "-"], stdin: script)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("-:1: error: "), "\(result.stderr)")
+    }
+}
