@@ -46,7 +46,7 @@ let package = Package(
         /** The CCM compatibility matrix (data in matrix/) and checks over an estate. */
         .target(
             name: "Compatibility",
-            dependencies: ["Versioning", "JSONOutput", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Versioning", "Diagnostics", "JSONOutput", .product(name: "Yams", package: "Yams")],
             plugins: ["EmbedMatrix"]
         ),
 

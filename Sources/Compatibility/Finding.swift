@@ -1,12 +1,11 @@
+import Diagnostics
+
 /// One result of a compatibility check: what is wrong (or worth knowing), which rule says so, and where
-/// that rule comes from.
+/// that rule comes from. A report item with the matrix's provenance; on stderr it is printed as the one
+/// ``Diagnostic`` type (``diagnostic``).
 public struct Finding: Sendable, Hashable, Codable, Comparable {
     /// `error` makes the estate incompatible; `warning` needs attention; `note` is information.
-    public enum Severity: String, Sendable, Codable, CaseIterable {
-        case error, warning, note
-
-        var rank: Int { self == .error ? 0 : (self == .warning ? 1 : 2) }
-    }
+    public typealias Severity = Diagnostic.Severity
 
     /// How serious it is.
     public let severity: Severity
@@ -37,6 +36,22 @@ public struct Finding: Sendable, Hashable, Codable, Comparable {
         self.matrixLocation = matrixLocation
         self.inferred = inferred
         self.note = note
+    }
+
+    /// The finding as a diagnostic: `subject: message [rule]`, located at the matrix rule, with the row's
+    /// note or the inferred-data warning as the hint.
+    public var diagnostic: Diagnostic {
+        var location: Diagnostic.Location?
+        if let matrixLocation {
+            let parts = matrixLocation.split(separator: ":", omittingEmptySubsequences: false)
+            if parts.count == 2, let line = Int(parts[1]) {
+                location = Diagnostic.Location(file: String(parts[0]), line: line)
+            } else {
+                location = Diagnostic.Location(file: matrixLocation)
+            }
+        }
+        let hint = [note, inferred.map { "inferred: \($0)" }].compactMap { $0 }.joined(separator: "; ")
+        return Diagnostic(severity, rule: rule, at: location, "\(subject): \(message)", hint: hint.isEmpty ? nil : hint)
     }
 
     /// Errors first, then by rule, subject and message, so output is the same on every run.

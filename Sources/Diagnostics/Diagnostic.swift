@@ -7,8 +7,8 @@ public struct Diagnostic: Sendable, Hashable, Codable, Comparable, CustomStringC
     public enum Severity: String, Sendable, Hashable, Codable, CaseIterable {
         case error, warning, note
 
-        /// Errors first.
-        var rank: Int {
+        /// Errors first (0), then warnings, then notes: for sorting.
+        public var rank: Int {
             switch self {
             case .error: 0
             case .warning: 1

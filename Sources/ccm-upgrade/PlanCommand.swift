@@ -1,6 +1,7 @@
 import ArgumentParser
 import Compatibility
 import Deployment
+import Diagnostics
 import FileSupport
 import Foundation
 import Planning
@@ -82,7 +83,7 @@ struct PlanCommand: AsyncParsableCommand {
                 throw ExitCodes.badInput
             }
         }
-        for finding in plan.preflight where finding.severity == .warning { Console.warning("\(finding.subject): \(finding.message)") }
+        for finding in plan.preflight where finding.severity == .warning { DiagnosticPrinter.shared.report(finding.diagnostic) }
     }
 }
 

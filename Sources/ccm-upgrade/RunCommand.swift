@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diagnostics
 import Foundation
 import Nupkg
 import Planning
@@ -114,7 +115,7 @@ struct RunCommand: AsyncParsableCommand {
             if let current {
                 let errors = Planner(matrix: try matrixSource.load()).preflightErrors(inventory: current, steps: plan.steps)
                 if !errors.isEmpty {
-                    for finding in errors { Console.error("\(finding.subject): \(finding.message) [\(finding.rule)]") }
+                    DiagnosticPrinter.shared.report(errors.map(\.diagnostic))
                     Console.error("the plan fails the preflight: the estate after it would not pass the compatibility matrix")
                     throw ExitCodes.problemsFound
                 }
