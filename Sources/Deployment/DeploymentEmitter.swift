@@ -1,4 +1,5 @@
 import Compatibility
+import Diagnostics
 import Foundation
 import Planning
 
@@ -34,6 +35,7 @@ public enum DeploymentEmitter {
         if selected.isEmpty {
             warnings.append("the plan has no steps for a deployment (nothing in the agent phase)")
         }
+        warnings += unmatchedTargets(options.targets, steps: selected)
 
         var steps: [DeploymentStepDocument] = []
         var variables: [StepScripts.SensitiveVariable] = []
@@ -92,6 +94,26 @@ public enum DeploymentEmitter {
             lastScheduledDateTimeUtc: options.maintenanceWindowEnd.map(DeploymentOptions.utcString), repeatPeriod: options.repeatPeriod,
             executionTimeoutInSeconds: options.executionTimeoutInSeconds, requiresApproval: options.requiresApproval,
             deploymentSteps: steps, warnings: warnings)
+    }
+
+    /// A warning for each `--group` whose selector picks no step of the deployment, with the closest
+    /// selector the plan does have (a mistyped host or group name would otherwise leave steps ungrouped).
+    static func unmatchedTargets(_ targets: [GroupTarget], steps: [PlanStep]) -> [String] {
+        guard !steps.isEmpty else { return [] }
+        let hosts = Set(steps.compactMap(\.host)).sorted().map { "host:\($0)" }
+        let groups = Set(steps.compactMap { $0.phase == .clientAgents ? $0.group : nil }).sorted().map { "group:\($0)" }
+        let phases = Set(steps.map(\.phase.rawValue)).sorted() + ["server", "agent-phase"]
+        let known = phases + hosts + groups
+        return targets.filter { target in !steps.contains { target.selector.matches($0) } }.map { target in
+            let typed = target.selector.description
+            // A bare word is read as an inventory group, but may be a mistyped phase: offer both kinds.
+            var suggestion = Suggestion.closest(to: typed, in: known)
+            if case let .inventoryGroup(name) = target.selector {
+                suggestion = Suggestion.closest(to: name, in: phases + groups.map { String($0.dropFirst("group:".count)) }) ?? suggestion
+            }
+            return "--group \(target.groupName)=\(typed) selects no step of this deployment"
+                + (suggestion.map { "; did you mean '\($0)'?" } ?? "; the plan has \(known.joined(separator: ", "))")
+        }
     }
 
     /// The CCM group names a step targets: every `--group` whose selector matches; without one, a

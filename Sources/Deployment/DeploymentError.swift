@@ -1,3 +1,4 @@
+import Diagnostics
 /// Why a deployment could not be emitted, read or driven through CCM's API. Messages name the file, the
 /// step, the field and what was expected, and say what to do.
 public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -35,7 +36,8 @@ public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible
         case let .invalidGroupsFile(file, problem): return "\(file): groups file: \(problem)"
         case let .groupNotFound(name, known, source):
             let list = known.isEmpty ? "none" : known.sorted().joined(separator: ", ")
-            return "CCM group '\(name)' is not in \(source) (known: \(list)); create it in CCM (Groups) or fix the name"
+            let suggestion = Suggestion.closest(to: name, in: known).map { "did you mean '\($0)'? " } ?? ""
+            return "CCM group '\(name)' is not in \(source) (known: \(list)); \(suggestion)create it in CCM (Groups) or fix the name"
         case let .invalidFile(file, problem): return "\(file): \(problem)"
         case let .invalidURL(url, problem): return "\(url): \(problem)"
         case let .transport(url, message): return "\(url): \(message)"

@@ -61,6 +61,12 @@ struct RunCommand: AsyncParsableCommand {
         }
         let libFolder = lib ?? ProcessInfo.processInfo.environment["ChocolateyInstall"].map { $0 + "/lib" } ?? "C:\\ProgramData\\chocolatey\\lib"
         let hostName = host ?? ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
+        let planHosts = Set(plan.steps.compactMap(\.host)).sorted()
+        if host != nil, !planHosts.isEmpty, !planHosts.contains(where: { $0.lowercased() == hostName.lowercased() }) {
+            // A mistyped --host would otherwise "run" nothing and look like success.
+            throw CommandFailure.badInput("--host \(hostName): no step of \(planFile) runs on that host"
+                + Suggestion.didYouMean(hostName, in: planHosts) + " (the plan's hosts: \(planHosts.joined(separator: ", ")))")
+        }
         var configuration = PlanRunner.Configuration(host: hostName, journalPath: journal ?? planFile + ".journal") { id in
             let path = "\(libFolder)/\(id)/\(id).nuspec"
             guard let data = FileManager.default.contents(atPath: path) else { return nil }

@@ -82,6 +82,10 @@ struct CLITests {
         #expect(order.count == 3 && order == order.sorted())
         let dry = try Tool.run(["run", folder + "/plan.json", "--host", "ccm01", "--dry-run"])
         #expect(dry.status == 0, "\(dry.stderr)")
+        // A mistyped host runs nothing and says so, with the plan's closest host.
+        let typo = try Tool.run(["run", folder + "/plan.json", "--host", "ccm1", "--dry-run"])
+        #expect(typo.status == 2)
+        #expect(typo.stderr.contains("--host ccm1: no step of") && typo.stderr.contains("did you mean 'ccm01'?"), "\(typo.stderr)")
         #expect(dry.stdout.contains("--package-parameters-sensitive=/Password:<env:CCM_SERVICE_PASSWORD>"))
         // A real (stand-in) run of the same plan: every step for ccm01, in order, then resume finds nothing left.
         let standin = Tool.checkout + "/Tests/Fixtures/choco-standin/choco"

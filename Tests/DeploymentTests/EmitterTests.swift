@@ -280,3 +280,32 @@ struct EmitterTests {
         }
     }
 }
+
+@Suite("Emitter: --group selectors that select nothing")
+struct UnmatchedGroupTests {
+    static let rows: [(String, String?)] = [
+        ("CCM Servers=host:ccm1", "did you mean 'host:ccm01'?"),
+        ("Desktops=Workstation", "did you mean 'Workstations'?"),
+        ("X=host-agnet", "did you mean 'host-agent'?"),
+        ("CCM Servers=host-agent", nil),
+        ("Desktops=group:Workstations", nil),
+    ]
+
+    @Test(arguments: rows)
+    func warning(_ row: (String, String?)) throws {
+        var options = DeploymentOptions()
+        options.targets = [try GroupTarget(parsing: row.0)]
+        let document = try DeploymentEmitter.emit(plan: Plans.full(), options: options)
+        let selectsNothing = document.warnings.filter { $0.contains("selects no step") }
+        if let expected = row.1 {
+            #expect(selectsNothing.count == 1 && selectsNothing[0].contains(expected), "\(document.warnings)")
+        } else {
+            #expect(selectsNothing.isEmpty, "\(document.warnings)")
+        }
+    }
+
+    @Test func unknownCCMGroupSuggestsTheClosestName() {
+        let error = DeploymentError.groupNotFound(name: "Workstation", known: ["Workstations", "CCM Servers"], source: "groups.json")
+        #expect(error.description.contains("did you mean 'Workstations'?"))
+    }
+}
