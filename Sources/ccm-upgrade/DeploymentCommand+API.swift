@@ -1,5 +1,6 @@
 import ArgumentParser
 import Deployment
+import Diagnostics
 import Foundation
 import Planning
 
@@ -98,7 +99,7 @@ extension DeploymentCommand {
                 // Nothing is created from a document with lint errors (hand-made files, mostly).
                 let errors = DeploymentLinter.lint(document, file: file).filter { $0.severity == .error }
                 if !errors.isEmpty {
-                    for error in errors { printError(error.description) }
+                    DiagnosticPrinter.shared.report(errors)
                     Console.error("\(file): \(errors.count) lint error(s); nothing was created in CCM (see 'ccm-upgrade deployment lint')")
                     throw ExitCodes.problemsFound
                 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Compatibility
+import Diagnostics
 import Planning
 import Foundation
 
@@ -30,7 +31,7 @@ extension MatrixCommand {
         @Flag(help: "An upgrade is in progress: mixed server versions are a warning, not an error.") var duringUpgrade = false
         @Option(help: ArgumentHelp("Read the estate from a YAML or JSON inventory file.", valueName: "FILE")) var inventory: String?
         @Flag(help: "Treat warnings as problems for the exit code.") var strict = false
-        @Option(help: "Output format: text or json.") var format: MatrixOutputFormat = .text
+        @Option(help: "Output format: text or json.") var format: OutputFormat = .text
         @OptionGroup var source: MatrixSourceOptions
 
         func run() async throws {
@@ -38,16 +39,16 @@ extension MatrixCommand {
             var base = Estate()
             if let inventory {
                 guard let data = FileManager.default.contents(atPath: inventory), let text = String(data: data, encoding: .utf8) else {
-                    throw badInput("cannot read the inventory file '\(inventory)' as UTF-8 text")
+                    throw CommandFailure.badInput("cannot read the inventory file '\(inventory)' as UTF-8 text")
                 }
                 if UpgradeInventory.looksLikeUpgradeInventory(text) {
                     // The plan command's inventory (hosts with roles, client groups) works here too.
                     do { base = try UpgradeInventory.parse(text, file: inventory).estate } catch {
-                        throw badInput(error.description)
+                        throw CommandFailure.badInput(error.description)
                     }
                 } else {
                     do { base = try Estate.inventory(text: text, file: inventory, matrix: matrix) } catch {
-                        for diagnostic in error.diagnostics { printError(diagnostic.description) }
+                        for diagnostic in error.diagnostics { DiagnosticPrinter.shared.log(diagnostic.description) }
                         throw ExitCodes.badInput
                     }
                 }
@@ -57,9 +58,9 @@ extension MatrixCommand {
             (flags.agent, flags.extension_, flags.chocolatey) = (agent, licensedExtension, chocolatey)
             (flags.dotnet, flags.sqlServer, flags.windowsServer, flags.prerequisites) = (dotnet, sqlServer, windowsServer, prerequisite)
             let estate: Estate
-            do { estate = try Estate.applying(flags, to: base) } catch { throw badInput(error.description) }
+            do { estate = try Estate.applying(flags, to: base) } catch { throw CommandFailure.badInput(error.description) }
             if estate.serverVersions.isEmpty && estate.groups.isEmpty {
-                throw badInput("nothing to check: give --ccm (or --database/--service/--web), client versions, or --inventory FILE")
+                throw CommandFailure.badInput("nothing to check: give --ccm (or --database/--service/--web), client versions, or --inventory FILE")
             }
             let report = matrix.check(estate, duringUpgrade: duringUpgrade)
             print(format == .json ? MatrixRendering.json(report) : MatrixRendering.text(report), terminator: "")

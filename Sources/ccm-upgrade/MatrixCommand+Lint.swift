@@ -1,5 +1,6 @@
 import ArgumentParser
 import Compatibility
+import Diagnostics
 
 extension MatrixCommand {
     /// `matrix lint [PATH]`: validates matrix files; `file:line: error: …` on stderr.
@@ -22,12 +23,12 @@ extension MatrixCommand {
                 diagnostics = Matrix.lint(directory: path)
                 // A folder that cannot be read at all is bad input, not a lint finding.
                 if diagnostics.count == 1, case .unreadable = diagnostics[0].problem, diagnostics[0].problem.file == path {
-                    throw badInput(diagnostics[0].problem.message + ": " + path)
+                    throw CommandFailure.badInput(diagnostics[0].problem.message + ": " + path)
                 }
             } else {
                 diagnostics = Matrix.lint(files: Matrix.embeddedFiles, pathPrefix: "matrix/")
             }
-            for diagnostic in diagnostics { printError(diagnostic.description) }
+            for diagnostic in diagnostics { DiagnosticPrinter.shared.log(diagnostic.description) }
             let errors = diagnostics.filter { $0.severity == .error }.count
             let warnings = diagnostics.count - errors
             print("\(path ?? "embedded matrix"): \(errors) error(s), \(warnings) warning(s)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Compatibility
+import Diagnostics
 import Versioning
 
 extension MatrixCommand {
@@ -15,7 +16,7 @@ extension MatrixCommand {
         var version: String?
 
         @Option(help: "Output format: text or json.")
-        var format: MatrixOutputFormat = .text
+        var format: OutputFormat = .text
 
         @OptionGroup var source: MatrixSourceOptions
 
@@ -26,13 +27,12 @@ extension MatrixCommand {
                 return
             }
             let ccm: NuGetVersion
-            do { ccm = try NuGetVersion(parsing: version) } catch { throw badInput("\(error)") }
+            do { ccm = try NuGetVersion(parsing: version) } catch { throw CommandFailure.badInput("\(error)") }
             do {
                 let requirements = try matrix.requirements(forCCM: ccm)
                 print(format == .json ? MatrixRendering.json(requirements) : MatrixRendering.text(requirements), terminator: "")
             } catch {
-                printError("error: \(error)")
-                throw ExitCodes.problemsFound
+                throw CommandFailure.problem("\(error)")
             }
         }
     }
