@@ -134,6 +134,10 @@ public enum NuspecReader {
         }
         let rangeText = element.attribute("version") ?? ""
         let range: VersionRange
+        // A missing or empty version means any version: NuGet's rule for dependencies, not range syntax.
+        if rangeText.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }) {
+            return PackageDependency(id: id, range: .all, include: element.attribute("include"), exclude: element.attribute("exclude"))
+        }
         do { range = try VersionRange(parsing: rangeText) } catch {
             throw .invalidManifest(path: source, field: "dependency",
                                    problem: "invalid version '\(rangeText)' in dependency '\(id)': \(error.reasonText)")

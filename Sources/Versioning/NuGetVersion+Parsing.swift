@@ -72,9 +72,16 @@ extension NuGetVersion {
             var partEnd = partStart
             while partEnd < end && bytes[partEnd] != UInt8(ascii: ".") { partEnd += 1 }
             let name = part == 0 ? "major" : part == 1 ? "minor" : part == 2 ? "patch" : "revision"
-            guard partEnd > partStart else { return .failure("the \(name) part is empty") }
+            // NuGet reads the numeric parts with System.Version, which allows spaces around each number:
+            // "   19.   19" is 19.19.0.0. Strict SemVer does not.
+            var digitsStart = partStart, digitsEnd = partEnd
+            if mode == .lenient {
+                while digitsStart < digitsEnd, bytes[digitsStart] == 0x20 || bytes[digitsStart] == 0x09 { digitsStart += 1 }
+                while digitsEnd > digitsStart, bytes[digitsEnd - 1] == 0x20 || bytes[digitsEnd - 1] == 0x09 { digitsEnd -= 1 }
+            }
+            guard digitsEnd > digitsStart else { return .failure("the \(name) part is empty") }
             var value = 0
-            for index in partStart..<partEnd {
+            for index in digitsStart..<digitsEnd {
                 let byte = bytes[index]
                 guard byte >= 0x30 && byte <= 0x39 else {
                     return .failure("the \(name) part '\(text(partStart..<partEnd))' is not a non-negative integer")

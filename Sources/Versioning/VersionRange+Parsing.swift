@@ -1,14 +1,16 @@
 extension VersionRange {
-    /// Parses NuGet range notation. Empty text means any version; a bare version means "at least".
+    /// Parses NuGet range notation as NuGet's `VersionRange.TryParse` does; a bare version means "at least".
     ///
-    /// Rejects `(1.0)`, `(1.0]`, `[1.0)`, `(,)`, more than two parts, min above max, empty bounded ranges
-    /// such as `(1.0,1.0]`, and floating ranges (`1.*`), which nuspec dependencies do not support.
+    /// Rejects empty text (a nuspec's missing or empty dependency version means "any", but that is the
+    /// reader's rule, not the range syntax's), `(1.0)`, `(1.0]`, `[1.0)`, exactly `(,)` and `[,]`, more than
+    /// two parts, min above max, equal bounds with one side exclusive (`(1.0,1.0]`), and floating ranges
+    /// (`1.*`), which nuspec dependencies do not support. Accepted like NuGet: `(, )` and `[, ]` (any
+    /// version) and `(1.0,1.0)` (valid, satisfied by nothing). The original text is kept as given.
     public init(parsing text: String) throws(VersioningError) {
         let trimmed = text.trimmingASCIIWhitespace()
         func fail(_ reason: String) -> VersioningError { .invalidRange(input: text, reason: reason) }
         if trimmed.isEmpty {
-            self.init(min: nil, max: nil, original: "")
-            return
+            throw fail("it is empty; expected a version (at least) or a range such as [1.0,2.0)")
         }
         if trimmed.utf8.contains(UInt8(ascii: "*")) {
             throw fail("floating ranges ('*') are for restore only and not allowed in package dependencies")
@@ -20,7 +22,7 @@ extension VersionRange {
             do { version = try NuGetVersion(parsing: trimmed) } catch {
                 throw fail("a bare version means 'at least', and '\(trimmed)' is not a version (\(error.reasonText))")
             }
-            self.init(min: version, minInclusive: true, original: trimmed)
+            self.init(min: version, minInclusive: true, original: text)
             return
         }
         let opening = first == UInt8(ascii: "[") ? "[" : "("
@@ -54,19 +56,21 @@ extension VersionRange {
                 throw fail("a single version in brackets must be exact, written '[\(parts[0])]'")
             }
             guard let exact = try version(parts[0], "exact") else { throw fail("the brackets are empty") }
-            self.init(min: exact, minInclusive: true, max: exact, maxInclusive: true, original: trimmed)
+            self.init(min: exact, minInclusive: true, max: exact, maxInclusive: true, original: text)
         case 2:
+            // NuGet refuses these two spellings literally; with a space inside, `(, )` means any version.
+            if trimmed == "(,)" || trimmed == "[,]" { throw fail("'\(trimmed)' has no bounds; write '(, )' or leave the dependency's version out to allow any version") }
             let low = try version(parts[0], "lower")
             let high = try version(parts[1], "upper")
-            if low == nil && high == nil { throw fail("'(,)' has no bounds; leave the range empty to allow any version") }
             if let low, let high {
                 let order = NuGetVersion.compare(low, high)
                 if order > 0 { throw fail("the lower bound \(low) is above the upper bound \(high)") }
-                if order == 0 && !(minInclusive && maxInclusive) {
-                    throw fail("no version can satisfy it (equal bounds that are not both inclusive)")
+                // NuGet: equal bounds must be both inclusive (exact) or both exclusive (valid, matches nothing).
+                if order == 0 && minInclusive != maxInclusive {
+                    throw fail("equal bounds with one side exclusive; write '[\(parts[0])]' for exactly that version")
                 }
             }
-            self.init(min: low, minInclusive: minInclusive, max: high, maxInclusive: maxInclusive, original: trimmed)
+            self.init(min: low, minInclusive: minInclusive, max: high, maxInclusive: maxInclusive, original: text)
         default:
             throw fail("expected at most two comma-separated bounds, found \(parts.count)")
         }
