@@ -80,8 +80,11 @@ public enum ScriptLinter {
         var result: [(Int, String)] = []
         var pending: (Int, String)?
         var inBlockComment = false
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = String(raw.hasSuffix("\r") ? raw.dropLast() : raw)
+        // Any newline ends a line: "\r\n" is one Character in Swift, so splitting on "\n" alone left a CRLF
+        // script as one long line (and its combined upgrade unreported).
+        let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        for (index, raw) in body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            var line = String(raw)
             if !batch {
                 if inBlockComment {
                     guard let end = line.range(of: "#>") else { continue }

@@ -43,3 +43,17 @@ struct ScriptLinterTests {
         #expect(ScriptLinter.lint(PlanRendering.powershell(plan), file: "plan.ps1").isEmpty)
     }
 }
+
+@Suite("lint-script: Windows text")
+struct ScriptLinterWindowsTextTests {
+    // The same script with LF, CRLF, and CRLF after a UTF-8 BOM: the same findings on the same lines.
+    @Test(arguments: ["\n", "\r\n", "\u{FEFF}\r\n"])
+    func lineEndings(_ newline: String) {
+        let bom = newline.hasPrefix("\u{FEFF}") ? "\u{FEFF}" : ""
+        let separator = bom.isEmpty ? newline : String(newline.dropFirst())
+        let script = bom + ["# upgrade", "choco upgrade chocolatey-management-service chocolatey-management-web -y", "exit 0"]
+            .joined(separator: separator) + separator
+        let diagnostics = ScriptLinter.lint(script, file: "up.ps1")
+        #expect(diagnostics.map { "\($0.line ?? 0):\($0.rule ?? "")" } == ["2:combined-server-packages"], "\(diagnostics)")
+    }
+}

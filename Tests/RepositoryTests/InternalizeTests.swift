@@ -154,6 +154,11 @@ struct InternalizeTests {
         let error = #expect(throws: FeedError.self) { try PackageListFile.parse("a 1.0 b c", file: "l", defaultSource: "s") }
         #expect(error?.description.contains("l:1") == true)
         #expect(throws: FeedError.self) { try PackageListFile.parse("a not-a-version", file: "l", defaultSource: "s") }
+        // Windows text: CRLF and a BOM read the same, and line numbers stay right.
+        let windows = "\u{FEFF}" + text.replacingOccurrences(of: "\n", with: "\r\n") + "\r\n"
+        #expect(try PackageListFile.parse(windows, file: "list.txt", defaultSource: "community").map(\.description) == requests.map(\.description))
+        let crlfError = #expect(throws: FeedError.self) { try PackageListFile.parse("a 1.0\r\nb 2.0 c d", file: "l", defaultSource: "s") }
+        #expect(crlfError?.description.contains("l:2") == true)
     }
 }
 

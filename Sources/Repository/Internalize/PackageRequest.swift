@@ -114,7 +114,9 @@ public enum CCMPackageSet: String, Sendable, CaseIterable, Codable {
 public enum PackageListFile {
     public static func parse(_ text: String, file: String, defaultSource: String) throws(FeedError) -> [PackageRequest] {
         var requests: [PackageRequest] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Any newline ends a line ("\r\n" is one Character, so splitting on "\n" kept CRLF lists as one line).
+        let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        for (index, rawLine) in body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
             guard let id = fields.first else { continue }
