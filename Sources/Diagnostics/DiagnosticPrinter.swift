@@ -36,6 +36,8 @@ public final class DiagnosticPrinter: @unchecked Sendable {
 
     /// Writes a line (above the progress bar on a terminal).
     public func log(_ line: String) {
+        // The last line of defence: a registered secret never reaches the terminal or a log file.
+        let line = Redaction.redactKnown(line)
         lock.lock()
         defer { lock.unlock() }
         write(isTerminal && !bar.isEmpty ? "\r\u{1B}[K" + line + "\n" + bar : line + "\n")

@@ -106,6 +106,16 @@ struct LintTests {
         #expect(hit?.severity == row.4, "\(row.0)")
         #expect(hit?.step == row.5, "\(row.0)")
         #expect(hit?.file == "plan.json")
+        // A clear-text password in the script is never quoted back (issue 12 §4).
+        #expect(!diagnostics.map(\.description).joined().contains("hunter2"), "\(row.0)")
+    }
+
+    @Test("a chained line that holds a password is quoted with the password masked")
+    func chainedLineIsMasked() {
+        let text = document([["IsPrivileged": "true", "Script": #""choco upgrade x -y --params \"'/Password:hunter2'\"; choco upgrade y -y\nexit $LASTEXITCODE""#]])
+        let chained = lint(text).filter { $0.rule == LintRule.chainedChoco }
+        #expect(chained.count == 1 && chained[0].message.contains("/Password:********"), "\(chained)")
+        #expect(!lint(text).map(\.description).joined().contains("hunter2"))
     }
 
     @Test("a well-made hand-written plan has no diagnostics")

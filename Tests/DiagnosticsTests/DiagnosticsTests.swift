@@ -101,3 +101,34 @@ struct JSONOutputTests {
         #expect(try JSONOutput.encode(["k": "{[,:]}"]) == "{\n  \"k\": \"{[,:]}\"\n}")
     }
 }
+
+@Suite("Redaction")
+struct RedactionTests {
+    static let shapes: [(String, String)] = [
+        ("choco install x --params \"/Password:hunter2 /Port:8080\"", "choco install x --params \"/Password:******** /Port:8080\""),
+        ("/password=s3cret;", "/password=********;"),
+        ("Pwd = x y z", "Pwd = ********"),
+        ("Server=sql;Database=ccm;User ID=sa;Password=p@ss w0rd;", "Server=sql;Database=ccm;User ID=sa;Password=********;"),
+        ("choco push --api-key abcd1234 -s x", "choco push --api-key ******** -s x"),
+        ("--apikey=abcd1234", "--apikey=********"),
+        ("X-NuGet-ApiKey: 0f0f0f0f", "X-NuGet-ApiKey: ********"),
+        ("Authorization: Basic dXNlcjpwYXNz", "Authorization: Basic ********"),
+        ("https://customer:0123-4567@licensedpackages.chocolatey.org/api/v2/", "https://customer:********@licensedpackages.chocolatey.org/api/v2/"),
+        ("--password 'quoted value'", "--password ********"),
+        ("nothing secret here: /Port:8080", "nothing secret here: /Port:8080"),
+    ]
+
+    @Test(arguments: shapes)
+    func masksSecretShapes(_ row: (String, String)) { #expect(Redaction.mask(row.0) == row.1) }
+
+    @Test func registeredValuesNeverReachThePrinter() throws {
+        Redaction.register("registered-key-42")
+        Redaction.register("ab") // too short to mask
+        let pipe = Pipe()
+        let printer = DiagnosticPrinter(descriptor: pipe.fileHandleForWriting.fileDescriptor)
+        printer.error("server said: bad key registered-key-42 (ab)")
+        try pipe.fileHandleForWriting.close()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(text == "error: server said: bad key ******** (ab)\n")
+    }
+}

@@ -163,7 +163,7 @@ public enum DeploymentLinter {
         }
         let analysis = ScriptAnalysis.advanced(step.script)
         for (line, text) in analysis.chained {
-            add(position, .error, LintRule.chainedChoco, "script line \(line) chains a choco command ('\(text)'): CCM appends its arguments to choco lines, which then land after the next command; put each choco command on its own line")
+            add(position, .error, LintRule.chainedChoco, "script line \(line) chains a choco command ('\(Redaction.mask(text))'): CCM appends its arguments to choco lines, which then land after the next command; put each choco command on its own line")
         }
         let last = analysis.lastLine?.replacingOccurrences(of: " ", with: "").lowercased()
         if last != "exit$lastexitcode" {
@@ -174,7 +174,7 @@ public enum DeploymentLinter {
             let lower = command.arguments.map { $0.lowercased() }
             if ["install", "upgrade", "uninstall"].contains(command.command),
                !lower.contains(where: { ["-y", "--yes", "--confirm", "-confirm", "-yes"].contains($0) }) {
-                add(position, .warning, LintRule.missingConfirm, "script line \(command.line): '\(command.command)' without -y; argument expansion may not apply to API-created scripts, so write -y --no-progress")
+                add(position, .warning, LintRule.missingConfirm, "script line \(command.line): '\(Redaction.mask(command.command))' without -y; argument expansion may not apply to API-created scripts, so write -y --no-progress")
             }
             checkSecrets(command, position: position, add: add)
             if ["install", "upgrade"].contains(command.command) {
