@@ -1,6 +1,7 @@
 import ArgumentParser
 import Compatibility
 import Foundation
+import Logging
 import Nupkg
 import Planning
 import Repository
@@ -146,7 +147,7 @@ extension FeedOptions {
     func openFeed(_ reference: String) throws -> (feed: any PackageFeed, location: String) {
         let settings = try settings()
         let source = try configuredSource(reference, in: settings)
-        return (source.makeFeed(http: settings.httpClient(log: FeedOptions.log)), source.location)
+        return (source.makeFeed(http: settings.httpClient(logger: .statusLine)), source.location)
     }
 
     /// The source `reference` names; a URL or folder that is the location of a configured source gets that

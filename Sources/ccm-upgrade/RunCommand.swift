@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Nupkg
 import Planning
 import Repository
@@ -151,7 +152,7 @@ struct RunCommand: AsyncParsableCommand {
     static func internalize(_ packages: [String], into target: String, workDirectory: String, options: FeedOptions) async -> String? {
         do {
             let settings = try options.settings()
-            let http = settings.httpClient(log: FeedOptions.log)
+            let http = settings.httpClient(logger: .statusLine)
             let community = try options.source("community", in: settings).makeFeed(http: http)
             let licensed = try options.source("licensed", in: settings).makeFeed(http: http)
             let targetFeed = try options.configuredSource(target, in: settings).makeFeed(http: http)
