@@ -10,6 +10,8 @@ public enum FeedError: Error, Sendable, Equatable, CustomStringConvertible {
     case httpStatus(url: String, status: Int, body: String)
     /// 401/403: credentials or API key missing or refused.
     case unauthorized(url: String, status: Int, hint: String)
+    /// A push to a feed with no API key configured (nothing was sent).
+    case missingAPIKey(url: String)
     /// 429 for longer than the retry policy waits (the community repository blocks for an hour).
     case rateLimited(url: String, retryAfterSeconds: Int?)
     /// 406 from the community repository: a query over 10,000 results, an unsupported `$orderby`, a repeated filter.
@@ -49,6 +51,9 @@ public enum FeedError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(url): unexpected HTTP \(status)" + (body.isEmpty ? "" : ": \(body)")
         case let .unauthorized(url, status, hint):
             return "\(url): HTTP \(status), credentials refused or missing: \(hint)"
+        case let .missingAPIKey(url):
+            return "\(url): no API key for pushing to this feed; give one with --api-key-env NAME or --api-key-file PATH, "
+                + "set $\(FeedSettings.Environment.apiKey), or set apiKeyEnv or apiKeyFile for this source in feeds.json"
         case let .rateLimited(url, retryAfter):
             let wait = retryAfter.map { " (the server asks to wait \($0) s)" } ?? ""
             return "\(url): HTTP 429, rate limited\(wait); the community repository blocks for up to an hour: "

@@ -106,7 +106,7 @@ public struct V2Feed: PackageFeed {
 
     public func upload(fileAt path: String, identity: PackageIdentity, timeout: Int?) async throws(FeedError) -> UploadAnswer {
         guard let apiKey else {
-            throw .unauthorized(url: pushURL, status: 0, hint: "no API key configured for this feed (set it in the config file or an environment variable)")
+            throw .missingAPIKey(url: pushURL)
         }
         return try await HTTPPackageTransfer.upload(path: path, to: pushURL, apiKey: apiKey, credentials: credentials,
                                                     http: http, timeout: timeout)
