@@ -96,7 +96,7 @@ let package = Package(
 
         // MARK: CCM deployments
 
-        /** Plans as CCM deployment-plan JSON (import format), its linter, and a client for CCM's REST API over libcurl. */
+        /** Plans as CCM deployment-plan JSON (import format), its linter, and a client for CCM's REST API (through CurlSupport). */
         .target(
             name: "Deployment",
             dependencies: [

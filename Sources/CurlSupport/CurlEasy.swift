@@ -120,8 +120,8 @@ private let curlHeaderCallback: @convention(c) (UnsafeMutablePointer<CChar>?, In
     return total
 }
 
-/// CURL_READFUNC_ABORT: make curl fail the upload with CURLE_ABORTED_BY_CALLBACK.
-private let readAbort = 0x1000_0000
+/// Makes curl fail the upload with CURLE_ABORTED_BY_CALLBACK.
+private let readAbort = Int(CURL_READFUNC_ABORT)
 
 private let curlReadCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
     buffer, size, count, user in

@@ -22,6 +22,11 @@ public struct CurlTransport: HTTPTransport {
     public func perform(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
         if Task.isCancelled { throw .cancelled(url: request.url) }
         await limiter.acquire()
+        if Task.isCancelled {
+            // Cancelled while waiting for a free slot: start nothing.
+            await limiter.release()
+            throw .cancelled(url: request.url)
+        }
         let flag = CancellationFlag()
         let options = self.options
         let result: Result<HTTPResponse, HTTPError> = await withTaskCancellationHandler {
