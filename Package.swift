@@ -3,6 +3,7 @@
 //
 // Layering (one-way):  Versioning → Compatibility → Planning
 //                      Versioning, XMLSupport, CArchive → Nupkg → Repository → ccm-upgrade
+//                      CCurl → CurlSupport → Repository, Deployment (only CurlSupport imports CCurl)
 // Versions and matrix logic never link a C library; C stays in the system-library targets and the
 // one Swift module that wraps each of them.
 import PackageDescription
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
         // MARK: C libraries (system libraries with small shim headers)
@@ -62,16 +64,27 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        /** NuGet feeds: v2 OData, v3, local folders; download and push over libcurl. */
-        /** libcurl opened on first use (dlopen), shared by the feed client and the CCM API client. */
-        .target(name: "CurlSupport", dependencies: ["CCurl"]),
+        /** The one HTTP client: libcurl opened on first use (dlopen), transfers on their own threads, retries
+            with backoff and Retry-After, cancellation, readable curl codes. Shared by feeds and the CCM API. */
+        .target(
+            name: "CurlSupport",
+            dependencies: [
+                "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         /** Atomic, durable whole-file writes (temp file, fsync, rename) for plans and journals. */
         .target(name: "FileSupport"),
 
+        /** NuGet feeds: v2 OData, v3, local folders; download and push through CurlSupport. */
         .target(
             name: "Repository",
-            dependencies: ["Versioning", "Nupkg", "XMLSupport", "CCurl", "CurlSupport", "FileSupport", "JSONOutput"]
+            dependencies: [
+                "Versioning", "Nupkg", "XMLSupport", "CurlSupport", "FileSupport", "JSONOutput",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
 
         // MARK: Upgrade planning
@@ -88,10 +101,13 @@ let package = Package(
 
         // MARK: CCM deployments
 
-        /** Plans as CCM deployment-plan JSON (import format), its linter, and a client for CCM's REST API over libcurl. */
+        /** Plans as CCM deployment-plan JSON (import format), its linter, and a client for CCM's REST API (through CurlSupport). */
         .target(
             name: "Deployment",
-            dependencies: ["Versioning", "Compatibility", "Planning", "CCurl", "CurlSupport", "Diagnostics", "JSONOutput"]
+            dependencies: [
+                "Versioning", "Compatibility", "Planning", "CurlSupport", "Diagnostics", "JSONOutput",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
 
         // MARK: Executable
@@ -100,9 +116,10 @@ let package = Package(
         .executableTarget(
             name: "ccm-upgrade",
             dependencies: [
-                "Versioning", "Nupkg", "Compatibility", "Repository", "Planning", "Deployment", "FileSupport",
+                "Versioning", "Nupkg", "Compatibility", "Repository", "Planning", "Deployment", "FileSupport", "CurlSupport",
                 "Diagnostics", "JSONOutput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -121,11 +138,15 @@ let package = Package(
         .testTarget(name: "NupkgTests", dependencies: ["Nupkg", "Versioning"]),
         .testTarget(name: "CompatibilityTests", dependencies: ["Compatibility", "Versioning"]),
         /** Helpers shared by the test targets (running the built tool). Not part of the product. */
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport", dependencies: ["CurlSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "CLITests", dependencies: ["ccm-upgrade", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Compatibility", "Versioning"]),
-        .testTarget(name: "RepositoryTests", dependencies: ["Repository", "Nupkg", "Versioning", "TestSupport"]),
-        .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "Planning", "Compatibility", "Versioning", "ccm-upgrade", "TestSupport"]),
+        .testTarget(name: "RepositoryTests", dependencies: ["Repository", "CurlSupport", "Nupkg", "Versioning", "TestSupport"]),
+        .testTarget(name: "CurlSupportTests", dependencies: ["CurlSupport", "TestSupport"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "CurlSupport", "Planning", "Compatibility", "Versioning", "ccm-upgrade", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

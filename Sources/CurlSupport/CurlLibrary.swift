@@ -1,13 +1,13 @@
-package import CCurl
+internal import CCurl
 import Foundation
 #if os(Windows)
 import WinSDK
 #endif
 
 /// Why libcurl could not be used; the message names the library file and what to install.
-package struct CurlLoadError: Error, Sendable, CustomStringConvertible {
-    package let message: String
-    package var description: String { message }
+struct CurlLoadError: Error, Sendable, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }
 
 /// libcurl, opened once on first use and kept for the life of the process (shared by the feed client in
@@ -16,28 +16,28 @@ package struct CurlLoadError: Error, Sendable, CustomStringConvertible {
 /// The tool does not link libcurl: every start would otherwise load it and its TLS, LDAP, SSH and IDN
 /// dependencies (~4 ms), also for commands that never use the network. The variadic entry points stay
 /// raw pointers for the typed C wrappers in the CCurl shim; the others are called directly.
-package final class CurlLibrary: @unchecked Sendable {
+final class CurlLibrary: @unchecked Sendable {
     // Immutable after init, hence @unchecked Sendable.
-    package let easyInit: @convention(c) () -> UnsafeMutableRawPointer?
-    package let easyCleanup: @convention(c) (UnsafeMutableRawPointer?) -> Void
-    package let easyPerform: @convention(c) (UnsafeMutableRawPointer?) -> CURLcode
+    let easyInit: @convention(c) () -> UnsafeMutableRawPointer?
+    let easyCleanup: @convention(c) (UnsafeMutableRawPointer?) -> Void
+    let easyPerform: @convention(c) (UnsafeMutableRawPointer?) -> CURLcode
     private let easyStrerror: @convention(c) (CURLcode) -> UnsafePointer<CChar>?
-    package let slistAppend: @convention(c) (UnsafeMutablePointer<curl_slist>?, UnsafePointer<CChar>?) -> UnsafeMutablePointer<curl_slist>?
-    package let slistFreeAll: @convention(c) (UnsafeMutablePointer<curl_slist>?) -> Void
+    let slistAppend: @convention(c) (UnsafeMutablePointer<curl_slist>?, UnsafePointer<CChar>?) -> UnsafeMutablePointer<curl_slist>?
+    let slistFreeAll: @convention(c) (UnsafeMutablePointer<curl_slist>?) -> Void
     /// `curl_easy_setopt` and `curl_easy_getinfo`, for the `ccm_curl_setopt_*` / `ccm_curl_getinfo_*` wrappers.
-    package let setopt: UnsafeMutableRawPointer
-    package let getinfo: UnsafeMutableRawPointer
+    let setopt: UnsafeMutableRawPointer
+    let getinfo: UnsafeMutableRawPointer
 
     /// libcurl's text for `code` (the detailed error buffer, when a handle has one, says more).
-    package func describe(_ code: CURLcode) -> String {
+    func describe(_ code: CURLcode) -> String {
         easyStrerror(code).map { String(cString: $0) } ?? "libcurl error \(code.rawValue)"
     }
 
     /// The library, or why it could not be opened.
-    package static let shared: Result<CurlLibrary, CurlLoadError> = Result { () throws(CurlLoadError) in try CurlLibrary() }
+    static let shared: Result<CurlLibrary, CurlLoadError> = Result { () throws(CurlLoadError) in try CurlLibrary() }
 
     /// Opens libcurl and runs `curl_global_init` once, before any transfer thread uses it.
-    package static func load() throws(CurlLoadError) -> CurlLibrary { try shared.get() }
+    static func load() throws(CurlLoadError) -> CurlLibrary { try shared.get() }
 
     private init() throws(CurlLoadError) {
         let library = try Self.open()

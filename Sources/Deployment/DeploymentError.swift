@@ -16,6 +16,8 @@ public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible
     case invalidURL(url: String, problem: String)
     /// The network or TLS failed before CCM answered.
     case transport(url: String, message: String)
+    /// The task was cancelled (Ctrl-C) while a request to CCM ran; the transfer was aborted.
+    case cancelled(url: String)
     /// `POST /Account/Login` did not start a session.
     case loginFailed(url: String, status: Int, message: String)
     /// CCM refused the session even after logging in again.
@@ -41,6 +43,7 @@ public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible
         case let .invalidFile(file, problem): return "\(file): \(problem)"
         case let .invalidURL(url, problem): return "\(url): \(problem)"
         case let .transport(url, message): return "\(url): \(message)"
+        case let .cancelled(url): return "\(url): cancelled"
         case let .loginFailed(url, status, message):
             return "\(url): login failed (HTTP \(status)): \(message); check the username and password sources (CCM_USERNAME, CCM_PASSWORD), and that two-factor login is off for this account"
         case let .unauthorized(url, status):

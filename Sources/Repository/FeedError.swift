@@ -1,14 +1,17 @@
+import CurlSupport
 import Foundation
 
 /// Why a feed operation failed. Every case names the URL or file and says what was expected, so the
 /// message can be acted on without a debugger. Secrets never appear in these messages.
 public enum FeedError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// libcurl failed; `code` is the CURLcode and `message` curl's own text.
-    case transport(url: String, code: Int, message: String)
+    /// libcurl failed; `code` is curl's result code and `message` curl's own text.
+    case transport(url: String, code: CurlCode, message: String)
     /// The server answered with a status the operation cannot use.
     case httpStatus(url: String, status: Int, body: String)
     /// 401/403: credentials or API key missing or refused.
     case unauthorized(url: String, status: Int, hint: String)
+    /// A push to a feed with no API key configured (nothing was sent).
+    case missingAPIKey(url: String)
     /// 429 for longer than the retry policy waits (the community repository blocks for an hour).
     case rateLimited(url: String, retryAfterSeconds: Int?)
     /// 406 from the community repository: a query over 10,000 results, an unsupported `$orderby`, a repeated filter.
@@ -43,11 +46,14 @@ public enum FeedError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .transport(url, code, message):
-            return "\(url): network error (curl \(code)): \(message)"
+            return "\(url): network error, \(code): \(message)"
         case let .httpStatus(url, status, body):
             return "\(url): unexpected HTTP \(status)" + (body.isEmpty ? "" : ": \(body)")
         case let .unauthorized(url, status, hint):
             return "\(url): HTTP \(status), credentials refused or missing: \(hint)"
+        case let .missingAPIKey(url):
+            return "\(url): no API key for pushing to this feed; give one with --api-key-env NAME or --api-key-file PATH, "
+                + "set $\(FeedSettings.Environment.apiKey), or set apiKeyEnv or apiKeyFile for this source in feeds.json"
         case let .rateLimited(url, retryAfter):
             let wait = retryAfter.map { " (the server asks to wait \($0) s)" } ?? ""
             return "\(url): HTTP 429, rate limited\(wait); the community repository blocks for up to an hour: "
@@ -89,25 +95,21 @@ public enum FeedError: Error, Sendable, Equatable, CustomStringConvertible {
     /// True for failures worth retrying: resets, timeouts, stalls, 5xx, 429.
     public var isTransient: Bool {
         switch self {
-        case let .transport(_, code, _): return CurlCodes.transient.contains(code)
-        case let .httpStatus(_, status, _): return status == 429 || status == 500 || status == 502 || status == 503 || status == 504
+        case let .transport(_, code, _): return code.isTransient
+        case let .httpStatus(_, status, _): return RetryPolicy.feedStatuses.contains(status)
         default: return false
         }
     }
-}
 
-/// CURLcode values the retry policy treats as transient (numbers are stable in libcurl's ABI).
-enum CurlCodes {
-    static let couldntConnect = 7
-    static let partialFile = 18
-    static let operationTimedOut = 28
-    static let aborted = 42
-    static let gotNothing = 52
-    static let sendError = 55
-    static let recvError = 56
-    static let http2 = 16
-    static let http2Stream = 92
-    static let sslConnect = 35
-    static let transient: Set<Int> = [couldntConnect, partialFile, operationTimedOut, gotNothing, sendError, recvError, http2,
-                                      http2Stream, sslConnect]
+    /// The one place a transport-level failure becomes a feed error.
+    public init(_ error: HTTPError) {
+        switch error {
+        case let .transport(url, code, message): self = .transport(url: url, code: code, message: message)
+        case let .cancelled(url): self = .cancelled(url: url)
+        case let .bodyTooLarge(url, limit): self = .bodyTooLarge(url: url, limit: limit)
+        case let .fileError(path, reason): self = .fileError(path: path, reason: reason)
+        case let .invalidResponse(url, field, expected): self = .invalidResponse(url: url, field: field, expected: expected)
+        case let .rateLimited(url, retryAfter): self = .rateLimited(url: url, retryAfterSeconds: retryAfter)
+        }
+    }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Deployment
 import Diagnostics
 import Foundation
+import Logging
 import Planning
 
 /// Where CCM is and who logs in. Username and password come from the environment, a file or a prompt,
@@ -30,7 +31,7 @@ struct CCMConnectionArguments: ParsableArguments {
         let password = try resolve(passwordFrom, what: "password", flag: "--password-from")
         do {
             return try CCMClient(baseURL: url, credentials: CCMCredentials(username: username, password: password),
-                                 transport: CurlCCMTransport(options: CCMConnectionOptions(caBundle: caBundle)))
+                                 options: CCMConnectionOptions(caBundle: caBundle), logger: .statusLine)
         } catch {
             throw ValidationError(error.description)
         }

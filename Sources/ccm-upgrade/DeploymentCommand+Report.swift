@@ -16,7 +16,8 @@ extension DeploymentCLI {
             switch error {
             case .invalidOption, .invalidGroupsFile, .invalidFile, .invalidURL, .secretUnavailable, .unsupportedStep, .groupNotFound:
                 throw ExitCodes.badInput
-            case .transport, .loginFailed, .unauthorized, .apiError, .invalidResponse, .waitExhausted: throw ExitCodes.problemsFound
+            case .transport, .cancelled, .loginFailed, .unauthorized, .apiError, .invalidResponse, .waitExhausted:
+                throw ExitCodes.problemsFound
             }
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Repository
 import Versioning
 
@@ -45,7 +46,7 @@ struct DownloadCommand: AsyncParsableCommand {
             Console.error(error.description)
             throw ExitCodes.badInput
         }
-        let feed = source.makeFeed(http: settings.httpClient(log: FeedOptions.log))
+        let feed = source.makeFeed(http: settings.httpClient(logger: .statusLine))
         do {
             try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         } catch {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Compatibility
 import Foundation
+import Logging
 import Nupkg
 import Planning
 import Repository
@@ -53,7 +54,9 @@ struct EstateOptions: ParsableArguments {
         guard let reference = source ?? inventory.source else {
             throw ValidationError("no internal feed: pass --source or set 'source' in the inventory")
         }
-        let (feed, location) = try feedOptions.openFeed(reference)
+        // Loaded once: each load prints the config's warnings (a disabled TLS check, loudly).
+        let settings = try feedOptions.settings()
+        let (feed, location) = try feedOptions.openFeed(reference, in: settings)
         let source = Self.absoluteIfFolder(location)
         inventory.source = source
         var parameters = UpgradeParameters()
@@ -68,8 +71,8 @@ struct EstateOptions: ParsableArguments {
         if upstream {
             // Licensed packages (and chocolatey, as the upgrade script takes it) from licensed; the rest from community.
             let licensedIDs = Set(CCMPackageSet.licensedIds + ["chocolatey"])
-            let licensed = try await Self.list(wanted.filter { licensedIDs.contains($0) }, in: try feedOptions.openFeed("licensed").feed)
-            let community = try await Self.list(wanted.filter { !licensedIDs.contains($0) }, in: try feedOptions.openFeed("community").feed)
+            let licensed = try await Self.list(wanted.filter { licensedIDs.contains($0) }, in: try feedOptions.openFeed("licensed", in: settings).feed)
+            let community = try await Self.list(wanted.filter { !licensedIDs.contains($0) }, in: try feedOptions.openFeed("community", in: settings).feed)
             upstreamVersions = licensed.merging(community, uniquingKeysWith: +)
         }
         return Context(inventory: inventory, parameters: parameters, source: source, feed: versions, upstream: upstreamVersions)
@@ -144,10 +147,9 @@ struct EstateOptions: ParsableArguments {
 extension FeedOptions {
     /// Opens the feed `reference` names (a source name from the feeds config, a URL or a folder) with the
     /// config's credentials, proxy and CA settings; returns it with its location (what choco's --source gets).
-    func openFeed(_ reference: String) throws -> (feed: any PackageFeed, location: String) {
-        let settings = try settings()
+    func openFeed(_ reference: String, in settings: FeedSettings) throws -> (feed: any PackageFeed, location: String) {
         let source = try configuredSource(reference, in: settings)
-        return (source.makeFeed(http: settings.httpClient(log: FeedOptions.log)), source.location)
+        return (source.makeFeed(http: settings.httpClient(logger: .statusLine)), source.location)
     }
 
     /// The source `reference` names; a URL or folder that is the location of a configured source gets that

@@ -67,8 +67,8 @@ enum ErrorReport {
             return (error.description, ExitCodes.badInput)
         case let error as NupkgError:
             return (error.description, ExitCodes.problemsFound)
-        case let error as CurlLoadError:
-            return (error.message, ExitCodes.problemsFound)
+        case let error as HTTPError:
+            return (error.description, ExitCodes.problemsFound)
         case let error as CompatibilityError:
             return (error.description, ExitCodes.problemsFound)
         default:

@@ -1,3 +1,4 @@
+import CurlSupport
 import ArgumentParser
 import Foundation
 import Repository

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Repository
 
 /// `ccm-upgrade internalize --to TARGET [--ccm-set upgrade|setup] [ids...] [--package-list FILE]`
@@ -65,7 +66,7 @@ struct InternalizeCommand: AsyncParsableCommand {
         try apiKey.apply(to: &target)
         try feedOptions.prepareTarget(target)
         let requests = try buildRequests()
-        let http = settings.httpClient(log: FeedOptions.log)
+        let http = settings.httpClient(logger: .statusLine)
         var sources: [String: any PackageFeed] = [:]
         for name in Set(requests.map(\.source)) {
             sources[name] = try feedOptions.source(name, in: settings).makeFeed(http: http)

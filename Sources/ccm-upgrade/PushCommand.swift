@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Repository
 
 /// `ccm-upgrade push <file.nupkg>... --source S [--api-key-env NAME]`
@@ -45,7 +46,7 @@ struct PushCommand: AsyncParsableCommand {
             Console.error("\(file): no such file")
             throw ExitCodes.badInput
         }
-        let feed = target.makeFeed(http: settings.httpClient(log: FeedOptions.log))
+        let feed = target.makeFeed(http: settings.httpClient(logger: .statusLine))
         var reports: [PushReport] = []
         var failed = false
         for file in files {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Diagnostics
 import Foundation
+import Logging
 import Nupkg
 import Planning
 import Repository
@@ -77,9 +78,13 @@ struct RunCommand: AsyncParsableCommand {
         configuration.applyKnownFixes = applyKnownFixes
         configuration.libFolder = libFolder
         configuration.log = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
-        let feed = try? feedOptions.openFeed(plan.source).feed
+        // Loaded once: each load prints the config's warnings (a disabled TLS check, loudly).
+        let settings = try? feedOptions.settings()
+        let feed = settings.flatMap { try? feedOptions.openFeed(plan.source, in: $0).feed }
         configuration.internalize = { packages in
-            await Self.internalize(packages, into: plan.source, workDirectory: planFile + ".packages", options: feedOptions)
+            guard let settings else { return "the feeds config could not be loaded (see the error above)" }
+            return await Self.internalize(packages, into: plan.source, workDirectory: planFile + ".packages", options: feedOptions,
+                                          settings: settings)
         }
         if let feed {
             configuration.feedHas = { id, version in (try? await feed.contains(id: id, version: version)) ?? false }
@@ -155,10 +160,10 @@ struct RunCommand: AsyncParsableCommand {
     /// The internalize step: each missing package from its upstream feed (licensed packages and chocolatey
     /// from the licensed feed, as Chocolatey's upgrade script does; the rest from the community feed),
     /// copied byte for byte into the internal feed; nil on success, else the problems.
-    static func internalize(_ packages: [String], into target: String, workDirectory: String, options: FeedOptions) async -> String? {
+    static func internalize(_ packages: [String], into target: String, workDirectory: String, options: FeedOptions,
+                            settings: FeedSettings) async -> String? {
         do {
-            let settings = try options.settings()
-            let http = settings.httpClient(log: FeedOptions.log)
+            let http = settings.httpClient(logger: .statusLine)
             let community = try options.source("community", in: settings).makeFeed(http: http)
             let licensed = try options.source("licensed", in: settings).makeFeed(http: http)
             let targetFeed = try options.configuredSource(target, in: settings).makeFeed(http: http)

@@ -1,3 +1,4 @@
+import CurlSupport
 import Foundation
 @testable import Deployment
 import Planning
@@ -128,15 +129,16 @@ struct APIClientTests {
     @Test("anti-forgery: writes without the X-XSRF-TOKEN header are refused by the fake; the client echoes it")
     func antiforgery() async throws {
         let fake = try FakeCCM()
-        let transport = CurlCCMTransport()
-        let login = try await transport.send(CCMRequest(method: .post, url: fake.base + "/Account/Login",
-                                                        headers: [("Content-Type", "application/x-www-form-urlencoded")],
-                                                        body: CCMCredentials(username: FakeCCM.user, password: FakeCCM.password).formBody))
+        let transport = CurlTransport()
+        let login = try await transport.perform(HTTPRequest(method: .post, url: fake.base + "/Account/Login",
+                                                            headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                                                            body: .bytes(CCMCredentials(username: FakeCCM.user, password: FakeCCM.password).formBody),
+                                                            followRedirects: false))
         var jar = CookieJar()
         jar.absorb(login)
-        let bare = try await transport.send(CCMRequest(method: .post, url: fake.base + "/api/services/app/DeploymentPlans/CreateOrEdit",
-                                                       headers: [("Cookie", try #require(jar.header)), ("Content-Type", "application/json")],
-                                                       body: Array(#"{"name":"x"}"#.utf8)))
+        let bare = try await transport.perform(HTTPRequest(method: .post, url: fake.base + "/api/services/app/DeploymentPlans/CreateOrEdit",
+                                                           headers: [("Cookie", try #require(jar.header)), ("Content-Type", "application/json")],
+                                                           body: .bytes(Array(#"{"name":"x"}"#.utf8)), followRedirects: false))
         #expect(bare.status == 400)
         let client = try fake.client()
         let id = try await client.create(DeploymentPlanDocument(name: "x"), groups: [], method: .steps)
@@ -192,7 +194,9 @@ struct APIClientTests {
     func droppedPolls() async throws {
         for (drops, succeeds) in [([2], true), ([1, 2, 3], false)] {
             let fake = try FakeCCM(drops.flatMap { ["--drop-view", String($0)] })
-            let client = try fake.client()
+            // No HTTP-level retries here: this checks the poll loop's own tolerance (the client would
+            // otherwise absorb each drop by resending the GET).
+            let client = try fake.client(retry: .none)
             let directory = try await client.groups()
             let document = try document()
             let id = try await client.create(document, groups: try groupIDs(document, directory), method: .steps)
@@ -241,10 +245,10 @@ struct APIClientTests {
     @Test("cookies: several Set-Cookie lines kept, replaced by name, removed when expired")
     func cookies() {
         var jar = CookieJar()
-        jar.absorb(CCMResponse(status: 200, headers: [("set-cookie", "a=1; path=/"), ("set-cookie", "XSRF-TOKEN=t; path=/")]))
+        jar.absorb(HTTPResponse(status: 200, headerLines: [("set-cookie", "a=1; path=/"), ("set-cookie", "XSRF-TOKEN=t; path=/")], effectiveURL: "x"))
         #expect(jar.header == "a=1; XSRF-TOKEN=t")
         #expect(jar.antiforgeryToken == "t")
-        jar.absorb(CCMResponse(status: 200, headers: [("set-cookie", "a=2"), ("set-cookie", "XSRF-TOKEN=; Max-Age=0")]))
+        jar.absorb(HTTPResponse(status: 200, headerLines: [("set-cookie", "a=2"), ("set-cookie", "XSRF-TOKEN=; Max-Age=0")], effectiveURL: "x"))
         #expect(jar.header == "a=2")
     }
 

@@ -1,3 +1,4 @@
+import CurlSupport
 import Foundation
 import TestSupport
 @testable import Deployment
@@ -32,9 +33,9 @@ final class FakeCCM: @unchecked Sendable {
         FixtureServer.lines(of: logPath)
     }
 
-    func client(password: String = FakeCCM.password, caBundle: String? = nil) throws -> CCMClient {
+    func client(password: String = FakeCCM.password, caBundle: String? = nil, retry: RetryPolicy = .ccm) throws -> CCMClient {
         try CCMClient(baseURL: base, credentials: CCMCredentials(username: Self.user, password: password),
-                      transport: CurlCCMTransport(options: CCMConnectionOptions(caBundle: caBundle, connectTimeout: 5, requestTimeout: 30)))
+                      options: CCMConnectionOptions(caBundle: caBundle, connectTimeout: 5, requestTimeout: 30), retry: retry)
     }
 
     deinit {

@@ -1,3 +1,4 @@
+import CurlSupport
 import Foundation
 import Nupkg
 import Repository

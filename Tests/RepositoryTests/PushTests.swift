@@ -1,3 +1,4 @@
+import CurlSupport
 import Foundation
 import Nupkg
 import Repository
@@ -61,6 +62,20 @@ struct PushTests {
         #expect(file == Corpus.package(Self.package))
         #expect(size == 4622 || size > 1000)
         #expect(error?.description.contains("upload limit") == true)
+    }
+
+    @Test("a push without a key sends nothing and says where keys come from")
+    func missingKeyNamesItsSources() async throws {
+        let fake = try FakeFeed(arguments: ["--api-key", "right"])
+        let error = await #expect(throws: FeedError.self) {
+            try await V2Feed(url: fake.v2, http: testClient()).push(fileAt: Corpus.package(Self.package))
+        }
+        guard case .missingAPIKey = error else { Issue.record("got \(String(describing: error))"); return }
+        for source in ["--api-key-env", "--api-key-file", "$CCM_UPGRADE_API_KEY", "feeds.json"] {
+            #expect(error?.description.contains(source) == true, "\(source)")
+        }
+        #expect(error?.description.contains("HTTP 0") == false)
+        #expect(!fake.requests.contains { $0.hasPrefix("PUT") })
     }
 
     @Test func refusedKeyIsUnauthorizedAndNeverPrinted() async throws {

@@ -149,7 +149,9 @@ extension CCMClient {
             } catch {
                 guard case .transport = error, failuresInARow < transportFailures, poll < maxPolls else { throw error }
                 failuresInARow += 1
-                try? await Task.sleep(nanoseconds: UInt64(max(0, intervalSeconds) * 1_000_000_000))
+                do { try await Task.sleep(nanoseconds: UInt64(max(0, intervalSeconds) * 1_000_000_000)) } catch {
+                    throw .cancelled(url: baseURL)
+                }
                 continue
             }
             onPoll(status)
@@ -161,7 +163,9 @@ extension CCMClient {
                 return status
             }
             if poll < maxPolls, intervalSeconds > 0 {
-                do { try await Task.sleep(nanoseconds: UInt64(intervalSeconds * 1_000_000_000)) } catch { break }
+                do { try await Task.sleep(nanoseconds: UInt64(intervalSeconds * 1_000_000_000)) } catch {
+                    throw .cancelled(url: baseURL)
+                }
             }
         }
         throw .waitExhausted(planID: id, polls: maxPolls, lastState: last.map { $0.state.description } ?? "unknown")

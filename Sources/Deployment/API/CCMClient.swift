@@ -1,4 +1,6 @@
+import CurlSupport
 import Foundation
+import Logging
 
 /// A CCM account for the API. The password is never printed (`description` masks it).
 public struct CCMCredentials: Sendable, CustomStringConvertible {
@@ -29,19 +31,30 @@ public struct CCMCredentials: Sendable, CustomStringConvertible {
 
 /// A logged-in session with the CCM website's REST API (ccm.md §10): cookie login, the ABP envelope,
 /// one new login when CCM answers 401 mid-run (sessions expire, and "one login per user" ends them).
+///
+/// Requests go through CurlSupport's ``HTTPClient`` (retries of transient failures, never a resent POST
+/// that may have reached CCM; cancellation of the awaiting task aborts the transfer). This type keeps
+/// only cookies, the XSRF token and CCM's envelope.
 public actor CCMClient {
     /// The website root, e.g. `https://ccm.example.com` (no trailing slash).
     public nonisolated let baseURL: String
     private let credentials: CCMCredentials
-    private let transport: any CCMTransport
+    private let http: HTTPClient
+    private let options: CCMConnectionOptions
     private var jar = CookieJar()
     private var loggedIn = false
     /// Number of logins so far (tests check the re-login).
     public private(set) var logins = 0
 
+    /// - Parameters:
+    ///   - transport: libcurl by default; tests pass an in-process fake.
+    ///   - logger: requests at `.debug`, retries at `.notice` (never bodies: the login form holds the password).
     /// - Throws: ``DeploymentError/invalidURL(url:problem:)`` unless `baseURL` is https (plain http only to
     ///   this machine, for tests and tunnels).
-    public init(baseURL: String, credentials: CCMCredentials, transport: any CCMTransport = CurlCCMTransport()) throws(DeploymentError) {
+    public init(
+        baseURL: String, credentials: CCMCredentials, options: CCMConnectionOptions = CCMConnectionOptions(),
+        retry: RetryPolicy = .ccm, logger: Logger = HTTPClient.silent, transport: (any HTTPTransport)? = nil
+    ) throws(DeploymentError) {
         var base = baseURL.trimmingCharacters(in: .whitespaces)
         while base.hasSuffix("/") { base.removeLast() }
         guard let components = URLComponents(string: base), let scheme = components.scheme?.lowercased(), let host = components.host, !host.isEmpty else {
@@ -56,7 +69,8 @@ public actor CCMClient {
         }
         self.baseURL = base
         self.credentials = credentials
-        self.transport = transport
+        self.options = options
+        http = HTTPClient(transport: transport ?? CurlTransport(options: options.transportOptions), retry: retry, logger: logger)
     }
 
     /// `POST /Account/Login` with the form fields CCM's clients use. Success: a 2xx (or a redirect away
@@ -65,10 +79,9 @@ public actor CCMClient {
         let url = baseURL + "/Account/Login"
         jar.clear()
         loggedIn = false
-        let response = try await transport.send(CCMRequest(
-            method: .post, url: url,
-            headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
-            body: credentials.formBody))
+        let response = try await exchange(.post, url: url,
+                                          headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
+                                          body: credentials.formBody)
         jar.absorb(response)
         logins += 1
         let envelope = try? JSONValue.parse(Data(response.body))
@@ -84,14 +97,14 @@ public actor CCMClient {
 
     /// Calls `/api/services/app/<path>` and returns the envelope's `result` (`.null` when absent).
     /// Logs in first when needed, and once more on a 401.
-    public func call(_ method: CCMRequest.Method, _ path: String, json body: String? = nil) async throws(DeploymentError) -> JSONValue {
+    public func call(_ method: HTTPMethod, _ path: String, json body: String? = nil) async throws(DeploymentError) -> JSONValue {
         if !loggedIn { try await login() }
         let url = baseURL + "/api/services/app/" + path
         var response = try await send(method, url: url, body: body)
         if Self.isAntiforgeryRejection(response, method: method) {
             // ABP issues XSRF-TOKEN on page loads; without it a cookie-authenticated write is refused.
             // Load the site root once to get the cookie, then retry (ccm.md §10.1, defensive).
-            jar.absorb(try await transport.send(CCMRequest(method: .get, url: baseURL + "/", headers: jar.header.map { [("Cookie", $0)] } ?? [])))
+            jar.absorb(try await exchange(.get, url: baseURL + "/", headers: jar.header.map { [("Cookie", $0)] } ?? []))
             response = try await send(method, url: url, body: body)
         }
         if Self.isUnauthorized(response) {
@@ -102,7 +115,7 @@ public actor CCMClient {
         let envelope = try? JSONValue.parse(Data(response.body))
         guard (200..<300).contains(response.status), envelope?["success"]?.bool != false else {
             throw .apiError(url: url, status: response.status,
-                            message: Self.errorMessage(envelope) ?? String(decoding: response.body.prefix(300), as: UTF8.self))
+                            message: Self.errorMessage(envelope) ?? Self.excerpt(response))
         }
         guard let envelope else {
             if response.body.isEmpty { return .null }
@@ -111,21 +124,41 @@ public actor CCMClient {
         return envelope["result"] ?? .null
     }
 
-    private func send(_ method: CCMRequest.Method, url: String, body: String?) async throws(DeploymentError) -> CCMResponse {
+    private func send(_ method: HTTPMethod, url: String, body: String?) async throws(DeploymentError) -> HTTPResponse {
         var headers: [(name: String, value: String)] = [("Accept", "application/json")]
         if let cookie = jar.header { headers.append(("Cookie", cookie)) }
         if method != .get, let token = jar.antiforgeryToken { headers.append(("X-XSRF-TOKEN", token)) }
         if body != nil { headers.append(("Content-Type", "application/json")) }
-        let response = try await transport.send(CCMRequest(method: method, url: url, headers: headers, body: Array((body ?? "").utf8)))
+        let response = try await exchange(method, url: url, headers: headers, body: body.map { Array($0.utf8) })
         jar.absorb(response)
         return response
     }
 
-    static func isAntiforgeryRejection(_ response: CCMResponse, method: CCMRequest.Method) -> Bool {
+    /// One request through the HTTP client: no redirects (a redirect to the login page means the session
+    /// ended), the body in memory, errors as ``DeploymentError``.
+    private func exchange(_ method: HTTPMethod, url: String, headers: [(name: String, value: String)],
+                          body: [UInt8]? = nil) async throws(DeploymentError) -> HTTPResponse {
+        var request = HTTPRequest(method: method, url: url, headers: headers, body: body.map { .bytes($0) } ?? .none,
+                                  destination: .memory(limit: Self.responseLimit), timeout: options.requestTimeout,
+                                  followRedirects: false)
+        if method == .post, body == nil { request.body = .bytes([]) }
+        do { return try await http.send(request) } catch { throw DeploymentError(error) }
+    }
+
+    /// CCM's largest answers (all plans, all computers of a step) stay far below this.
+    static let responseLimit = 64 << 20
+
+    /// A short excerpt of a non-envelope answer (often an HTML error page from IIS or a proxy).
+    static func excerpt(_ response: HTTPResponse) -> String {
+        let text = response.bodySnippet
+        return text.isEmpty ? "no body" : text
+    }
+
+    static func isAntiforgeryRejection(_ response: HTTPResponse, method: HTTPMethod) -> Bool {
         method != .get && response.status == 400 && String(decoding: response.body.prefix(2000), as: UTF8.self).lowercased().contains("antiforgery")
     }
 
-    static func isUnauthorized(_ response: CCMResponse) -> Bool {
+    static func isUnauthorized(_ response: HTTPResponse) -> Bool {
         if response.status == 401 { return true }
         if (300..<400).contains(response.status), (response.header("location") ?? "").lowercased().contains("/account/login") { return true }
         if let envelope = try? JSONValue.parse(Data(response.body)), envelope["unAuthorizedRequest"]?.bool == true { return true }

@@ -1,3 +1,5 @@
+import CurlSupport
+
 /// The session cookies CCM sets. CCM's auth cookie name is undocumented, so every cookie is kept and
 /// replayed (ccm.md §10.1). Values are never printed.
 struct CookieJar: Sendable {
@@ -7,8 +9,8 @@ struct CookieJar: Sendable {
 
     /// Applies every `Set-Cookie` header of a response: adds or replaces by name; an expired or
     /// `Max-Age=0` cookie is removed.
-    mutating func absorb(_ response: CCMResponse) {
-        for (name, value) in response.headers where name == "set-cookie" {
+    mutating func absorb(_ response: HTTPResponse) {
+        for (name, value) in response.headerLines where name == "set-cookie" {
             let parts = value.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
             guard let first = parts.first, let equals = first.firstIndex(of: "=") else { continue }
             let cookieName = String(first[..<equals])

@@ -1,3 +1,4 @@
+import CurlSupport
 import Foundation
 
 /// The JSON shapes of `feeds.json` (kept apart from the domain types).

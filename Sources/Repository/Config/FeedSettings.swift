@@ -1,4 +1,6 @@
+import CurlSupport
 import Foundation
+import Logging
 
 /// Where a source lives and how to authenticate to it. Built from the config file, environment variables
 /// and the built-in `community` and `licensed` sources; secrets are ``Secret`` values and never printed.
@@ -119,8 +121,8 @@ public struct FeedSettings: Sendable {
         return FeedSource(name: reference, location: reference, apiKey: key)
     }
 
-    /// The HTTP client these settings describe.
-    public func httpClient(log: @escaping @Sendable (String) -> Void = { _ in }) -> HTTPClient {
-        HTTPClient(transport: CurlTransport(options: transport), retry: retry, log: log)
+    /// The HTTP client these settings describe; `logger` receives requests (`.debug`) and retries (`.notice`).
+    public func httpClient(logger: Logger = HTTPClient.silent) -> HTTPClient {
+        HTTPClient(transport: CurlTransport(options: transport), retry: retry, logger: logger)
     }
 }

@@ -1,3 +1,4 @@
+import CurlSupport
 import Foundation
 import Nupkg
 import Versioning
@@ -105,7 +106,7 @@ public struct V2Feed: PackageFeed {
 
     public func upload(fileAt path: String, identity: PackageIdentity, timeout: Int?) async throws(FeedError) -> UploadAnswer {
         guard let apiKey else {
-            throw .unauthorized(url: pushURL, status: 0, hint: "no API key configured for this feed (set it in the config file or an environment variable)")
+            throw .missingAPIKey(url: pushURL)
         }
         return try await HTTPPackageTransfer.upload(path: path, to: pushURL, apiKey: apiKey, credentials: credentials,
                                                     http: http, timeout: timeout)
@@ -119,18 +120,18 @@ enum HTTPPackageTransfer {
         var request = HTTPRequest(url: url, headers: [("Accept", "application/octet-stream, application/zip, */*")],
                                   destination: .file(path: partialPath, resume: true), credentials: credentials)
         request.onProgress = progress
-        let response = try await http.send(request)
+        let response = try await http.sendForFeed(request)
         if response.status == 404 {
             throw .httpStatus(url: url, status: 404, body: "package download not found")
         }
         guard response.isSuccess else { throw response.failure(for: url) }
-        guard let size = response.fileSize, let hash = response.fileHash else {
+        guard let size = response.fileSize, let digest = response.fileSHA512 else {
             throw .invalidResponse(url: url, field: "body", expected: "package bytes")
         }
         if let declared = response.headers["content-length"].flatMap(Int64.init), response.status == 200, declared != size {
             throw .invalidResponse(url: url, field: "Content-Length", expected: "\(declared) bytes, received \(size)")
         }
-        return FetchedFile(size: size, sha512: hash)
+        return FetchedFile(size: size, sha512: PackageHash(digest: digest))
     }
 
     static func upload(path: String, to url: String, apiKey: Secret, credentials: Credentials?, http: HTTPClient,
@@ -138,7 +139,7 @@ enum HTTPPackageTransfer {
         let request = HTTPRequest(method: .put, url: url, headers: [("X-NuGet-ApiKey", apiKey.value)],
                                   body: .multipartFile(path: path, fieldName: "package", fileName: "package.nupkg"),
                                   destination: .memory(limit: 1 << 20), credentials: credentials, timeout: timeout)
-        let response = try await http.send(request)
+        let response = try await http.sendForFeed(request)
         if response.isSuccess { return .accepted(status: response.status) }
         switch response.status {
         case 401, 403:

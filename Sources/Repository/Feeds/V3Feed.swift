@@ -1,3 +1,4 @@
+import CurlSupport
 import Foundation
 import Nupkg
 import Versioning
@@ -105,7 +106,7 @@ public struct V3Feed: PackageFeed {
             throw .unsupported(feed: indexURL, operation: "push (no PackagePublish resource)")
         }
         guard let apiKey else {
-            throw .unauthorized(url: publish, status: 0, hint: "no API key configured for this feed (set it in the config file or an environment variable)")
+            throw .missingAPIKey(url: publish)
         }
         return try await HTTPPackageTransfer.upload(path: path, to: publish, apiKey: apiKey, credentials: credentials,
                                                     http: http, timeout: timeout)

@@ -1,5 +1,5 @@
 import Foundation
-import Nupkg
+import Crypto
 import Synchronization
 
 /// A flag the awaiting task sets when it is cancelled; the transfer thread polls it in the progress callback.
@@ -18,15 +18,17 @@ final class TransferContext {
     // Response.
     private(set) var status = 0
     private(set) var headers: [String: String] = [:]
+    /// Every header line of the final response in order (several `Set-Cookie` lines are normal).
+    private(set) var headerLines: [(name: String, value: String)] = []
     private(set) var memory: [UInt8] = []
     private(set) var errorBody: [UInt8] = []
     /// Set when the write side failed; the transfer then ends with CURLE_WRITE_ERROR and this explains it.
-    private(set) var writeFailure: FeedError?
+    private(set) var writeFailure: HTTPError?
 
     // File destination.
     private var descriptor: Int32 = -1
     private var fileStarted = false
-    private var hasher = PackageHash.Incremental()
+    private var hasher = SHA512()
     /// Set for large bodies, which are hashed on their own thread (see ``BackgroundHasher``).
     private var backgroundHasher: BackgroundHasher?
     /// Bodies at least this large are hashed in the background; for small ones a thread costs more than it saves.
@@ -40,7 +42,7 @@ final class TransferContext {
     private var uploadPosition = 0
     private(set) var uploadSize: Int64 = 0
     private var uploadDescriptor: Int32 = -1
-    private(set) var readFailure: FeedError?
+    private(set) var readFailure: HTTPError?
 
     private enum UploadPiece {
         case bytes([UInt8])
@@ -49,7 +51,7 @@ final class TransferContext {
 
     static let errorBodyLimit = 64 << 10
 
-    init(request: HTTPRequest, cancellation: CancellationFlag) throws(FeedError) {
+    init(request: HTTPRequest, cancellation: CancellationFlag) throws(HTTPError) {
         self.request = request
         self.cancellation = cancellation
         var offset: Int64 = 0
@@ -63,6 +65,12 @@ final class TransferContext {
             }
         }
         resumeOffset = offset
+        if case let .bytes(bytes) = request.body {
+            // Streamed through the read callback like a file: the bytes (a form with a password, JSON)
+            // are copied nowhere else and never logged.
+            uploadPieces = [.bytes(bytes)]
+            uploadSize = Int64(bytes.count)
+        }
         if case let .multipartFile(path, fieldName, fileName) = request.body {
             uploadDescriptor = open(path, O_RDONLY | O_CLOEXEC)
             guard uploadDescriptor >= 0 else { throw .fileError(path: path, reason: "cannot open for reading: \(Self.errnoText())") }
@@ -98,12 +106,14 @@ final class TransferContext {
             let parts = line.split(separator: " ", maxSplits: 2)
             status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
             headers = [:]
+            headerLines = []
             return
         }
         guard let colon = line.firstIndex(of: ":") else { return }
         let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         headers[name] = value
+        headerLines.append((name, value))
     }
 
     private var isSuccessStatus: Bool { (200..<300).contains(status) }
@@ -124,7 +134,7 @@ final class TransferContext {
             memory.append(contentsOf: bytes)
             return true
         case let .file(path, _):
-            do throws(FeedError) {
+            do throws(HTTPError) {
                 if !fileStarted { try startFile(path: path) }
                 try writeAll(bytes, path: path)
                 hash(bytes)
@@ -138,7 +148,7 @@ final class TransferContext {
     }
 
     /// Decides, at the first body byte, whether the server resumed (206 from our offset) or restarted (200).
-    private func startFile(path: String) throws(FeedError) {
+    private func startFile(path: String) throws(HTTPError) {
         fileStarted = true
         let expected = (status == 206 ? resumeOffset : 0) + (Int64(headers["content-length"] ?? "") ?? 0)
         if expected >= Self.backgroundHashingThreshold { backgroundHasher = BackgroundHasher() }
@@ -161,7 +171,7 @@ final class TransferContext {
         }
     }
 
-    private func hashPrefix(path: String, length: Int64) throws(FeedError) {
+    private func hashPrefix(path: String, length: Int64) throws(HTTPError) {
         let reader = open(path, O_RDONLY | O_CLOEXEC)
         guard reader >= 0 else { throw .fileError(path: path, reason: "cannot reopen to resume: \(Self.errnoText())") }
         defer { close(reader) }
@@ -179,10 +189,10 @@ final class TransferContext {
 
     /// Adds file bytes to the hash, on the background thread for large bodies.
     private func hash(_ bytes: UnsafeRawBufferPointer) {
-        if let backgroundHasher { backgroundHasher.update(bytes) } else { hasher.update(bytes) }
+        if let backgroundHasher { backgroundHasher.update(bytes) } else { hasher.update(bufferPointer: bytes) }
     }
 
-    private func writeAll(_ bytes: UnsafeRawBufferPointer, path: String) throws(FeedError) {
+    private func writeAll(_ bytes: UnsafeRawBufferPointer, path: String) throws(HTTPError) {
         var offset = 0
         while offset < bytes.count {
             let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
@@ -195,7 +205,7 @@ final class TransferContext {
     }
 
     /// Called after a successful transfer: a 2xx answer with an empty body still truncates the file.
-    func finishFile() throws(FeedError) -> (size: Int64, hash: PackageHash)? {
+    func finishFile() throws(HTTPError) -> (size: Int64, sha512: [UInt8])? {
         guard case let .file(path, _) = request.destination, isSuccessStatus else { return nil }
         if !fileStarted { try startFile(path: path) }
         guard fsync(descriptor) == 0 else { throw .fileError(path: path, reason: "fsync failed: \(Self.errnoText())") }
@@ -203,7 +213,7 @@ final class TransferContext {
             self.backgroundHasher = nil
             return (fileSize, backgroundHasher.finalize())
         }
-        return (fileSize, hasher.finalize())
+        return (fileSize, Array(hasher.finalize()))
     }
 
     // MARK: Upload
@@ -214,8 +224,10 @@ final class TransferContext {
             switch uploadPieces[uploadIndex] {
             case let .bytes(bytes):
                 let count = min(bytes.count - uploadPosition, buffer.count - filled)
-                bytes.withUnsafeBytes { source in
-                    (buffer.baseAddress! + filled).copyMemory(from: source.baseAddress! + uploadPosition, byteCount: count)
+                if count > 0 {
+                    bytes.withUnsafeBytes { source in
+                        (buffer.baseAddress! + filled).copyMemory(from: source.baseAddress! + uploadPosition, byteCount: count)
+                    }
                 }
                 filled += count
                 uploadPosition += count

@@ -1,5 +1,4 @@
 import Foundation
-import Nupkg
 
 /// A secret value (API key, password, license id): never printed, logged or journaled.
 public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
@@ -55,9 +54,14 @@ public struct TransportOptions: Sendable, Hashable {
     }
 }
 
-/// HTTP methods the feed protocols use.
+/// HTTP methods the feed protocols and the CCM API use.
 public enum HTTPMethod: String, Sendable {
-    case get = "GET", head = "HEAD", put = "PUT", delete = "DELETE"
+    case get = "GET", head = "HEAD", put = "PUT", post = "POST", delete = "DELETE"
+
+    /// Whether sending the request twice does no more harm than sending it once; ``HTTPClient`` resends a
+    /// request that may have reached the server only when this holds (a push overwrites itself with the
+    /// same bytes, so PUT counts).
+    public var isIdempotent: Bool { self != .post }
 }
 
 /// One HTTP request, described as values; the transport turns it into a libcurl transfer.
@@ -65,6 +69,8 @@ public struct HTTPRequest: Sendable {
     /// What is sent as the body.
     public enum Body: Sendable {
         case none
+        /// Bytes held in memory (JSON, a URL-encoded form). May hold a password: never logged.
+        case bytes([UInt8])
         /// `multipart/form-data` whose single part is the file, streamed from disk with a Content-Length
         /// (not chunked: minchoc's Django server refuses chunked uploads).
         case multipartFile(path: String, fieldName: String, fileName: String)
@@ -89,13 +95,16 @@ public struct HTTPRequest: Sendable {
     public var acceptCompressed: Bool
     /// Overall time limit in seconds for this request; nil for none (stalls are caught by the stall timeout).
     public var timeout: Int?
+    /// Follow `Location` answers (up to 10). Defaults to on for GET and HEAD; the CCM client turns it off
+    /// to see its login redirects.
+    public var followRedirects: Bool
     /// Called from the transfer thread with (bytes so far, total or 0 when unknown), download or upload.
     public var onProgress: (@Sendable (Int64, Int64) -> Void)?
 
     public init(
         method: HTTPMethod = .get, url: String, headers: [(name: String, value: String)] = [], body: Body = .none,
         destination: Destination = .memory(limit: 32 << 20), credentials: Credentials? = nil,
-        acceptCompressed: Bool = false, timeout: Int? = nil
+        acceptCompressed: Bool = false, timeout: Int? = nil, followRedirects: Bool? = nil
     ) {
         self.method = method
         self.url = url
@@ -105,39 +114,78 @@ public struct HTTPRequest: Sendable {
         self.credentials = credentials
         self.acceptCompressed = acceptCompressed
         self.timeout = timeout
+        self.followRedirects = followRedirects ?? (method == .get || method == .head)
     }
 }
 
 /// A response: status, headers (names lower-cased), and the body or what was written to disk.
 public struct HTTPResponse: Sendable {
     public var status: Int
+    /// The last value of each header, by lower-cased name.
     public var headers: [String: String]
+    /// Every header line in order, names lower-cased (several `Set-Cookie` lines are normal).
+    public var headerLines: [(name: String, value: String)]
     /// The body for `.memory` destinations; for `.file` destinations only an error body (non-2xx), capped.
     public var body: [UInt8]
     /// The URL after redirects.
     public var effectiveURL: String
-    /// For `.file` destinations with a 2xx status: the file's final size and SHA-512 (of the whole file,
-    /// including a resumed prefix).
+    /// For `.file` destinations with a 2xx status: the file's final size and the 64 bytes of its SHA-512
+    /// (of the whole file, including a resumed prefix).
     public var fileSize: Int64?
-    public var fileHash: PackageHash?
+    public var fileSHA512: [UInt8]?
 
-    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = [], effectiveURL: String,
-                fileSize: Int64? = nil, fileHash: PackageHash? = nil) {
+    /// `headerLines` defaults to `headers` (in name order); `headers` to the last value of each line.
+    public init(status: Int, headers: [String: String]? = nil, headerLines: [(name: String, value: String)]? = nil,
+                body: [UInt8] = [], effectiveURL: String, fileSize: Int64? = nil, fileSHA512: [UInt8]? = nil) {
         self.status = status
-        self.headers = headers
+        let lines = headerLines ?? (headers ?? [:]).sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
+        self.headerLines = lines
+        self.headers = headers ?? Dictionary(lines.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
         self.body = body
         self.effectiveURL = effectiveURL
         self.fileSize = fileSize
-        self.fileHash = fileHash
+        self.fileSHA512 = fileSHA512
     }
 
     public var isSuccess: Bool { (200..<300).contains(status) }
 
-    /// The body as text (for error messages), trimmed and shortened.
-    public var bodySnippet: String {
-        let text = String(decoding: body.prefix(600), as: UTF8.self)
-            .replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
-            .trimmingCharacters(in: .whitespaces)
-        return text
+    /// The first header line called `name` (lower case).
+    public func header(_ name: String) -> String? { headerLines.first { $0.name == name }?.value }
+
+    /// The body as one short line for error messages: an HTML error page loses its markup, whitespace
+    /// runs become one space, and the text stops at about 160 characters with `…`.
+    public var bodySnippet: String { Self.excerpt(body) }
+
+    /// See ``bodySnippet``.
+    public static func excerpt(_ body: [UInt8], limit: Int = 160) -> String {
+        var text = String(decoding: body.prefix(16 << 10), as: UTF8.self)
+        let lowered = text.lowercased()
+        if lowered.contains("<html") || lowered.contains("<!doctype") || lowered.contains("<body") {
+            text = Self.stripMarkup(text)
+        }
+        let words = text.split(whereSeparator: { $0.isWhitespace })
+        var result = words.joined(separator: " ")
+        if result.count > limit { result = String(result.prefix(limit)).trimmingCharacters(in: .whitespaces) + "…" }
+        return result
+    }
+
+    /// The text of an HTML page: `<head>`, `<script>` and `<style>` dropped, tags removed, common entities decoded.
+    private static func stripMarkup(_ html: String) -> String {
+        var text = html
+        for element in ["head", "script", "style"] {
+            while let start = text.range(of: "<\(element)", options: .caseInsensitive),
+                  let end = text.range(of: "</\(element)>", options: .caseInsensitive, range: start.upperBound..<text.endIndex) {
+                text.replaceSubrange(start.lowerBound..<end.upperBound, with: " ")
+            }
+        }
+        var output = ""
+        var inTag = false
+        for character in text {
+            if character == "<" { inTag = true; output.append(" ") } else if character == ">" { inTag = false } else if !inTag { output.append(character) }
+        }
+        for (entity, character) in [("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
+            output = output.replacingOccurrences(of: entity, with: character)
+        }
+        return output
     }
 }

@@ -1,5 +1,4 @@
 internal import CCurl
-internal import CurlSupport
 import Foundation
 
 /// Owns one libcurl easy handle, its error buffer and its header list; frees all three in `deinit`.
@@ -11,12 +10,12 @@ final class CurlEasy {
     private var headerList: UnsafeMutablePointer<curl_slist>?
     let url: String
 
-    init(url: String) throws(FeedError) {
+    init(url: String) throws(HTTPError) {
         let curl: CurlLibrary
-        do { curl = try CurlLibrary.load() } catch { throw .transport(url: url, code: -1, message: error.message) }
+        do { curl = try CurlLibrary.load() } catch { throw .transport(url: url, code: .failedInit, message: error.message) }
         self.curl = curl
         guard let handle = curl.easyInit() else {
-            throw .transport(url: url, code: -1, message: "curl_easy_init failed (out of memory?)")
+            throw .transport(url: url, code: .failedInit, message: "curl_easy_init failed (out of memory?)")
         }
         self.handle = handle
         self.url = url
@@ -33,9 +32,9 @@ final class CurlEasy {
     }
 
     /// Every CURLcode goes through here: curl's detailed error buffer first, its generic text otherwise.
-    func check(_ code: CURLcode) throws(FeedError) {
+    func check(_ code: CURLcode) throws(HTTPError) {
         guard code != CURLE_OK else { return }
-        throw .transport(url: url, code: Int(code.rawValue), message: message(for: code))
+        throw .transport(url: url, code: CurlCode(code), message: message(for: code))
     }
 
     func message(for code: CURLcode) -> String {
@@ -43,34 +42,34 @@ final class CurlEasy {
         return detail.isEmpty ? curl.describe(code) : detail
     }
 
-    func set(_ option: CURLoption, _ value: Int) throws(FeedError) {
+    func set(_ option: CURLoption, _ value: Int) throws(HTTPError) {
         try check(ccm_curl_setopt_long(curl.setopt, handle, option, CLong(value)))
     }
 
-    func set(_ option: CURLoption, _ value: String) throws(FeedError) {
+    func set(_ option: CURLoption, _ value: String) throws(HTTPError) {
         // libcurl copies string options (since 7.17), so a temporary C string is enough.
         try check(value.withCString { ccm_curl_setopt_string(curl.setopt, handle, option, $0) })
     }
 
-    func set(_ option: CURLoption, offset value: Int64) throws(FeedError) {
+    func set(_ option: CURLoption, offset value: Int64) throws(HTTPError) {
         try check(ccm_curl_setopt_off(curl.setopt, handle, option, curl_off_t(value)))
     }
 
-    func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) throws(FeedError) {
+    func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) throws(HTTPError) {
         try check(ccm_curl_setopt_ptr(curl.setopt, handle, option, pointer))
     }
 
-    func setHeaders(_ lines: [String]) throws(FeedError) {
+    func setHeaders(_ lines: [String]) throws(HTTPError) {
         for line in lines {
             guard let appended = curl.slistAppend(headerList, line) else {
-                throw .transport(url: url, code: -1, message: "curl_slist_append failed")
+                throw .transport(url: url, code: .failedInit, message: "curl_slist_append failed")
             }
             headerList = appended
         }
         if let headerList { try set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(headerList)) }
     }
 
-    func installCallbacks(context: UnsafeMutableRawPointer) throws(FeedError) {
+    func installCallbacks(context: UnsafeMutableRawPointer) throws(HTTPError) {
         try check(ccm_curl_setopt_callback(curl.setopt, handle, CURLOPT_WRITEFUNCTION, curlWriteCallback))
         try set(CURLOPT_WRITEDATA, pointer: context)
         try check(ccm_curl_setopt_callback(curl.setopt, handle, CURLOPT_HEADERFUNCTION, curlHeaderCallback))
@@ -121,8 +120,8 @@ private let curlHeaderCallback: @convention(c) (UnsafeMutablePointer<CChar>?, In
     return total
 }
 
-/// CURL_READFUNC_ABORT: make curl fail the upload with CURLE_ABORTED_BY_CALLBACK.
-private let readAbort = 0x1000_0000
+/// Makes curl fail the upload with CURLE_ABORTED_BY_CALLBACK.
+private let readAbort = Int(CURL_READFUNC_ABORT)
 
 private let curlReadCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
     buffer, size, count, user in
