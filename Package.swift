@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "CurlSupport",
             dependencies: [
-                "CCurl",
+                "CCurl", "Diagnostics",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -43,7 +43,7 @@ public struct HTTPClient: Sendable {
                 attempt += 1
                 continue
             }
-            logger.debug("\(method) \(request.url) → \(response.status), \(response.fileSize ?? Int64(response.body.count)) bytes, \(Self.seconds(since: started)) s")
+            logger.info("\(method) \(request.url) → \(response.status), \(response.fileSize ?? Int64(response.body.count)) bytes, \(Self.seconds(since: started)) s")
             if response.status == 416, case let .file(path, true) = request.destination, attempt < retry.maxAttempts {
                 // The partial file is not a prefix the server can continue: start again from zero.
                 truncate(path, 0)

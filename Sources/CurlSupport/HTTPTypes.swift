@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 
 /// A secret value (API key, password, license id): never printed, logged or journaled.
@@ -5,7 +6,11 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
     /// The clear text, for the transport only.
     public let value: String
 
-    public init(_ value: String) { self.value = value }
+    /// Wraps `value` and registers it with ``Redaction``, so it is masked in anything the tool prints.
+    public init(_ value: String) {
+        self.value = value
+        Redaction.register(value)
+    }
 
     public var description: String { "********" }
     public var debugDescription: String { "Secret(********)" }

@@ -36,8 +36,9 @@ public final class DiagnosticPrinter: @unchecked Sendable {
 
     /// Writes a line (above the progress bar on a terminal).
     public func log(_ line: String) {
-        // The last line of defence: a registered secret never reaches the terminal or a log file.
-        let line = Redaction.redactKnown(line)
+        // The last line of defence: a registered secret, or a secret-shaped value (a URL's user:password@,
+        // `Password=…;`, an API-key header echoed by a server), never reaches the terminal or a log file.
+        let line = Redaction.mask(line)
         lock.lock()
         defer { lock.unlock() }
         write(isTerminal && !bar.isEmpty ? "\r\u{1B}[K" + line + "\n" + bar : line + "\n")

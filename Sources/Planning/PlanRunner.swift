@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import Versioning
 
@@ -154,6 +155,7 @@ public struct PlanRunner {
         let arguments = try command.arguments { reference throws(PlanningError) in
             let value = try resolve(reference)
             secrets.append(value)
+            Redaction.register(value) // masked in anything printed from now on
             return value
         }
         var attempt = 0

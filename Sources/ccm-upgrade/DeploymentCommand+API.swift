@@ -31,7 +31,7 @@ struct CCMConnectionArguments: ParsableArguments {
         let password = try resolve(passwordFrom, what: "password", flag: "--password-from")
         do {
             return try CCMClient(baseURL: url, credentials: CCMCredentials(username: username, password: password),
-                                 options: CCMConnectionOptions(caBundle: caBundle), logger: .statusLine)
+                                 options: CCMConnectionOptions(caBundle: caBundle), logger: .tool)
         } catch {
             throw ValidationError(error.description)
         }

@@ -46,7 +46,7 @@ struct DownloadCommand: AsyncParsableCommand {
             Console.error(error.description)
             throw ExitCodes.badInput
         }
-        let feed = source.makeFeed(http: settings.httpClient(logger: .statusLine))
+        let feed = source.makeFeed(http: settings.httpClient(logger: .tool))
         do {
             try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         } catch {

@@ -149,7 +149,7 @@ extension FeedOptions {
     /// config's credentials, proxy and CA settings; returns it with its location (what choco's --source gets).
     func openFeed(_ reference: String, in settings: FeedSettings) throws -> (feed: any PackageFeed, location: String) {
         let source = try configuredSource(reference, in: settings)
-        return (source.makeFeed(http: settings.httpClient(logger: .statusLine)), source.location)
+        return (source.makeFeed(http: settings.httpClient(logger: .tool)), source.location)
     }
 
     /// The source `reference` names; a URL or folder that is the location of a configured source gets that

@@ -66,7 +66,7 @@ struct InternalizeCommand: AsyncParsableCommand {
         try apiKey.apply(to: &target)
         try feedOptions.prepareTarget(target)
         let requests = try buildRequests()
-        let http = settings.httpClient(logger: .statusLine)
+        let http = settings.httpClient(logger: .tool)
         var sources: [String: any PackageFeed] = [:]
         for name in Set(requests.map(\.source)) {
             sources[name] = try feedOptions.source(name, in: settings).makeFeed(http: http)

@@ -1,12 +1,14 @@
+import Diagnostics
 import Logging
 
-/// Sends `.notice` and louder lines to the status line on stderr (above a progress bar), as the retry
-/// lines went before swift-log; `.info` and `.debug` are dropped. A stand-in until the
-/// `--verbose`/`--debug` logging setup replaces it.
-struct StatusLineLogHandler: LogHandler {
+/// The one logging setup: every library logs through swift-log, and this handler writes what the chosen
+/// level lets through to stderr via ``DiagnosticPrinter`` (above the progress bar, registered secrets
+/// masked). Levels: the default shows `.notice` and louder (retry lines, warnings); `--verbose` adds
+/// `.info` (each HTTP request and each choco command); `--debug` adds `.debug` (retry decisions, timings).
+struct PrinterLogHandler: LogHandler {
     var metadata: Logger.Metadata = [:]
     var metadataProvider: Logger.MetadataProvider?
-    var logLevel: Logger.Level = .notice
+    var logLevel: Logger.Level
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -14,11 +16,27 @@ struct StatusLineLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        StatusLine.shared.log(event.message.description)
+        // Secrets are masked by the printer (URLs with user:password@, known secret values).
+        let text = event.message.description
+        switch event.level {
+        case .trace, .debug: DiagnosticPrinter.shared.log("debug: " + text)
+        case .info, .notice: DiagnosticPrinter.shared.log(text)
+        // Libraries throw their errors; a logged error is a warning here, so that a failing command still
+        // prints exactly one `error:` line.
+        case .warning, .error, .critical: DiagnosticPrinter.shared.warning(text)
+        }
     }
 }
 
 extension Logger {
-    /// The logger the feed and CCM clients get (see ``StatusLineLogHandler``).
-    static let statusLine = Logger(label: "ccm-upgrade") { _ in StatusLineLogHandler() }
+    /// The logger the feed, CCM and choco clients get, at the level of `--verbose`/`--debug`.
+    static let tool: Logger = {
+        let level: Logger.Level
+        switch ChocoHabits.verbosity {
+        case .normal: level = .notice
+        case .verbose: level = .info
+        case .debug: level = .debug
+        }
+        return Logger(label: "ccm-upgrade") { _ in PrinterLogHandler(logLevel: level) }
+    }()
 }

@@ -46,7 +46,7 @@ struct PushCommand: AsyncParsableCommand {
             Console.error("\(file): no such file")
             throw ExitCodes.badInput
         }
-        let feed = target.makeFeed(http: settings.httpClient(logger: .statusLine))
+        let feed = target.makeFeed(http: settings.httpClient(logger: .tool))
         var reports: [PushReport] = []
         var failed = false
         for file in files {

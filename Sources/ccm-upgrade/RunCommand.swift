@@ -163,7 +163,7 @@ struct RunCommand: AsyncParsableCommand {
     static func internalize(_ packages: [String], into target: String, workDirectory: String, options: FeedOptions,
                             settings: FeedSettings) async -> String? {
         do {
-            let http = settings.httpClient(logger: .statusLine)
+            let http = settings.httpClient(logger: .tool)
             let community = try options.source("community", in: settings).makeFeed(http: http)
             let licensed = try options.source("licensed", in: settings).makeFeed(http: http)
             let targetFeed = try options.configuredSource(target, in: settings).makeFeed(http: http)

@@ -59,3 +59,16 @@ struct ErrorReportingTests {
         #expect(result.stderr.contains("-:1: error: "), "\(result.stderr)")
     }
 }
+
+@Suite("Logging levels and secrets in what is printed")
+struct LoggingLevelTests {
+    @Test func verboseShowsRequestsAndMasksURLCredentials() throws {
+        let quiet = try ToolProcess.run(["download", "chocolatey-agent", "-s", "http://user:hunter2@127.0.0.1:9/", "--retries", "1"])
+        #expect(quiet.status == 1)
+        #expect(quiet.stderr.contains("retrying GET http://user:********@127.0.0.1:9/"), "\(quiet.stderr)")
+        #expect(!quiet.stderr.contains("hunter2"), "\(quiet.stderr)")
+        let verbose = try ToolProcess.run(["download", "chocolatey-agent", "-s", ToolProcess.checkout + "/examples/packages", "--verbose", "--output-directory", NSTemporaryDirectory()])
+        _ = verbose // a folder source makes no HTTP request: nothing to show, and no failure from the flag itself
+        #expect(!verbose.stderr.contains("Unknown option"), "\(verbose.stderr)")
+    }
+}

@@ -83,20 +83,20 @@ struct RetryTests {
         #expect(sizes.all == [11, 0])
     }
 
-    @Test("each retry is one notice line naming the URL once; each request one debug line")
+    @Test("each retry is one notice line naming the URL once; each request one info line (shown by --verbose)")
     func logLines() async throws {
         let lines = RecordingLogHandler.Lines()
         let client = HTTPClient(transport: FakeTransport(script: [.fail(.couldntConnect), .status(200, body: "abc")]),
                                 retry: Self.quick, logger: RecordingLogHandler.logger(lines))
         _ = try await client.send(HTTPRequest(url: "http://server.test/once"))
         let notices = lines.all.filter { $0.level == .notice }.map(\.text)
-        let debug = lines.all.filter { $0.level == .debug }.map(\.text)
+        let requests = lines.all.filter { $0.level == .info }.map(\.text)
         #expect(notices.count == 1)
         #expect(notices.first?.components(separatedBy: "http://server.test/once").count == 2, "\(notices)")
         #expect(notices.first?.hasPrefix("retrying GET http://server.test/once in ") == true)
         #expect(notices.first?.hasSuffix("after: network error, couldn't connect (curl 7): scripted couldn't connect (attempt 2 of 3)") == true)
-        #expect(debug.count == 1)
-        #expect(debug.first?.hasPrefix("GET http://server.test/once → 200, 3 bytes, ") == true, "\(debug)")
+        #expect(requests.count == 1)
+        #expect(requests.first?.hasPrefix("GET http://server.test/once → 200, 3 bytes, ") == true, "\(requests)")
     }
 
     @Test("a POST body is never logged")
