@@ -2,7 +2,7 @@
 // ccm-upgrade: upgrade Chocolatey Central Management safely.
 //
 // Layering (one-way):  Versioning → Compatibility → Planning
-//                      Versioning, XMLSupport, CArchive → Nupkg → Repository → ccm-upgrade
+//                      Versioning, XMLSupport, CArchive, FileSupport → Nupkg → Repository → ccm-upgrade
 // Versions and matrix logic never link a C library; C stays in the system-library targets and the
 // one Swift module that wraps each of them.
 import PackageDescription
@@ -45,6 +45,13 @@ let package = Package(
             plugins: ["EmbedMatrix"]
         ),
 
+        // MARK: Files
+
+        /** All file I/O: EINTR-safe chunked reads and writes, copy-with-SHA-512, rename without replacing, the
+            folder walk, atomic writes and their stale temporaries, text inputs (BOM, CRLF), blocking work off
+            the cooperative pool. */
+        .target(name: "FileSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+
         // MARK: Packages and feeds
 
         /** A secure, read-only XML document over libxml2 (no DTDs, no network, no entities). */
@@ -53,7 +60,7 @@ let package = Package(
         .target(
             name: "Nupkg",
             dependencies: [
-                "Versioning", "XMLSupport", "CArchive",
+                "Versioning", "XMLSupport", "CArchive", "FileSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -61,8 +68,6 @@ let package = Package(
         /** libcurl opened on first use (dlopen), shared by the feed client and the CCM API client. */
         .target(name: "CurlSupport", dependencies: ["CCurl"]),
 
-        /** Atomic, durable whole-file writes (temp file, fsync, rename) for plans and journals. */
-        .target(name: "FileSupport"),
 
         .target(
             name: "Repository",

@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 
 /// Limits that stop hostile archives (zip bombs by size or ratio, archives with millions of entries).
@@ -105,14 +106,8 @@ public enum PackageExtractor {
                     throw .limitExceeded(path: package,
                                          reason: "the content expands more than \(limits.maxCompressionRatio) times the archive size (zip bomb by ratio)")
                 }
-                var offset = 0
-                while offset < chunk.count {
-                    let result = write(descriptor, chunk.baseAddress! + offset, chunk.count - offset)
-                    if result < 0 {
-                        if errno == EINTR { continue }
-                        throw .writeFailed(path: destination, reason: String(cString: strerror(errno)))
-                    }
-                    offset += result
+                do throws(FileIOError) { try FileIO.writeAll(descriptor, chunk, path: destination) } catch {
+                    throw .writeFailed(path: destination, reason: error.reason)
                 }
             }
             files.append(relative)
