@@ -25,6 +25,9 @@ public struct ExtractionLimits: Sendable, Hashable {
 /// Every entry name is percent-decoded and then checked (no `..`, absolute paths, drive letters, backslashes
 /// or NUL); symlinks, hard links and devices are refused; sizes are counted as data is written, not taken
 /// from headers. The target must be new or empty; on any failure everything written is removed.
+///
+/// No command extracts packages yet; kept (with its attack tests) because vetting a package's entries
+/// before it is pushed to an internal feed (the hardening issue) needs exactly these checks.
 public enum PackageExtractor {
     /// Extracts `package` into `target` and returns the files written (decoded relative names).
     @discardableResult
