@@ -115,6 +115,7 @@ let package = Package(
         // MARK: Tests
 
         .testTarget(name: "FileSupportTests", dependencies: ["FileSupport"]),
+        .testTarget(name: "XMLSupportTests", dependencies: ["XMLSupport"]),
         .testTarget(name: "VersioningTests", dependencies: ["Versioning"]),
         .testTarget(name: "NupkgTests", dependencies: ["Nupkg", "Versioning"]),
         .testTarget(name: "CompatibilityTests", dependencies: ["Compatibility", "Versioning"]),
