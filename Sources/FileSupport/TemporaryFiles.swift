@@ -37,7 +37,12 @@ public enum TemporaryFiles {
             let full = folder + "/" + name
             var status = stat()
             guard lstat(full, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { continue }
-            let age = now.timeIntervalSince1970 - TimeInterval(status.st_mtim.tv_sec)
+            #if canImport(Darwin)
+            let modified = status.st_mtimespec.tv_sec
+            #else
+            let modified = status.st_mtim.tv_sec
+            #endif
+            let age = now.timeIntervalSince1970 - TimeInterval(modified)
             let writerGone = kill(pid, 0) != 0 && errno == ESRCH
             if writerGone || age > maximumAge, unlink(full) == 0 { removed.append(name) }
         }
