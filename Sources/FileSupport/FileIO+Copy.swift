@@ -8,6 +8,7 @@ public struct HashedFile: Sendable, Hashable {
     /// The 64 raw SHA-512 digest bytes (Nupkg's `PackageHash` wraps them).
     public var sha512: [UInt8]
 
+    /// A result as read from disk (tests and callers that hashed by other means).
     public init(size: Int64, sha512: [UInt8]) {
         self.size = size
         self.sha512 = sha512

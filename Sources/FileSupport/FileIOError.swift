@@ -7,11 +7,13 @@ public struct FileIOError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What failed, e.g. "cannot create /srv/x.tmp-12-ab: Permission denied".
     public let reason: String
 
+    /// An error about `path`; `reason` says what failed, without repeating the path.
     public init(path: String, reason: String) {
         self.path = path
         self.reason = reason
     }
 
+    /// `path: reason`, the form every error line of the tool takes.
     public var description: String { "\(path): \(reason)" }
 
     /// An error whose reason ends with the text of the current `errno`.
