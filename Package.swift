@@ -2,7 +2,7 @@
 // ccm-upgrade: upgrade Chocolatey Central Management safely.
 //
 // Layering (one-way):  Versioning → Compatibility → Planning
-//                      Versioning, XMLSupport, CArchive → Nupkg → Repository → ccm-upgrade
+//                      Versioning, XMLSupport, CArchive, FileSupport → Nupkg → Repository → ccm-upgrade
 //                      CCurl → CurlSupport → Repository, Deployment (only CurlSupport imports CCurl)
 // Versions and matrix logic never link a C library; C stays in the system-library targets and the
 // one Swift module that wraps each of them.
@@ -52,6 +52,13 @@ let package = Package(
             plugins: ["EmbedMatrix"]
         ),
 
+        // MARK: Files
+
+        /** All file I/O: EINTR-safe chunked reads and writes, copy-with-SHA-512, rename without replacing, the
+            folder walk, atomic writes and their stale temporaries, text inputs (BOM, CRLF), blocking work off
+            the cooperative pool. */
+        .target(name: "FileSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+
         // MARK: Packages and feeds
 
         /** A secure, read-only XML document over libxml2 (no DTDs, no network, no entities). */
@@ -60,7 +67,7 @@ let package = Package(
         .target(
             name: "Nupkg",
             dependencies: [
-                "Versioning", "XMLSupport", "CArchive",
+                "Versioning", "XMLSupport", "CArchive", "FileSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -75,8 +82,6 @@ let package = Package(
             ]
         ),
 
-        /** Atomic, durable whole-file writes (temp file, fsync, rename) for plans and journals. */
-        .target(name: "FileSupport"),
 
         /** NuGet feeds: v2 OData, v3, local folders; download and push through CurlSupport. */
         .target(
@@ -134,6 +139,7 @@ let package = Package(
 
         .testTarget(name: "FileSupportTests", dependencies: ["FileSupport"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "JSONOutput"]),
+        .testTarget(name: "XMLSupportTests", dependencies: ["XMLSupport"]),
         .testTarget(name: "VersioningTests", dependencies: ["Versioning"]),
         .testTarget(name: "NupkgTests", dependencies: ["Nupkg", "Versioning"]),
         .testTarget(name: "CompatibilityTests", dependencies: ["Compatibility", "Versioning"]),

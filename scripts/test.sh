@@ -11,7 +11,13 @@ if [[ -z "${CCM_UPGRADE_CORPUS:-}" ]]; then
 fi
 [[ -d "${CCM_UPGRADE_CORPUS:-}/nupkg/real" ]] || { echo "test: the shared corpus was not found; set CCM_UPGRADE_CORPUS" >&2; exit 1; }
 echo "test: corpus at $CCM_UPGRADE_CORPUS" >&2
-swift build --build-tests
+bash scripts/check-format.sh
+# Warnings fail the test build (SwiftPM builds dependencies with their warnings suppressed, so the flag only
+# bites on our own targets).
+swift build --build-tests -Xswiftc -warnings-as-errors || {
+  echo "test: the build failed; with -warnings-as-errors a warning is an error: fix it (or use '_ =' for a result you mean to drop)" >&2
+  exit 1
+}
 swift test --skip-build
 # The build that ships (scripts/build-release.sh: static Swift libraries, no exported symbols) must pass the same
 # command-line tests as the debug build the suite runs first.

@@ -12,6 +12,7 @@ public struct EstateFlags: Sendable, Equatable {
     /// `VERSION` (every group) or `GROUP=VERSION`, per package.
     public var agent: [String] = []
     /// `--extension` (chocolatey.extension); `extension` is a keyword.
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     public var extension_: [String] = []
     /// `--chocolatey` (the CLI).
     public var chocolatey: [String] = []

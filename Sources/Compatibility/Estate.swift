@@ -66,16 +66,4 @@ public struct Estate: Sendable, Hashable, Codable {
     public var distinctServerVersions: [NuGetVersion] {
         Array(Set(serverVersions.map(\.version))).sorted()
     }
-
-    /// Sets the version of a server package by id; returns false for an id that is not a server package.
-    @discardableResult
-    public mutating func setServer(_ packageID: String, _ version: NuGetVersion) -> Bool {
-        switch packageID.lowercased() {
-        case Matrix.serverPackageIDs[0]: database = version
-        case Matrix.serverPackageIDs[1]: service = version
-        case Matrix.serverPackageIDs[2]: web = version
-        default: return false
-        }
-        return true
-    }
 }

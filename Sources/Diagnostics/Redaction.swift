@@ -38,7 +38,7 @@ public enum Redaction {
     }
 
     // Key, then the value: quoted, or up to whitespace, `;`, a quote, `|`, `,` or `&`.
-    nonisolated(unsafe) private static let shapes: NSRegularExpression = {
+    private static let shapes: NSRegularExpression = {
         let keys = [
             #"/(?:password|pwd|apikey|api-key|licenseid|licence-id|license-id)[:=]"#,
             #"(?:--password|--api-key|--apikey|--key|--cp|--certpassword|--license-id)(?:=|\s+)"#,
@@ -49,10 +49,10 @@ public enum Redaction {
     }()
 
     // Connection-string style `Password=…;`: the value may hold spaces and runs to `;`, a quote or the line end.
-    nonisolated(unsafe) private static let assignments = try! NSRegularExpression(
+    private static let assignments = try! NSRegularExpression(
         pattern: #"(?i)(\b(?:password|pwd|apikey|api_key|secret)\s*=\s*)("[^"]*"|'[^']*'|[^;'"\r\n]+)"#)
 
-    nonisolated(unsafe) private static let urlCredentials = try! NSRegularExpression(pattern: #"(?i)\b([a-z][a-z0-9+.-]*://)([^/\s:@]+):([^/\s@]+)@"#)
+    private static let urlCredentials = try! NSRegularExpression(pattern: #"(?i)\b([a-z][a-z0-9+.-]*://)([^/\s:@]+):([^/\s@]+)@"#)
 
     /// `text` with secret-shaped values and known secrets masked (for quoting scripts, command lines, URLs
     /// and server answers).

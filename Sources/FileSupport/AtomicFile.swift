@@ -1,43 +1,27 @@
 import Foundation
 
-/// Why a file could not be written; names the file and says what failed.
-public struct AtomicFileError: Error, Sendable, CustomStringConvertible {
-    public let path: String
-    public let reason: String
-    public var description: String { "\(path): \(reason)" }
-}
-
 /// Whole-file writes that readers and crashes never see half done: the bytes go to a temporary file beside
 /// the destination, are flushed to disk (`fsync`), and the temporary file is renamed over the destination.
-/// After a crash the destination holds either the old or the new content, never a mix or an empty file.
+/// After a crash the destination holds either the old or the new content, never a mix or an empty file;
+/// the temporary file it may leave is removed by the next run that writes into the folder (``TemporaryFiles``).
 ///
 /// Used for everything the tool keeps between runs (plans, run and internalize journals, deployment files).
 public enum AtomicFile {
     /// Writes `bytes` to `path`, replacing it atomically. `permissions` apply to a newly created file
     /// (journals that name feeds use 0o600).
-    public static func write(_ bytes: some Collection<UInt8>, to path: String, permissions: Int = 0o644) throws(AtomicFileError) {
-        // A random part: two processes (or two writers in one) never share a temporary file. Short, so that
-        // long destination names still fit the file system's name limit.
-        let temporary = path + ".tmp" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+    public static func write(_ bytes: some Collection<UInt8>, to path: String, permissions: Int = 0o644) throws(FileIOError) {
+        // A random part: two processes (or two writers in one) never share a temporary file.
+        let temporary = TemporaryFiles.path(beside: path)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(permissions))
-        guard descriptor >= 0 else { throw AtomicFileError(path: path, reason: "cannot create \(temporary): \(errnoText())") }
+        guard descriptor >= 0 else { throw FileIOError(path: path, reason: "cannot create \(temporary): \(errnoText())") }
         var failure: String?
-        let contiguous = Array(bytes)
-        contiguous.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0, errno == EINTR { continue }
-                guard written > 0 else { failure = "write failed: \(errnoText())"; return }
-                offset += written
-            }
-        }
+        do { try FileIO.writeAll(descriptor, Array(bytes), path: temporary) } catch { failure = error.reason }
         if failure == nil, fsync(descriptor) != 0 { failure = "fsync failed: \(errnoText())" }
         close(descriptor)
         if failure == nil, rename(temporary, path) != 0 { failure = "cannot rename the temporary file into place: \(errnoText())" }
         if let failure {
             unlink(temporary)
-            throw AtomicFileError(path: path, reason: failure)
+            throw FileIOError(path: path, reason: failure)
         }
         syncFolder(of: path)
     }
@@ -45,16 +29,14 @@ public enum AtomicFile {
     /// Flushes the folder entry too: without it a power loss can bring back the old file after the rename,
     /// and a run journal would then repeat a step that finished. Best effort (some file systems refuse).
     private static func syncFolder(of path: String) {
-        let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
-        let folder = slash.map { String(path[..<$0]) } ?? "."
-        let descriptor = open(folder.isEmpty ? "/" : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let descriptor = open(TemporaryFiles.folder(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return }
         _ = fsync(descriptor)
         close(descriptor)
     }
 
     /// Writes `text` as UTF-8.
-    public static func write(_ text: String, to path: String, permissions: Int = 0o644) throws(AtomicFileError) {
+    public static func write(_ text: String, to path: String, permissions: Int = 0o644) throws(FileIOError) {
         try write(Array(text.utf8), to: path, permissions: permissions)
     }
 

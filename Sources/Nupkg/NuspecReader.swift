@@ -9,7 +9,7 @@ public enum NuspecReader {
 
     /// Parses nuspec bytes; `source` names the file (or `package.nupkg!id.nuspec`) in errors.
     public static func read(_ bytes: [UInt8], source: String) throws(NupkgError) -> Nuspec {
-        let root: XMLElement
+        let root: ParsedElement
         do {
             root = try SafeXMLParser.parse(bytes, source: source, sizeLimit: sizeLimit)
         } catch {
@@ -18,7 +18,7 @@ public enum NuspecReader {
         return try read(root, source: source)
     }
 
-    static func read(_ root: XMLElement, source: String) throws(NupkgError) -> Nuspec {
+    static func read(_ root: ParsedElement, source: String) throws(NupkgError) -> Nuspec {
         func fail(_ field: String, _ problem: String) -> NupkgError { .invalidManifest(path: source, field: field, problem: problem) }
         guard root.localName == "package" else {
             throw fail("package", "the root element is <\(root.localName)>, expected <package>")
@@ -104,7 +104,7 @@ public enum NuspecReader {
         return nuspec
     }
 
-    private static func dependencyGroups(_ metadata: XMLElement, namespace: String?, source: String) throws(NupkgError) -> [Nuspec.DependencyGroup] {
+    private static func dependencyGroups(_ metadata: ParsedElement, namespace: String?, source: String) throws(NupkgError) -> [Nuspec.DependencyGroup] {
         guard let dependencies = metadata.child("dependencies", namespace: namespace) else { return [] }
         var flat: [PackageDependency] = []
         var groups: [Nuspec.DependencyGroup] = []
@@ -128,7 +128,7 @@ public enum NuspecReader {
         return groups
     }
 
-    private static func dependency(_ element: XMLElement, source: String) throws(NupkgError) -> PackageDependency {
+    private static func dependency(_ element: ParsedElement, source: String) throws(NupkgError) -> PackageDependency {
         guard let id = element.attribute("id"), !id.isEmpty else {
             throw .invalidManifest(path: source, field: "dependency", problem: "line \(element.line): a <dependency> has no 'id' attribute")
         }

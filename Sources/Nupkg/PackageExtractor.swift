@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 
 /// Limits that stop hostile archives (zip bombs by size or ratio, archives with millions of entries).
@@ -24,6 +25,9 @@ public struct ExtractionLimits: Sendable, Hashable {
 /// Every entry name is percent-decoded and then checked (no `..`, absolute paths, drive letters, backslashes
 /// or NUL); symlinks, hard links and devices are refused; sizes are counted as data is written, not taken
 /// from headers. The target must be new or empty; on any failure everything written is removed.
+///
+/// No command extracts packages yet; kept (with its attack tests) because vetting a package's entries
+/// before it is pushed to an internal feed (the hardening issue) needs exactly these checks.
 public enum PackageExtractor {
     /// Extracts `package` into `target` and returns the files written (decoded relative names).
     @discardableResult
@@ -105,14 +109,8 @@ public enum PackageExtractor {
                     throw .limitExceeded(path: package,
                                          reason: "the content expands more than \(limits.maxCompressionRatio) times the archive size (zip bomb by ratio)")
                 }
-                var offset = 0
-                while offset < chunk.count {
-                    let result = write(descriptor, chunk.baseAddress! + offset, chunk.count - offset)
-                    if result < 0 {
-                        if errno == EINTR { continue }
-                        throw .writeFailed(path: destination, reason: String(cString: strerror(errno)))
-                    }
-                    offset += result
+                do throws(FileIOError) { try FileIO.writeAll(descriptor, chunk, path: destination) } catch {
+                    throw .writeFailed(path: destination, reason: error.reason)
                 }
             }
             files.append(relative)

@@ -1,4 +1,5 @@
 import Crypto
+import FileSupport
 import Foundation
 
 /// The SHA-512 of a package file, in the forms feeds and tools publish it.
@@ -40,16 +41,17 @@ public struct PackageHash: Sendable, Hashable, CustomStringConvertible {
 
     /// The hash and the number of bytes hashed, from the same single pass.
     public static func sha512AndSize(ofFileAt path: String) throws(NupkgError) -> (hash: PackageHash, size: Int64) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(descriptor) }
-        var hasher = SHA512()
-        var total: Int64 = 0
-        try FileReading.chunks(of: descriptor, path: path) { (chunk: UnsafeRawBufferPointer) throws(NupkgError) in
-            total += Int64(chunk.count)
-            hasher.update(bufferPointer: chunk)
+        do {
+            let hashed = try FileIO.sha512(ofFileAt: path)
+            return (PackageHash(digest: hashed.sha512), hashed.size)
+        } catch {
+            throw .cannotOpen(path: path, reason: error.reason)
         }
-        return (PackageHash(digest: Array(hasher.finalize())), total)
+    }
+
+    /// ``sha512AndSize(ofFileAt:)`` on a thread outside the cooperative pool, for async callers.
+    public static func sha512AndSizeInBackground(ofFileAt path: String) async throws(NupkgError) -> (hash: PackageHash, size: Int64) {
+        try await Blocking.run { () throws(NupkgError) -> (hash: PackageHash, size: Int64) in try sha512AndSize(ofFileAt: path) }
     }
 
     /// Incremental hashing, for data that arrives in pieces (a download being written to disk).

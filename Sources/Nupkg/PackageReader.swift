@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 import Versioning
 
@@ -133,15 +134,11 @@ public enum PackageReader {
         guard status.st_size <= inMemoryLimit else { return nil }
         let size = Int(status.st_size)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(size, 1), alignment: 16)
-        var filled = 0
-        while filled < size {
-            let count = read(descriptor, buffer.baseAddress! + filled, size - filled)
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else {
-                buffer.deallocate()
-                throw .cannotOpen(path: path, reason: count < 0 ? String(cString: strerror(errno)) : "the file shrank while it was read")
-            }
-            filled += count
+        do {
+            try FileIO.readExactly(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<size]), path: path)
+        } catch {
+            buffer.deallocate()
+            throw .cannotOpen(path: path, reason: error.reason)
         }
         return UnsafeMutableRawBufferPointer(rebasing: buffer[0..<size])
     }

@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 
 /// Writes a valid .nupkg: `[Content_Types].xml`, `_rels/.rels`, the core-properties `.psmdcp`, the nuspec
@@ -37,7 +38,7 @@ public enum PackageWriter {
                 throw .unsafeEntry(path: destination, entry: decoded, reason: "the name is reserved for package metadata")
             }
         }
-        let temporary = destination + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary = TemporaryFiles.path(beside: destination)
         do throws(NupkgError) {
             try writeArchive(nuspec: nuspec, nuspecXML: nuspecXML, files: files, to: temporary)
             guard rename(temporary, destination) == 0 else {
@@ -83,7 +84,13 @@ public enum PackageWriter {
             throw .cannotOpen(path: source, reason: "not a regular file")
         }
         try writer.addFile(name: name, size: Int64(status.st_size)) { (emit: (UnsafeRawBufferPointer) throws(NupkgError) -> Void) throws(NupkgError) in
-            try FileReading.chunks(of: descriptor, path: source, emit)
+            let reader = ChunkedReader(descriptor: descriptor, path: source)
+            while true {
+                let chunk: UnsafeRawBufferPointer?
+                do throws(FileIOError) { chunk = try reader.next() } catch { throw .cannotOpen(path: source, reason: error.reason) }
+                guard let chunk else { return }
+                try emit(chunk)
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 
 /// Where a secret comes from. A plan or journal stores only the reference, never the value; the value is
@@ -58,8 +59,10 @@ public enum SecretReference: Sendable, Hashable, Codable, CustomStringConvertibl
             }
             return value
         case let .file(path):
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw .secretUnavailable(reference: description, reason: "cannot read \(path)")
+            // Through TextFile: a key saved by Notepad starts with a byte-order mark that trimming keeps.
+            let text: String
+            do { text = try TextFile.read(atPath: path) } catch {
+                throw .secretUnavailable(reference: description, reason: "cannot read \(path): \(error.reason)")
             }
             let value = text.split(separator: "\n", omittingEmptySubsequences: false).first.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
             guard !value.isEmpty else { throw .secretUnavailable(reference: description, reason: "\(path) is empty") }

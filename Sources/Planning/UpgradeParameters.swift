@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 import Yams
 
@@ -71,8 +72,9 @@ public struct UpgradeParameters: Sendable, Hashable, Codable {
     public static let defaultServiceAccount = "ChocolateyLocalAdmin"
 
     public static func load(path: String) throws(PlanningError) -> UpgradeParameters {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw .io(path: path, reason: "cannot read the parameters file")
+        let text: String
+        do { text = try TextFile.read(atPath: path) } catch {
+            throw .io(path: path, reason: "cannot read the parameters file: \(error.reason)")
         }
         return try parse(text, file: path)
     }

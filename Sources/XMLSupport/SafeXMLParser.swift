@@ -10,7 +10,7 @@ import ucrt
 #endif
 
 /// Parses XML with libxml2 in a locked-down mode: no network, no DTD loading, no entity substitution,
-/// and any DOCTYPE refused outright. The result is a plain ``XMLElement`` tree; no C type escapes.
+/// and any DOCTYPE refused outright. The result is a plain ``ParsedElement`` tree; no C type escapes.
 public enum SafeXMLParser {
     /// The default size limit: 16 MiB is far above any real nuspec or feed page.
     public static let defaultSizeLimit = 16 << 20
@@ -20,7 +20,7 @@ public enum SafeXMLParser {
     /// Parses `bytes`, naming `source` (a file name or URL) in every error.
     public static func parse(
         _ bytes: [UInt8], source: String, sizeLimit: Int = defaultSizeLimit
-    ) throws(XMLSupportError) -> XMLElement {
+    ) throws(XMLSupportError) -> ParsedElement {
         guard bytes.count <= sizeLimit else { throw .tooLarge(source: source, size: bytes.count, limit: sizeLimit) }
         // Refuse a visible DTD before parsing. The scan is a first line only (it does not decode UTF-16 and can be
         // misled by markup inside processing instructions); the parser's DOCTYPE callback refuses the rest
@@ -71,12 +71,12 @@ public enum SafeXMLParser {
     // libxml2 must be initialised once before it is used from several threads (inspect parses in parallel).
     private static let initialised: Void = xmlInitParser()
 
-    /// Runs libxml2's push parser over `bytes` with SAX callbacks that build ``XMLElement`` values directly.
+    /// Runs libxml2's push parser over `bytes` with SAX callbacks that build ``ParsedElement`` values directly.
     ///
     /// Push mode rather than `xmlCtxtReadMemory`: the pull parser asks its memory input to "grow" every time
     /// fewer than 250 bytes remain, which on a 400-byte nuspec is nearly every token. SAX rather than
     /// libxml2's own tree: building, walking and freeing `xmlNode`s cost more than the parse itself.
-    static func parseElements(_ bytes: [UInt8], source: String, depthLimit: Int) throws(XMLSupportError) -> XMLElement {
+    static func parseElements(_ bytes: [UInt8], source: String, depthLimit: Int) throws(XMLSupportError) -> ParsedElement {
         _ = initialised
         guard let lease = ContextPool.shared.take() else {
             throw .malformed(source: source, line: 0, message: "libxml2 could not allocate a parser context")

@@ -9,7 +9,7 @@ import Darwin
 import ucrt
 #endif
 
-/// Builds ``XMLElement`` values from libxml2's SAX2 events, one document at a time.
+/// Builds ``ParsedElement`` values from libxml2's SAX2 events, one document at a time.
 ///
 /// libxml2 calls the C callbacks below with its parser context; the context's `_private` field points at
 /// the builder's state for the duration of one parse (``SafeXMLParser/parseElements(_:source:depthLimit:)``).
@@ -20,7 +20,7 @@ struct XMLTreeBuilder {
     private struct OpenElement {
         let localName: String
         let namespaceURI: String?
-        let attributes: [XMLElement.Attribute]
+        let attributes: [ParsedElement.Attribute]
         let line: Int
         /// Where this element's children start in `finished`, and its text in `text`.
         let firstChild: Int
@@ -32,11 +32,11 @@ struct XMLTreeBuilder {
     private var open: [OpenElement] = []
     /// Elements whose end tag was seen and whose parent is still open, in document order: an element takes
     /// its children from the end of this list when it closes (one exact-size array per parent).
-    private var finished: [XMLElement] = []
+    private var finished: [ParsedElement] = []
     /// Text of the open elements, innermost last: a closing element takes its own from the end.
     private var text: [UInt8] = []
     /// The document element, once its end tag is seen.
-    private(set) var root: XMLElement?
+    private(set) var root: ParsedElement?
     /// Why the builder stopped the parser itself (a DTD, an entity reference, too deep), if it did.
     private(set) var refusal: XMLSupportError?
     /// The last namespace URI converted, by libxml2's pointer and bytes: every element of a nuspec shares
@@ -104,7 +104,7 @@ struct XMLTreeBuilder {
             refuse(.tooDeep(source: source, limit: depthLimit), context)
             return
         }
-        var attributes: [XMLElement.Attribute] = []
+        var attributes: [ParsedElement.Attribute] = []
         if attributeCount > 0, let fields = attributeFields {
             attributes.reserveCapacity(attributeCount)
             // Five pointers per attribute: local name, prefix, URI, value start, value end.
@@ -124,7 +124,7 @@ struct XMLTreeBuilder {
 
     private mutating func end() {
         guard refusal == nil, let element = open.popLast() else { return }
-        var children: [XMLElement] = []
+        var children: [ParsedElement] = []
         if element.firstChild < finished.count {
             children = Array(finished[element.firstChild...])
             finished.removeLast(finished.count - element.firstChild)
@@ -134,7 +134,7 @@ struct XMLTreeBuilder {
             ownText = String(decoding: text[element.textStart...], as: UTF8.self)
             text.removeLast(text.count - element.textStart)
         }
-        let done = XMLElement(localName: element.localName, namespaceURI: element.namespaceURI, attributes: element.attributes,
+        let done = ParsedElement(localName: element.localName, namespaceURI: element.namespaceURI, attributes: element.attributes,
                               children: children, text: ownText, line: element.line)
         if open.isEmpty { root = done } else { finished.append(done) }
     }

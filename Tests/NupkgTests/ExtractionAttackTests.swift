@@ -111,7 +111,7 @@ struct ExtractionAttackTests {
         defer { sandbox.cleanup() }
         try ArchiveBuilder.build([.file("a.txt", [1])], at: sandbox.file("p.nupkg"))
         try FileManager.default.createDirectory(atPath: sandbox.file("out"), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: sandbox.file("out/keep.txt"), contents: Data([9]))
+        _ = FileManager.default.createFile(atPath: sandbox.file("out/keep.txt"), contents: Data([9]))
         #expect(throws: NupkgError.self) { try PackageExtractor.extract(sandbox.file("p.nupkg"), to: sandbox.file("out")) }
         #expect(FileManager.default.contents(atPath: sandbox.file("out/keep.txt")) == Data([9]))
     }
@@ -142,7 +142,7 @@ struct PackageStructureTests {
     @Test func notAZip() throws {
         let sandbox = try TemporaryFolder()
         defer { sandbox.cleanup() }
-        FileManager.default.createFile(atPath: sandbox.file("x.nupkg"), contents: Data("hello, not a zip".utf8))
+        _ = FileManager.default.createFile(atPath: sandbox.file("x.nupkg"), contents: Data("hello, not a zip".utf8))
         #expect(throws: NupkgError.self) { try PackageReader.readManifest(at: sandbox.file("x.nupkg")) }
     }
 

@@ -53,7 +53,7 @@ struct PackageWriterTests {
         let big = folder.file("big.bin")
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<(3 << 20) / 8).flatMap { _ in withUnsafeBytes(of: generator.next() as UInt64) { Array($0) } }
-        FileManager.default.createFile(atPath: big, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: big, contents: Data(bytes))
         try PackageWriter.write(nuspec: try Self.sampleNuspec(), files: [.init(target: "tools/big.bin", content: .path(big))], to: folder.file("p.nupkg"))
         try PackageExtractor.extract(folder.file("p.nupkg"), to: folder.file("out"))
         #expect(FileManager.default.contents(atPath: folder.file("out/tools/big.bin")) == Data(bytes))

@@ -67,7 +67,7 @@ struct ParameterTests {
         #expect(try SecretReference(parsing: "env:A", field: "f").resolve(environment: ["A": "x"]) == "x")
         #expect(throws: PlanningError.self) { try SecretReference(parsing: "env:A", field: "f").resolve(environment: [:]) }
         let path = NSTemporaryDirectory() + "ccm-secret-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: path, contents: Data("from-file\nignored\n".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("from-file\nignored\n".utf8))
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(try SecretReference(parsing: "file:\(path)", field: "f").resolve() == "from-file")
         #expect(try SecretReference(parsing: "prompt", field: "Password").resolve(prompt: { _ in "typed" }) == "typed")

@@ -124,7 +124,7 @@ struct PlanRunnerTests {
         try sandbox.installFixtureEstate()
         let settings = sandbox.lib + "/chocolatey-management-database/tools/app"
         try FileManager.default.createDirectory(atPath: settings, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: settings + "/appsettings.json", contents: Data("{}".utf8))
+        _ = FileManager.default.createFile(atPath: settings + "/appsettings.json", contents: Data("{}".utf8))
         let plan = try Self.plan()
         let environment = ["CHOCO_STANDIN_PADDING": "1", "CHOCO_STANDIN_FAIL": ""]
         let first = try await sandbox.runner(plan, environment: environment).run()

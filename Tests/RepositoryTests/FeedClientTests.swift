@@ -127,17 +127,4 @@ struct StatusAndSearchTests {
         }
         #expect(fake.requests.count == 1, "\(status) is not retried")
     }
-
-    @Test func recordedSearches() async throws {
-        let fake = try FakeFeed()
-        let nugetorg = V2Feed(url: fake.recorded("nugetorg") + "/api/v2", http: testClient())
-        let azure = try await nugetorg.search("azure", limit: 100)
-        #expect(azure.count == 100)
-        #expect(azure.first?.id == "WindowsAzure.Storage")
-        let proget = V2Feed(url: fake.recorded("proget") + "/nuget/internal-choco/", http: testClient())
-        let sevenZip = try await proget.search("7zip")
-        #expect(sevenZip.map(\.id).contains("7zip"))
-        #expect(sevenZip.count == 4)
-        #expect(fake.requests.contains { $0.contains("searchTerm='7zip'") && $0.contains("semVerLevel=2.0.0") })
-    }
 }

@@ -1,4 +1,5 @@
 import CurlSupport
+import FileSupport
 import Foundation
 
 /// The JSON shapes of `feeds.json` (kept apart from the domain types).
@@ -35,22 +36,8 @@ enum FeedConfigFile {
 
 extension FeedSettings {
     mutating func apply(file: String, environment: [String: String]) throws(FeedError) {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: file))
-        } catch {
-            throw .fileError(path: file, reason: "cannot read the feeds config: \(error.localizedDescription)")
-        }
-        let root: FeedConfigFile.Root
-        do {
-            root = try JSONDecoder().decode(FeedConfigFile.Root.self, from: data)
-        } catch let DecodingError.keyNotFound(key, context) {
-            throw .invalidSource(source: file, reason: "missing '\(key.stringValue)' at \(Self.path(context.codingPath))")
-        } catch let DecodingError.typeMismatch(_, context) {
-            throw .invalidSource(source: file, reason: "wrong type at \(Self.path(context.codingPath)): \(context.debugDescription)")
-        } catch {
-            throw .invalidSource(source: file, reason: "not valid JSON: \(error.localizedDescription)")
-        }
+        let (root, unknownKeys) = try Self.decodeConfig(file: file)
+        warnings += unknownKeys
         var holdsInlineSecret = false
         for (name, entry) in root.sources ?? [:] {
             var source = FeedSource(name: name, location: entry.url, pushURL: entry.pushUrl)
@@ -95,15 +82,102 @@ extension FeedSettings {
             return value
         }
         if let file {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw .fileError(path: file, reason: "cannot read the secret file for \(field)")
+            let text: String
+            do { text = try TextFile.read(atPath: file) } catch {
+                throw .fileError(path: file, reason: "cannot read the secret file for \(field): \(error.reason)")
             }
             return text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         return inline
     }
 
-    private static func path(_ keys: [any CodingKey]) -> String {
-        keys.isEmpty ? "the top level" : keys.map(\.stringValue).joined(separator: ".")
+    /// Reads and decodes `file`. Every error names the file, the line and the field: a syntax error by its
+    /// line and column, a wrong type or missing key by the line of the value (or object) concerned.
+    static func decodeConfig(file: String) throws(FeedError) -> (root: FeedConfigFile.Root, unknownKeys: [String]) {
+        let text: String
+        do { text = try TextFile.read(atPath: file) } catch {
+            throw .fileError(path: file, reason: "cannot read the feeds config: \(error.reason)")
+        }
+        let locator: JSONLocator
+        do { locator = try JSONLocator(text) } catch {
+            throw .fileError(path: "\(file):\(error.line):\(error.column)", reason: "not valid JSON: \(error.message)")
+        }
+        let root: FeedConfigFile.Root
+        do {
+            root = try JSONDecoder().decode(FeedConfigFile.Root.self, from: Data(text.utf8))
+        } catch let DecodingError.keyNotFound(key, context) {
+            let object = context.codingPath.map(pathComponent)
+            throw .fileError(path: "\(file):\(locator.line(of: object))",
+                             reason: "\(describe(object)) needs '\(key.stringValue)'")
+        } catch let DecodingError.typeMismatch(type, context) {
+            throw wrongType(file: file, locator: locator, path: context.codingPath.map(pathComponent), expected: type)
+        } catch let DecodingError.valueNotFound(type, context) {
+            throw wrongType(file: file, locator: locator, path: context.codingPath.map(pathComponent), expected: type)
+        } catch {
+            // The locator accepted the syntax, so this is unexpected; still name the file.
+            throw .fileError(path: file, reason: "not a valid feeds config: \(error)")
+        }
+        return (root, unknownKeys(in: locator, file: file))
+    }
+
+    private static func wrongType(file: String, locator: JSONLocator, path: [String], expected: Any.Type) -> FeedError {
+        let found = locator.values[path]?.kind.rawValue ?? "nothing"
+        return .fileError(path: "\(file):\(locator.line(of: path))",
+                          reason: "'\(path.joined(separator: "."))' must be \(words(for: expected)), not \(found)")
+    }
+
+    /// The JSON words for the Swift type a field decodes to.
+    private static func words(for type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string in double quotes"
+        case is Int.Type: return "a whole number"
+        case is Bool.Type: return "true or false"
+        default: return "an object { … }"
+        }
+    }
+
+    private static func pathComponent(_ key: any CodingKey) -> String { key.intValue.map(String.init) ?? key.stringValue }
+
+    private static func describe(_ object: [String]) -> String {
+        object.isEmpty ? "the top level" : "'\(object.joined(separator: "."))'"
+    }
+
+    /// Keys the tool does not read: a typo there (`pasword`) would otherwise be ignored without a word.
+    private static func unknownKeys(in locator: JSONLocator, file: String) -> [String] {
+        let known: [String: Set<String>] = [
+            "": ["sources", "network"],
+            "source": ["url", "pushUrl", "username", "usernameEnv", "password", "passwordEnv", "passwordFile",
+                       "apiKey", "apiKeyEnv", "apiKeyFile"],
+            "network": ["proxy", "caBundle", "insecureSkipTLSVerify", "connectTimeout", "stallTimeout", "pushTimeout",
+                        "retries", "jobs"],
+        ]
+        var warnings: [String] = []
+        for (object, key, line) in locator.keys {
+            let group: String
+            switch (object.count, object.first) {
+            case (0, _): group = ""
+            case (1, "network"): group = "network"
+            case (2, "sources"): group = "source"
+            default: continue
+            }
+            guard let names = known[group], !names.contains(key) else { continue }
+            let nearest = names.min { editDistance($0.lowercased(), key.lowercased()) < editDistance($1.lowercased(), key.lowercased()) }
+            let hint = nearest.map { editDistance($0.lowercased(), key.lowercased()) <= 2 ? " (did you mean '\($0)'?)" : "" } ?? ""
+            warnings.append("\(file):\(line): unknown key '\(key)' in \(describe(object)) is ignored\(hint)")
+        }
+        return warnings
+    }
+
+    private static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8), b = Array(b.utf8)
+        var previous = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var current = [i + 1]
+            for (j, y) in b.enumerated() {
+                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+            }
+            previous = current
+        }
+        return previous[b.count]
     }
 }

@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 import Nupkg
 import Versioning
@@ -68,7 +69,7 @@ public struct FolderFeed: PackageFeed {
     public func fetch(_ package: RemotePackage, to partialPath: String,
                       progress: (@Sendable (Int64, Int64) -> Void)?) async throws(FeedError) -> FetchedFile {
         guard let source = package.downloadURL else { throw .packageNotFound(id: package.id, version: package.version.normalized, feed: path) }
-        return try FileCopy.copy(from: source, to: partialPath)
+        return try await FileCopy.copy(from: source, to: partialPath)
     }
 
     public func upload(fileAt file: String, identity: PackageIdentity, timeout: Int?) async throws(FeedError) -> UploadAnswer {
@@ -88,59 +89,36 @@ public struct FolderFeed: PackageFeed {
             throw .fileError(path: directory, reason: "cannot create the folder: \(error.localizedDescription)")
         }
         let target = directory == path ? "\(path)/\(identity.fileName)" : "\(directory)/\(lowerId).\(identity.version.normalized.lowercased()).nupkg"
-        let temporary = "\(directory)/.\(identity.fileName).\(UUID().uuidString).tmp"
+        let temporary = TemporaryFiles.path(beside: target)
         defer { unlink(temporary) }
-        _ = try FileCopy.copy(from: file, to: temporary)
+        _ = try await FileCopy.copy(from: file, to: temporary)
         try FileCopy.renameNoReplace(temporary, to: target)
         return .accepted(status: 201)
     }
 }
 
-/// Streaming file copy with SHA-512, and atomic renames.
+/// FileSupport's copy and renames, with errors in the feed's terms. The copy runs off the cooperative pool:
+/// a large package would otherwise hold one of its few threads for the whole file.
 enum FileCopy {
-    static func copy(from source: String, to destination: String) throws(FeedError) -> FetchedFile {
-        let input = open(source, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw .fileError(path: source, reason: "cannot open: \(String(cString: strerror(errno)))") }
-        defer { close(input) }
-        let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard output >= 0 else { throw .fileError(path: destination, reason: "cannot create: \(String(cString: strerror(errno)))") }
-        defer { close(output) }
-        var hasher = PackageHash.Incremental()
-        var size: Int64 = 0
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let count = read(input, buffer.baseAddress, buffer.count)
-            if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { throw .fileError(path: source, reason: "read failed: \(String(cString: strerror(errno)))") }
-            if count == 0 { break }
-            var offset = 0
-            while offset < count {
-                let written = write(output, buffer.baseAddress! + offset, count - offset)
-                if written < 0, errno == EINTR { continue }
-                guard written > 0 else { throw .fileError(path: destination, reason: "write failed: \(String(cString: strerror(errno)))") }
-                offset += written
-            }
-            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-            size += Int64(count)
+    static func copy(from source: String, to destination: String) async throws(FeedError) -> FetchedFile {
+        let copied: HashedFile
+        do {
+            copied = try await Blocking.run { () throws(FileIOError) -> HashedFile in try FileIO.copy(from: source, to: destination) }
+        } catch {
+            throw .fileError(path: error.path, reason: error.reason)
         }
-        guard fsync(output) == 0 else { throw .fileError(path: destination, reason: "fsync failed: \(String(cString: strerror(errno)))") }
-        return FetchedFile(size: size, sha512: hasher.finalize())
+        return FetchedFile(size: copied.size, sha512: PackageHash(digest: copied.sha512))
     }
 
-    /// Renames `source` to `target` only if `target` does not exist (link + unlink: atomic, no overwrite).
+    /// Renames `source` to `target` only if `target` does not exist (atomic, no overwrite).
     static func renameNoReplace(_ source: String, to target: String) throws(FeedError) {
-        if link(source, target) != 0 {
-            let reason = errno == EEXIST ? "already exists" : String(cString: strerror(errno))
-            throw .fileError(path: target, reason: "cannot place the package: \(reason)")
+        do { try FileIO.renameWithoutReplacing(source, to: target) } catch {
+            throw .fileError(path: target, reason: "cannot place the package: \(error.reason)")
         }
-        unlink(source)
     }
 
     /// Atomically replaces `target` with `source`.
     static func rename(_ source: String, to target: String) throws(FeedError) {
-        guard Foundation.rename(source, target) == 0 else {
-            throw .fileError(path: target, reason: "cannot rename \(source) into place: \(String(cString: strerror(errno)))")
-        }
+        do { try FileIO.rename(source, to: target) } catch { throw .fileError(path: target, reason: error.reason) }
     }
 }

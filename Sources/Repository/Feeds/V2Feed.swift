@@ -68,18 +68,8 @@ public struct V2Feed: PackageFeed {
         return try await versions(of: id).first { $0.version == version }
     }
 
-    /// `Search()`: packages matching `term`, newest version of each when `latestOnly`.
-    public func search(_ term: String, includePrerelease: Bool = false, latestOnly: Bool = true,
-                       limit: Int = 30) async throws(FeedError) -> [RemotePackage] {
-        var url = "\(baseURL)/Search()?"
-        if latestOnly { url += "$filter=\(includePrerelease ? "IsAbsoluteLatestVersion" : "IsLatestVersion")&" }
-        url += "searchTerm=\(Self.literal(term))&targetFramework=%27%27&includePrerelease=\(includePrerelease)"
-        url += "&$skip=0&$top=\(min(limit, 100))&semVerLevel=2.0.0"
-        return Array(try await readAllPages(from: url, queriedId: nil, stopAfter: limit).prefix(limit))
-    }
-
     /// Follows `next` links until there are none, refusing a link that repeats a page already read.
-    func readAllPages(from first: String, queriedId: String?, stopAfter: Int = .max) async throws(FeedError) -> [RemotePackage] {
+    func readAllPages(from first: String, queriedId: String?) async throws(FeedError) -> [RemotePackage] {
         var url = first
         var seen: Set<String> = []
         var packages: [RemotePackage] = []
@@ -90,7 +80,7 @@ public struct V2Feed: PackageFeed {
             }
             let page = try V2FeedParser.parse(body, url: url, queriedId: queriedId)
             packages += page.packages
-            guard let next = page.next, !page.packages.isEmpty, packages.count < stopAfter else { return packages }
+            guard let next = page.next, !page.packages.isEmpty else { return packages }
             url = next
         }
         throw .invalidResponse(url: first, field: "next", expected: "at most \(maxPages) pages")

@@ -24,13 +24,13 @@ public enum V2FeedParser {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             return V2FeedPage(packages: [], next: nil, skipped: [])
         }
-        let root: XMLElement
+        let root: ParsedElement
         do {
             root = try SafeXMLParser.parse(bytes, source: url)
         } catch {
             throw .invalidResponse(url: url, field: "Atom document", expected: "well-formed XML (\(error))")
         }
-        var entries: [XMLElement]
+        var entries: [ParsedElement]
         var next: String?
         switch root.localName {
         case "feed":
@@ -60,7 +60,7 @@ public enum V2FeedParser {
 
     struct SkipReason: Error { let text: String }
 
-    static func parseEntry(_ entry: XMLElement, url: String, queriedId: String?) -> Result<RemotePackage, SkipReason> {
+    static func parseEntry(_ entry: ParsedElement, url: String, queriedId: String?) -> Result<RemotePackage, SkipReason> {
         // m:properties is a child of the entry (some servers nest it in <content>).
         let properties = entry.children.first { $0.localName == "properties" }
             ?? entry.children.first { $0.localName == "content" }?.children.first { $0.localName == "properties" }

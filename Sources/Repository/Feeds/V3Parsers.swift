@@ -18,7 +18,6 @@ public struct V3ServiceIndex: Sendable, Hashable {
                                        "RegistrationsBaseUrl/3.0.0-rc", "RegistrationsBaseUrl/3.0.0-beta", "RegistrationsBaseUrl"]
     public static let search = ["SearchQueryService/3.5.0", "SearchQueryService/3.4.0", "SearchQueryService/Versioned",
                                 "SearchQueryService/3.0.0-rc", "SearchQueryService/3.0.0-beta", "SearchQueryService"]
-    public static let legacyGallery = ["LegacyGallery/2.0.0", "LegacyGallery"]
 
     /// The first resource whose `@type` is one of `types`, in the order of `types`.
     public func url(for types: [String]) -> String? {

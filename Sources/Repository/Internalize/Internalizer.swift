@@ -220,7 +220,7 @@ public struct Internalizer: Sendable {
             let file = workDirectory + "/" + identity.fileName
             var hash: String?
             if let previous, previous.state == .downloaded, previous.file == file, FileManager.default.fileExists(atPath: file),
-               let onDisk = try? PackageHash.sha512(ofFileAt: file), let recorded = previous.sha512, onDisk.matches(recorded) {
+               let onDisk = try? await PackageHash.sha512AndSizeInBackground(ofFileAt: file).hash, let recorded = previous.sha512, onDisk.matches(recorded) {
                 hash = recorded
                 log("\(identity): reusing the verified download from an earlier run")
             } else {

@@ -34,9 +34,10 @@ extension PackageFeed {
         } catch {
             throw .fileError(path: path, reason: "not a pushable package: \(error)")
         }
-        // Hashing a 1 GiB package costs seconds: only done when the bytes must be compared.
-        func localHash() throws(FeedError) -> PackageHash {
-            do { return try PackageHash.sha512(ofFileAt: path) } catch {
+        // Hashing a 1 GiB package costs seconds: only done when the bytes must be compared, and off the
+        // cooperative pool.
+        func localHash() async throws(FeedError) -> PackageHash {
+            do { return try await PackageHash.sha512AndSizeInBackground(ofFileAt: path).hash } catch {
                 throw .fileError(path: path, reason: "cannot hash: \(error)")
             }
         }
@@ -47,7 +48,7 @@ extension PackageFeed {
         case let .accepted(status):
             report.outcome = .pushed(status: status)
             if verify {
-                let hash = try localHash()
+                let hash = try await localHash()
                 report.sha512 = hash
                 guard let remote = try await package(id: identity.id, version: identity.version) else {
                     throw .packageNotFound(id: identity.id, version: identity.version.normalized, feed: name)
@@ -63,7 +64,7 @@ extension PackageFeed {
                 throw .httpStatus(url: name, status: status, body: body.isEmpty ? "push refused" : body)
             }
             let remoteHash = try await sha512(of: remote)
-            let hash = try localHash()
+            let hash = try await localHash()
             report.sha512 = hash
             report.outcome = hash.matches(remoteHash) ? .alreadyPresent(status: status) : .differentContent(feedSHA512: remoteHash)
         }

@@ -1,7 +1,7 @@
 /// An element of a parsed XML document, copied out of libxml2 into a plain value.
 ///
 /// Text content of CDATA sections is merged into ``text``; comments and processing instructions are dropped.
-public struct XMLElement: Sendable, Hashable {
+public struct ParsedElement: Sendable, Hashable {
     /// One attribute with its namespace (nil when unqualified).
     public struct Attribute: Sendable, Hashable {
         public let localName: String
@@ -15,14 +15,14 @@ public struct XMLElement: Sendable, Hashable {
     public let namespaceURI: String?
     public let attributes: [Attribute]
     /// Child elements in document order.
-    public let children: [XMLElement]
+    public let children: [ParsedElement]
     /// The concatenated text of this element's own text and CDATA children (not of descendants).
     public let text: String
     /// The line the element starts on, for error messages.
     public let line: Int
 
     public init(
-        localName: String, namespaceURI: String? = nil, attributes: [Attribute] = [], children: [XMLElement] = [],
+        localName: String, namespaceURI: String? = nil, attributes: [Attribute] = [], children: [ParsedElement] = [],
         text: String = "", line: Int = 0
     ) {
         self.localName = localName
@@ -44,12 +44,12 @@ public struct XMLElement: Sendable, Hashable {
     }
 
     /// The first child element with this local name in `namespace` (any namespace when `namespace` is nil).
-    public func child(_ name: String, namespace: String? = nil) -> XMLElement? {
+    public func child(_ name: String, namespace: String? = nil) -> ParsedElement? {
         children.first { $0.localName == name && (namespace == nil || $0.namespaceURI == namespace) }
     }
 
     /// All child elements with this local name in `namespace` (any namespace when `namespace` is nil).
-    public func children(_ name: String, namespace: String? = nil) -> [XMLElement] {
+    public func children(_ name: String, namespace: String? = nil) -> [ParsedElement] {
         children.filter { $0.localName == name && (namespace == nil || $0.namespaceURI == namespace) }
     }
 
