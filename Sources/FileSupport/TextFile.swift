@@ -26,7 +26,8 @@ public enum TextFile {
         var body = bytes[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
         if body.starts(with: [0xFF, 0xFE]) || body.starts(with: [0xFE, 0xFF]) {
-            throw FileIOError(path: path, reason: "the file is UTF-16; save it as UTF-8")
+            // Windows PowerShell 5 and older editors save UTF-16 with a byte-order mark: read it as such.
+            return try decode(utf16: Array(body.dropFirst(2)), bigEndian: body.first == 0xFE, path: path)
         }
         var normalised: [UInt8] = []
         normalised.reserveCapacity(body.count)
@@ -46,6 +47,22 @@ public enum TextFile {
             throw FileIOError(path: path, reason: "line \(line) is not valid UTF-8; save the file as UTF-8")
         }
         return text
+    }
+
+    private static func decode(utf16 bytes: [UInt8], bigEndian: Bool, path: String) throws(FileIOError) -> String {
+        guard bytes.count % 2 == 0 else { throw FileIOError(path: path, reason: "the file is UTF-16 with an odd number of bytes (cut short?)") }
+        var units: [UInt16] = []
+        units.reserveCapacity(bytes.count / 2)
+        var index = 0
+        while index < bytes.count {
+            let (high, low) = bigEndian ? (bytes[index], bytes[index + 1]) : (bytes[index + 1], bytes[index])
+            units.append(UInt16(high) << 8 | UInt16(low))
+            index += 2
+        }
+        guard let text = String(validating: units, as: UTF16.self) else {
+            throw FileIOError(path: path, reason: "the file is not valid UTF-16; save it as UTF-8")
+        }
+        return try decode(Array(text.utf8), path: path)
     }
 
     /// The line of the first byte sequence that is not UTF-8 (1-based).

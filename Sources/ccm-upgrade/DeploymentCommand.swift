@@ -66,9 +66,9 @@ extension DeploymentCommand {
         func run() async throws {
             var all: [Diagnostic] = []
             for file in files {
-                let data: Data
-                do { data = try InputFile.read(file) } catch { throw CommandFailure.badInput(error.description) }
-                all += DeploymentLinter.lint(data, file: file)
+                let text: String
+                do { text = try TextFile.read(atPath: file) } catch { throw CommandFailure.badInput(error.description) }
+                all += DeploymentLinter.lint(Data(text.utf8), file: file)
             }
             let errors = all.filter { $0.severity == .error }.count
             let warnings = all.count - errors

@@ -27,14 +27,13 @@ struct LintScriptCommand: AsyncParsableCommand {
         var diagnostics: [Diagnostic] = []
         var unreadable = false
         for file in files {
-            let data: Data
-            do { data = try InputFile.read(file) } catch {
+            // Scripts are often UTF-8 with a BOM and CRLF, sometimes UTF-16 from Windows PowerShell 5.
+            let text: String
+            do { text = try TextFile.read(atPath: file) } catch {
                 Console.error(error.description)
                 unreadable = true
                 continue
             }
-            // Scripts are often UTF-8 with a BOM, sometimes UTF-16 from older editors.
-            let text = String(data: data, encoding: .utf8) ?? String(data: data, encoding: .utf16) ?? String(decoding: data, as: UTF8.self)
             diagnostics += ScriptLinter.lint(text, file: file)
         }
         switch format {

@@ -21,7 +21,7 @@ struct ErrorReportingTests {
         (["download", "chocolatey-agent", "-s", "http://127.0.0.1:9/", "--retries", "0"], 1, "127.0.0.1:9"),
         (["plan", "--to", "latest", "--clients", "some"], 2, "--clients"),
         (["matrix", "check", "--format", "xml"], 2, "--format"),
-        (["lint-script", "/nonexistent/script.ps1"], 2, "/nonexistent/script.ps1: no such file"),
+        (["lint-script", "/nonexistent/script.ps1"], 2, "/nonexistent/script.ps1: cannot open: No such file or directory"),
     ]
 
     @Test(arguments: rows)

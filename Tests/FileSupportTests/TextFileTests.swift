@@ -10,7 +10,8 @@ struct TextFileTests {
         ("BOM and CRLF", [0xEF, 0xBB, 0xBF] + Array("a: 1\r\nb: 2".utf8), "a: 1\nb: 2", nil),
         ("lone CR kept", Array("a\rb".utf8), "a\rb", nil),
         ("BOM only", [0xEF, 0xBB, 0xBF], "", nil),
-        ("UTF-16", [0xFF, 0xFE, 0x61, 0x00], nil, "the file is UTF-16; save it as UTF-8"),
+        ("UTF-16 LE with BOM", [0xFF, 0xFE, 0x61, 0x00], "a", nil),
+        ("UTF-16 cut short", [0xFF, 0xFE, 0x61], nil, "the file is UTF-16 with an odd number of bytes (cut short?)"),
         ("bad UTF-8 on line 2", Array("ok\r\n".utf8) + [0xC3, 0x28] + Array("\n".utf8), nil, "line 2 is not valid UTF-8; save the file as UTF-8"),
     ]
 
