@@ -71,7 +71,7 @@ public struct Planner: Sendable {
         // Server hosts: client prerequisites first (chocolatey before chocolatey.extension), then the roles in order.
         let roleHosts = inventory.hosts.filter { !$0.roles.isEmpty }
         for host in roleHosts {
-            for id in [Matrix.chocolateyID, Matrix.extensionID] {
+            for id in [CCMCatalogue.standard.chocolateyID, CCMCatalogue.standard.extensionID] {
                 if let step = clientStep(id, installed: host.packages[id], choices: &choices, requirements: requirements, options: options) {
                     steps.append(PlanStep(phase: .serverPrerequisites, host: host.name, package: id, version: step.version,
                                           fromVersion: host.packages[id], notes: step.notes))
@@ -90,19 +90,19 @@ public struct Planner: Sendable {
         }
         // The agents on the CCM hosts (service host first), then every client group.
         let agentHosts = roleHosts.sorted { ($0.roles.contains(.service) ? 0 : 1, $0.name) < ($1.roles.contains(.service) ? 0 : 1, $1.name) }
-        for host in agentHosts where host.packages[Matrix.agentID] != nil {
-            if let step = clientStep(Matrix.agentID, installed: host.packages[Matrix.agentID], choices: &choices, requirements: requirements, options: options) {
+        for host in agentHosts where host.packages[CCMCatalogue.standard.agentID] != nil {
+            if let step = clientStep(CCMCatalogue.standard.agentID, installed: host.packages[CCMCatalogue.standard.agentID], choices: &choices, requirements: requirements, options: options) {
                 let (plain, sensitive, notes) = ServiceParameterRules.agentParameters(parameters)
-                steps.append(PlanStep(phase: .hostAgent, host: host.name, package: Matrix.agentID, version: step.version,
-                                      fromVersion: host.packages[Matrix.agentID], parameters: plain, sensitiveParameters: sensitive,
+                steps.append(PlanStep(phase: .hostAgent, host: host.name, package: CCMCatalogue.standard.agentID, version: step.version,
+                                      fromVersion: host.packages[CCMCatalogue.standard.agentID], parameters: plain, sensitiveParameters: sensitive,
                                       notes: step.notes + notes + ["every agent upgrade restarts the chocolatey-agent service"]))
             }
         }
         for group in inventory.groups {
-            for id in [Matrix.chocolateyID, Matrix.extensionID, Matrix.agentID] {
+            for id in [CCMCatalogue.standard.chocolateyID, CCMCatalogue.standard.extensionID, CCMCatalogue.standard.agentID] {
                 guard let step = clientStep(id, installed: group.packages[id], choices: &choices, requirements: requirements, options: options) else { continue }
                 var plain: [PackageParameter] = [], sensitive: [PackageParameter] = [], notes = step.notes
-                if id == Matrix.agentID {
+                if id == CCMCatalogue.standard.agentID {
                     let agent = ServiceParameterRules.agentParameters(parameters)
                     (plain, sensitive, notes) = (agent.plain, agent.sensitive, notes + agent.notes)
                 }
@@ -116,21 +116,17 @@ public struct Planner: Sendable {
         for prerequisite in requirements.prerequisites where !prerequisite.optional {
             if let version = prerequisite.recommended ?? prerequisite.range.minVersion { needed.append((prerequisite.id, version)) }
         }
-        var missing: [String] = []
+        var missing: [PinnedPackage] = []
         var seen = Set<String>()
         for (id, version) in needed where !(internalFeed[id.lowercased()] ?? []).contains(version) {
-            let key = "\(id) \(version.normalized)"
-            if seen.insert(key.lowercased()).inserted { missing.append(key) }
+            let package = PinnedPackage(id: id, version: version)
+            if seen.insert(package.description.lowercased()).inserted { missing.append(package) }
         }
         if !missing.isEmpty {
-            guard options.allowInternalize else { throw .packagesMissing(feed: options.source, packages: missing) }
+            guard options.allowInternalize else { throw .packagesMissing(feed: options.source, packages: missing.map(\.description)) }
             if let upstream {
                 let upstreamKeys = Self.lowercasedKeys(upstream)
-                let unavailable = missing.filter { key in
-                    let parts = key.split(separator: " ")
-                    guard let version = NuGetVersion(String(parts[1])) else { return true }
-                    return !(upstreamKeys[String(parts[0]).lowercased()] ?? []).contains(version)
-                }
+                let unavailable = missing.filter { !(upstreamKeys[$0.id.lowercased()] ?? []).contains($0.version) }
                 if !unavailable.isEmpty {
                     throw .impossible(reasons: unavailable.map { "\($0) is neither in the internal feed nor in the upstream feeds" })
                 }
@@ -168,11 +164,11 @@ public struct Planner: Sendable {
     /// and the product dependency rules of the versions picked above it (agent → extension → chocolatey).
     private func chooseClientVersions(_ requirements: CCMRequirements, available: [String: [NuGetVersion]], options: Options) throws(PlanningError) -> [String: (range: VersionRange, version: NuGetVersion)] {
         var ranges: [String: VersionRange] = [:]
-        for id in [Matrix.agentID, Matrix.extensionID, Matrix.chocolateyID] {
+        for id in [CCMCatalogue.standard.agentID, CCMCatalogue.standard.extensionID, CCMCatalogue.standard.chocolateyID] {
             ranges[id] = requirements.client(id)?.range ?? .all
         }
         var choices: [String: (range: VersionRange, version: NuGetVersion)] = [:]
-        for id in [Matrix.agentID, Matrix.extensionID, Matrix.chocolateyID] {
+        for id in [CCMCatalogue.standard.agentID, CCMCatalogue.standard.extensionID, CCMCatalogue.standard.chocolateyID] {
             let range = ranges[id] ?? .all
             let picked = range.newest(in: available[id] ?? [], includePrerelease: options.includePrerelease) ?? range.minVersion
             guard let picked else {
@@ -251,7 +247,7 @@ public struct Planner: Sendable {
             findings.append(Finding(.note, rule: "prerequisite.sql-server", subject: "database host", message: "SQL Server \(sql.minimum) or newer"))
         }
         findings.append(Finding(.note, rule: "procedure.backup", subject: "before step 1",
-                                message: "back up the ChocolateyManagement database and C:\\tools\\chocolatey-management-web\\appsettings.json (or snapshot the VMs)"))
+                                message: "back up the ChocolateyManagement database and C:\\tools\\\(ServerRole.web.packageID)\\appsettings.json (or snapshot the VMs)"))
         return findings
     }
 

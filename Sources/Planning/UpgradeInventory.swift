@@ -24,7 +24,7 @@ public struct UpgradeInventory: Sendable, Hashable, Codable {
         case database, service, web
 
         /// The server package that implements the role.
-        public var packageID: String { "chocolatey-management-" + rawValue }
+        public var packageID: String { CCMCatalogue.standard.id(of: ServerRole(rawValue: rawValue)!) }
     }
 
     public struct Host: Sendable, Hashable, Codable {
@@ -74,8 +74,8 @@ public struct UpgradeInventory: Sendable, Hashable, Codable {
         estate.database = host(with: .database)?.packages[Role.database.packageID]
         estate.service = host(with: .service)?.packages[Role.service.packageID]
         estate.web = host(with: .web)?.packages[Role.web.packageID]
-        let clientIDs = [Matrix.agentID, Matrix.extensionID, Matrix.chocolateyID]
-        for host in hosts where host.roles.contains(.service) || host.packages[Matrix.agentID] != nil {
+        let clientIDs = [CCMCatalogue.standard.agentID, CCMCatalogue.standard.extensionID, CCMCatalogue.standard.chocolateyID]
+        for host in hosts where host.roles.contains(.service) || host.packages[CCMCatalogue.standard.agentID] != nil {
             let packages = host.packages.filter { clientIDs.contains($0.key) }
             if !packages.isEmpty { estate.groups.append(AgentGroup(name: "host:\(host.name)", packages: packages)) }
         }

@@ -60,17 +60,17 @@ struct EstateOptions: ParsableArguments {
         if let path = self.parameters ?? inventory.parameters.map({ Self.relative($0, to: self.inventory) }) {
             parameters = try UpgradeParameters.load(path: path)
         }
-        var ids = Matrix.serverPackageIDs + [Matrix.agentID, Matrix.extensionID, Matrix.chocolateyID]
-        ids += matrix.dotnetEras.flatMap { $0.packages.map(\.id) }
-        let wanted = Set(ids.map { $0.lowercased() }).sorted()
+        let catalogue = CCMCatalogue.standard
+        let wanted = catalogue.planPackageIDs(matrix: matrix)
         let versions = try await Self.list(wanted, in: feed)
         var upstreamVersions: [String: [NuGetVersion]]?
         if upstream {
-            // Licensed packages (and chocolatey, as the upgrade script takes it) from licensed; the rest from community.
-            let licensedIDs = Set(CCMPackageSet.licensedIds + ["chocolatey"])
-            let licensed = try await Self.list(wanted.filter { licensedIDs.contains($0) }, in: try feedOptions.openFeed("licensed").feed)
-            let community = try await Self.list(wanted.filter { !licensedIDs.contains($0) }, in: try feedOptions.openFeed("community").feed)
-            upstreamVersions = licensed.merging(community, uniquingKeysWith: +)
+            upstreamVersions = [:]
+            for source in CCMCatalogue.Source.allCases {
+                let ids = wanted.filter { catalogue.source(of: $0) == source }
+                let listed = try await Self.list(ids, in: try feedOptions.openFeed(source.rawValue).feed)
+                upstreamVersions?.merge(listed, uniquingKeysWith: +)
+            }
         }
         return Context(inventory: inventory, parameters: parameters, source: source, feed: versions, upstream: upstreamVersions)
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compatibility
 import Foundation
 import Nupkg
 import Planning
@@ -145,22 +146,20 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    /// The internalize step: each missing package from its upstream feed (licensed packages and chocolatey
-    /// from the licensed feed, as Chocolatey's upgrade script does; the rest from the community feed),
-    /// copied byte for byte into the internal feed; nil on success, else the problems.
-    static func internalize(_ packages: [String], into target: String, workDirectory: String, options: FeedOptions) async -> String? {
+    /// The internalize step: each missing package from its upstream feed (the catalogue's `source`: licensed
+    /// packages and chocolatey from the licensed feed, as Chocolatey's upgrade script does; the rest from the
+    /// community feed), copied byte for byte into the internal feed; nil on success, else the problems.
+    static func internalize(_ packages: [PinnedPackage], into target: String, workDirectory: String, options: FeedOptions) async -> String? {
         do {
             let settings = try options.settings()
             let http = settings.httpClient(log: FeedOptions.log)
             let community = try options.source("community", in: settings).makeFeed(http: http)
             let licensed = try options.source("licensed", in: settings).makeFeed(http: http)
             let targetFeed = try options.configuredSource(target, in: settings).makeFeed(http: http)
-            let requests = packages.compactMap { entry -> PackageRequest? in
-                let parts = entry.split(separator: " ").map(String.init)
-                guard parts.count == 2, let version = NuGetVersion(parts[1]) else { return nil }
-                let fromLicensed = CCMPackageSet.licensedIds.contains(parts[0].lowercased()) || parts[0].lowercased() == "chocolatey"
-                return PackageRequest(id: parts[0], version: .exact(version), source: fromLicensed ? "licensed" : "community",
-                                      ignoreDependencies: fromLicensed)
+            let requests = packages.map { package in
+                let source = CCMCatalogue.standard.source(of: package.id)
+                return PackageRequest(id: package.id, version: .exact(package.version), source: source.rawValue,
+                                      ignoreDependencies: source == .licensed)
             }
             try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
             let journal = try Journal(path: workDirectory + "/internalize-journal.json", target: targetFeed.name)

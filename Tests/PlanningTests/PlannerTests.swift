@@ -109,7 +109,9 @@ struct PlannerTests {
         feed["chocolatey-agent"] = []
         let plan = try Fixtures.plan(feed: feed)
         #expect(plan.steps.first?.phase == .internalize)
-        #expect(plan.steps.first?.packages == ["chocolatey-management-service 0.17.0", "chocolatey-agent 4.0.0"])
+        #expect(plan.steps.first?.packages == [
+            PinnedPackage(id: "chocolatey-management-service", version: v("0.17.0")), PinnedPackage(id: "chocolatey-agent", version: v("4.0.0")),
+        ])
         #expect(PlanValidator.problems(in: plan).isEmpty)
         #expect { try Fixtures.plan(feed: feed) { $0.allowInternalize = false } } throws: { error in
             "\(error)".contains("lacks chocolatey-management-service 0.17.0, chocolatey-agent 4.0.0")
