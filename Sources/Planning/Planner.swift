@@ -44,7 +44,7 @@ public struct Planner: Sendable {
     ///   - upstream: versions the community and licensed feeds offer, when known; used for `latest` and to
     ///     prove that missing packages can be internalized.
     public func plan(
-        inventory: UpgradeInventory, parameters: UpgradeParameters, target: Target,
+        inventory: Inventory, parameters: UpgradeParameters, target: Target,
         feed: [String: [NuGetVersion]], upstream: [String: [NuGetVersion]]? = nil, options: Options
     ) throws(PlanningError) -> UpgradePlan {
         let internalFeed = Self.lowercasedKeys(feed)
@@ -79,7 +79,7 @@ public struct Planner: Sendable {
             }
         }
         let serverFrom = estate.distinctServerVersions.min()
-        for role in UpgradeInventory.Role.allCases {
+        for role in Inventory.Role.allCases {
             guard let host = inventory.host(with: role) else { continue }
             let installed = host.packages[role.packageID]
             if installed == targetVersion { continue }
@@ -212,12 +212,12 @@ public struct Planner: Sendable {
 
     /// The matrix errors the estate would have after `steps` ran; empty when the result is compatible.
     /// `run` calls it again on a plan file, so a plan that no longer passes the matrix does not start.
-    public func preflightErrors(inventory: UpgradeInventory, steps: [PlanStep]) -> [Finding] {
+    public func preflightErrors(inventory: Inventory, steps: [PlanStep]) -> [Finding] {
         matrix.check(Self.estate(inventory, after: steps).estate, duringUpgrade: false).findings.filter { $0.severity == .error }
     }
 
     /// The inventory as it will be once `steps` have run.
-    static func estate(_ inventory: UpgradeInventory, after steps: [PlanStep]) -> UpgradeInventory {
+    static func estate(_ inventory: Inventory, after steps: [PlanStep]) -> Inventory {
         var after = inventory
         for step in steps where step.phase != .internalize {
             if let host = step.host, let index = after.hosts.firstIndex(where: { $0.name == host }) {
@@ -230,7 +230,7 @@ public struct Planner: Sendable {
         return after
     }
 
-    private func preflight(inventory: UpgradeInventory, target: NuGetVersion, steps: [PlanStep], requirements: CCMRequirements) throws(PlanningError) -> [Finding] {
+    private func preflight(inventory: Inventory, target: NuGetVersion, steps: [PlanStep], requirements: CCMRequirements) throws(PlanningError) -> [Finding] {
         // The estate as it will be after the plan: it must pass the matrix, or the plan is impossible.
         let report = matrix.check(Self.estate(inventory, after: steps).estate, duringUpgrade: false)
         let errors = report.findings.filter { $0.severity == .error }

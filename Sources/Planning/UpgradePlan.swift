@@ -53,7 +53,7 @@ extension UpgradePlan {
     /// - Parameters:
     ///   - inventory: the estate now, when known.
     ///   - feed: the internal feed's versions now, for ``feedFingerprintPackages``.
-    public func staleness(inventory: UpgradeInventory?, feed: [String: [NuGetVersion]]?) -> String? {
+    public func staleness(inventory: Inventory?, feed: [String: [NuGetVersion]]?) -> String? {
         if let inventory, Fingerprint.of(inventory) != estateFingerprint {
             return "the estate changed since the plan was made (the inventory's fingerprint differs)"
         }

@@ -39,7 +39,7 @@ struct EstateOptions: ParsableArguments {
     var web: String?
 
     struct Context {
-        var inventory: UpgradeInventory
+        var inventory: Inventory
         var parameters: UpgradeParameters
         var source: String
         var feed: [String: [NuGetVersion]]
@@ -88,24 +88,24 @@ struct EstateOptions: ParsableArguments {
         return versions
     }
 
-    private func loadInventory() throws -> UpgradeInventory {
-        if let inventory { return try UpgradeInventory.load(path: inventory) }
+    private func loadInventory() throws -> Inventory {
+        if let inventory { return try Inventory.loadForPlan(path: inventory) }
         var packages: [String: NuGetVersion] = [:]
         if let lib { packages = try Self.readLib(lib) }
         if let chocoList {
             guard let data = FileManager.default.contents(atPath: chocoList) else { throw ValidationError("cannot read \(chocoList)") }
             packages.merge(InstalledPackages.parseChocoList(String(decoding: data, as: UTF8.self)), uniquingKeysWith: { $1 })
         }
-        for (flag, role) in [(database, UpgradeInventory.Role.database), (service, .service), (web, .web)] {
+        for (flag, role) in [(database, Inventory.Role.database), (service, .service), (web, .web)] {
             guard let flag else { continue }
             do { packages[role.packageID] = try NuGetVersion(parsing: flag) } catch { throw ValidationError("--\(role.rawValue): \(error)") }
         }
-        let roles = UpgradeInventory.Role.allCases.filter { packages[$0.packageID] != nil }
+        let roles = Inventory.Role.allCases.filter { packages[$0.packageID] != nil }
         guard !roles.isEmpty else {
             throw ValidationError("no estate: pass --inventory, or --lib/--choco-list/--database/--service/--web for this host")
         }
         let name = host ?? ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
-        return UpgradeInventory(hosts: [.init(name: name, roles: roles, packages: packages)])
+        return Inventory(hosts: [.init(name: name, roles: roles, packages: packages)])
     }
 
     /// Installed packages from `lib/<id>/<id>.nuspec`, as Chocolatey keeps them.

@@ -92,8 +92,8 @@ struct RunCommand: AsyncParsableCommand {
         let journalPath = journal ?? planFile + ".journal"
         let fresh = (try? RunJournal.load(path: journalPath, plan: plan).entries.isEmpty) ?? true
         if fresh, !dryRun {
-            let current = try inventory.map { path throws -> UpgradeInventory in
-                do { return try UpgradeInventory.load(path: path) } catch {
+            let current = try inventory.map { path throws -> Inventory in
+                do { return try Inventory.loadForPlan(path: path) } catch {
                     Console.error("\(error)")
                     throw ExitCodes.badInput
                 }
