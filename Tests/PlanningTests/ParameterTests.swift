@@ -101,7 +101,7 @@ struct InventoryTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
         #expect { try Inventory.loadForPlan(path: path) } throws: { error in
-            "\(error)".hasPrefix("\(path):1: error: field 'hosts' is missing")
+            "\(error)".hasPrefix("\(path):1: field 'hosts' is missing")
         }
     }
 
