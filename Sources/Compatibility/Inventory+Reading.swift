@@ -89,22 +89,23 @@ extension Inventory {
             inventory.groups.append(Group(name: name, packages: packages))
             groupCursors.append(cursor)
         }
-        check(inventory, root: root, hosts: hostCursors, groups: groupCursors, reader)
+        check(inventory, catalogue, root: root, hosts: hostCursors, groups: groupCursors, reader)
         return inventory
     }
 
     /// Rules across entries: one host per role, each role host holds its package, server versions in one
     /// place, unique group names.
-    private static func check(_ inventory: Inventory, root: Cursor, hosts: [Cursor], groups: [Cursor], _ reader: YAMLReader) {
+    private static func check(_ inventory: Inventory, _ catalogue: CCMCatalogue, root: Cursor, hosts: [Cursor], groups: [Cursor], _ reader: YAMLReader) {
         for role in Role.allCases {
             let carriers = zip(inventory.hosts, hosts).filter { $0.0.roles.contains(role) }
             if carriers.count > 1 {
                 reader.error(.inconsistent(file: root.file, line: carriers[1].1.line, field: carriers[1].1.field + ".roles",
                     problem: "the \(role.rawValue) role is on \(carriers.map(\.0.name).joined(separator: " and ")); one CCM installation per inventory"))
             }
-            if let (host, cursor) = carriers.first, host.packages[role.packageID] == nil {
-                reader.error(.missingField(file: root.file, line: cursor.line, field: cursor.field + ".packages.\(role.packageID)",
-                    expected: "the installed \(role.packageID) version (the host has the \(role.rawValue) role)"))
+            let id = catalogue.id(of: role)
+            if let (host, cursor) = carriers.first, host.packages[id] == nil {
+                reader.error(.missingField(file: root.file, line: cursor.line, field: cursor.field + ".packages.\(id)",
+                    expected: "the installed \(id) version (the host has the \(role.rawValue) role)"))
             }
         }
         if inventory.hosts.contains(where: { !$0.roles.isEmpty }), !inventory.serverVersions.isEmpty {
