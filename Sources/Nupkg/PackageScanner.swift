@@ -16,6 +16,9 @@ public enum PackageScanner {
     /// small package, scheduling and wake-ups cost as much as reading the package. Folders of up to
     /// ``sizeOrderLimit`` packages are read largest first, so that a big package (the CCM web and service
     /// packages are tens of MiB) never starts last and leaves one core hashing it alone.
+    ///
+    /// `@inlinable` so the caller specializes it for its `Output`, as when it lived in the executable.
+    @inlinable
     public static func inspectAll<Output: Sendable>(
         _ files: [String], metadataOnly: Bool = false, render: @escaping @Sendable (PackageInfo) -> Output
     ) async -> [(String, Result<Output, NupkgError>)] {
@@ -50,6 +53,7 @@ public enum PackageScanner {
 
     /// Indices of `files` by file size, largest first (files that cannot be stat'ed count as empty; reading
     /// them reports the error).
+    @usableFromInline
     static func largestFirst(_ files: [String]) -> [Int] {
         let sizes = files.map { path -> Int64 in
             var status = stat()
@@ -65,6 +69,7 @@ public enum PackageScanner {
 /// file and URL machinery, which cost more than reading a small package, on the path before any work starts.
 /// Counting more processors than the process may use (a CPU quota, `taskset`) costs nothing here: workers
 /// run on the cooperative thread pool, and one that starts late finds the work already taken.
+@usableFromInline
 func usableProcessors() -> Int {
     #if os(Linux)
     let online = sysconf(Int32(_SC_NPROCESSORS_ONLN))
@@ -74,9 +79,15 @@ func usableProcessors() -> Int {
 }
 
 /// Hands out work indices to concurrent workers.
+@usableFromInline
 final class WorkCounter: Sendable {
     private let value = Atomic<Int>(0)
+
+    @usableFromInline
+    init() {}
+
     /// The next unclaimed index, or nil once `limit` is reached.
+    @usableFromInline
     func next(below limit: Int) -> Int? {
         let index = value.wrappingAdd(1, ordering: .relaxed).oldValue
         return index < limit ? index : nil
