@@ -110,20 +110,11 @@ struct EstateOptions: ParsableArguments {
 
     /// Installed packages from `lib/<id>/<id>.nuspec`, as Chocolatey keeps them.
     static func readLib(_ path: String) throws -> [String: NuGetVersion] {
-        var result: [String: NuGetVersion] = [:]
-        let folders = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        guard !folders.isEmpty else { throw ValidationError("\(path): not a Chocolatey lib folder (empty or unreadable)") }
-        for folder in folders.sorted() {
-            let nuspecPath = "\(path)/\(folder)/\(folder).nuspec"
-            guard let data = FileManager.default.contents(atPath: nuspecPath) else { continue }
-            do {
-                let nuspec = try NuspecReader.read(Array(data), source: nuspecPath)
-                result[nuspec.id.lowercased()] = nuspec.version
-            } catch {
-                Console.warning("\(error)")
-            }
+        guard let (packages, problems) = ChocolateyLib.installedPackages(lib: path) else {
+            throw ValidationError("\(path): not a Chocolatey lib folder (empty or unreadable)")
         }
-        return result
+        for problem in problems { Console.warning("\(problem)") }
+        return packages
     }
 
     /// choco runs from wherever the admin stands: a relative folder source becomes absolute in the plan.

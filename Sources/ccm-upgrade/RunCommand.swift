@@ -62,9 +62,7 @@ struct RunCommand: AsyncParsableCommand {
         let libFolder = lib ?? ProcessInfo.processInfo.environment["ChocolateyInstall"].map { $0 + "/lib" } ?? "C:\\ProgramData\\chocolatey\\lib"
         let hostName = host ?? ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
         var configuration = PlanRunner.Configuration(host: hostName, journalPath: journal ?? planFile + ".journal") { id in
-            let path = "\(libFolder)/\(id)/\(id).nuspec"
-            guard let data = FileManager.default.contents(atPath: path) else { return nil }
-            return try? NuspecReader.read(Array(data), source: path).version
+            ChocolateyLib.installedVersion(of: id, lib: libFolder)
         }
         configuration.choco = choco
         configuration.dryRun = dryRun
