@@ -34,6 +34,9 @@ public struct Planner: Sendable {
     public static let internalizeStepPackage = "ccm-upgrade:internalize"
 
     public let matrix: Matrix
+    /// The CCM package ids; the compiled-in catalogue, like ``ServerRole/packageID``, so one plan never
+    /// mixes two spellings of a package.
+    private var catalogue: CCMCatalogue { .standard }
 
     public init(matrix: Matrix) { self.matrix = matrix }
 
@@ -71,7 +74,7 @@ public struct Planner: Sendable {
         // Server hosts: client prerequisites first (chocolatey before chocolatey.extension), then the roles in order.
         let roleHosts = inventory.hosts.filter { !$0.roles.isEmpty }
         for host in roleHosts {
-            for id in [CCMCatalogue.standard.chocolateyID, CCMCatalogue.standard.extensionID] {
+            for id in [catalogue.chocolateyID, catalogue.extensionID] {
                 if let step = clientStep(id, installed: host.packages[id], choices: &choices, requirements: requirements, options: options) {
                     steps.append(PlanStep(phase: .serverPrerequisites, host: host.name, package: id, version: step.version,
                                           fromVersion: host.packages[id], notes: step.notes))
@@ -90,19 +93,19 @@ public struct Planner: Sendable {
         }
         // The agents on the CCM hosts (service host first), then every client group.
         let agentHosts = roleHosts.sorted { ($0.roles.contains(.service) ? 0 : 1, $0.name) < ($1.roles.contains(.service) ? 0 : 1, $1.name) }
-        for host in agentHosts where host.packages[CCMCatalogue.standard.agentID] != nil {
-            if let step = clientStep(CCMCatalogue.standard.agentID, installed: host.packages[CCMCatalogue.standard.agentID], choices: &choices, requirements: requirements, options: options) {
+        for host in agentHosts where host.packages[catalogue.agentID] != nil {
+            if let step = clientStep(catalogue.agentID, installed: host.packages[catalogue.agentID], choices: &choices, requirements: requirements, options: options) {
                 let (plain, sensitive, notes) = ServiceParameterRules.agentParameters(parameters)
-                steps.append(PlanStep(phase: .hostAgent, host: host.name, package: CCMCatalogue.standard.agentID, version: step.version,
-                                      fromVersion: host.packages[CCMCatalogue.standard.agentID], parameters: plain, sensitiveParameters: sensitive,
+                steps.append(PlanStep(phase: .hostAgent, host: host.name, package: catalogue.agentID, version: step.version,
+                                      fromVersion: host.packages[catalogue.agentID], parameters: plain, sensitiveParameters: sensitive,
                                       notes: step.notes + notes + ["every agent upgrade restarts the chocolatey-agent service"]))
             }
         }
         for group in inventory.groups {
-            for id in [CCMCatalogue.standard.chocolateyID, CCMCatalogue.standard.extensionID, CCMCatalogue.standard.agentID] {
+            for id in [catalogue.chocolateyID, catalogue.extensionID, catalogue.agentID] {
                 guard let step = clientStep(id, installed: group.packages[id], choices: &choices, requirements: requirements, options: options) else { continue }
                 var plain: [PackageParameter] = [], sensitive: [PackageParameter] = [], notes = step.notes
-                if id == CCMCatalogue.standard.agentID {
+                if id == catalogue.agentID {
                     let agent = ServiceParameterRules.agentParameters(parameters)
                     (plain, sensitive, notes) = (agent.plain, agent.sensitive, notes + agent.notes)
                 }
@@ -164,11 +167,11 @@ public struct Planner: Sendable {
     /// and the product dependency rules of the versions picked above it (agent → extension → chocolatey).
     private func chooseClientVersions(_ requirements: CCMRequirements, available: [String: [NuGetVersion]], options: Options) throws(PlanningError) -> [String: (range: VersionRange, version: NuGetVersion)] {
         var ranges: [String: VersionRange] = [:]
-        for id in [CCMCatalogue.standard.agentID, CCMCatalogue.standard.extensionID, CCMCatalogue.standard.chocolateyID] {
+        for id in [catalogue.agentID, catalogue.extensionID, catalogue.chocolateyID] {
             ranges[id] = requirements.client(id)?.range ?? .all
         }
         var choices: [String: (range: VersionRange, version: NuGetVersion)] = [:]
-        for id in [CCMCatalogue.standard.agentID, CCMCatalogue.standard.extensionID, CCMCatalogue.standard.chocolateyID] {
+        for id in [catalogue.agentID, catalogue.extensionID, catalogue.chocolateyID] {
             let range = ranges[id] ?? .all
             let picked = range.newest(in: available[id] ?? [], includePrerelease: options.includePrerelease) ?? range.minVersion
             guard let picked else {
