@@ -84,7 +84,7 @@ extension Estate {
         }
 
         let clients: [(flag: String, id: String, values: [String])] = [
-            ("--agent", Matrix.agentID, flags.agent), ("--extension", Matrix.extensionID, flags.extension_), ("--chocolatey", Matrix.chocolateyID, flags.chocolatey),
+            ("--agent", CCMCatalogue.standard.agentID, flags.agent), ("--extension", CCMCatalogue.standard.extensionID, flags.extension_), ("--chocolatey", CCMCatalogue.standard.chocolateyID, flags.chocolatey),
         ]
         var ungrouped: [(String, NuGetVersion)] = []
         var seen = Set<String>()

@@ -16,9 +16,9 @@ public struct AgentGroup: Sendable, Hashable, Codable {
     public func version(of packageID: String) -> NuGetVersion? { packages[packageID.lowercased()] }
 
     /// The `chocolatey-agent`, `chocolatey.extension` and `chocolatey` versions.
-    public var agent: NuGetVersion? { version(of: Matrix.agentID) }
-    public var licensedExtension: NuGetVersion? { version(of: Matrix.extensionID) }
-    public var chocolatey: NuGetVersion? { version(of: Matrix.chocolateyID) }
+    public var agent: NuGetVersion? { version(of: CCMCatalogue.standard.agentID) }
+    public var licensedExtension: NuGetVersion? { version(of: CCMCatalogue.standard.extensionID) }
+    public var chocolatey: NuGetVersion? { version(of: CCMCatalogue.standard.chocolateyID) }
 }
 
 /// What is installed: the three CCM server packages, the clients by group, and the platform.
@@ -59,7 +59,7 @@ public struct Estate: Sendable, Hashable, Codable {
 
     /// The server packages that were given, in upgrade order (database, service, web).
     public var serverVersions: [(id: String, version: NuGetVersion)] {
-        zip(Matrix.serverPackageIDs, [database, service, web]).compactMap { id, version in version.map { (id, $0) } }
+        zip(CCMCatalogue.standard.serverPackageIDs, [database, service, web]).compactMap { id, version in version.map { (id, $0) } }
     }
 
     /// The distinct server versions, lowest first.

@@ -41,7 +41,7 @@ extension Matrix {
     /// `CCM 0.14.0`, or `CCM 0.14.0 (service, web)` while the server packages differ.
     func ccmName(_ version: NuGetVersion, _ estate: Estate) -> String {
         guard estate.distinctServerVersions.count > 1 else { return "CCM \(version)" }
-        let parts = estate.serverVersions.filter { $0.version == version }.map { $0.id.replacingPrefix("chocolatey-management-") }
+        let parts = estate.serverVersions.filter { $0.version == version }.compactMap { catalogue.serverRole(of: $0.id)?.rawValue }
         return "CCM \(version) (\(parts.joined(separator: ", ")))"
     }
 
@@ -214,11 +214,5 @@ extension Matrix {
         versions += dependencyRules.flatMap(\.requires).filter { $0.packageID.lowercased() == id }.compactMap(\.range.minVersion)
         versions += rows.compactMap { $0.requirement(for: id)?.range.minVersion }
         return versions
-    }
-}
-
-extension String {
-    func replacingPrefix(_ prefix: String) -> String {
-        hasPrefix(prefix) ? String(dropFirst(prefix.count)) : self
     }
 }

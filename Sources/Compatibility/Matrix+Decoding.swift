@@ -51,18 +51,9 @@ extension Matrix {
     }
 
     private mutating func decodePackages(_ root: Cursor, _ entries: [(key: String, value: Cursor)], _ reader: YAMLReader) {
-        for item in reader.sequence(reader.field(entries, "packages", in: root, required: "a list of packages")) {
-            guard let fields = reader.mapping(item, allowed: ["id", "role", "name"]) else { continue }
-            guard let id = reader.string(reader.field(fields, "id", in: item, required: "a package id")) else { continue }
-            let roleCursor = reader.field(fields, "role", in: item, required: "server, client or prerequisite")
-            guard let roleText = reader.string(roleCursor), let roleCursor else { continue }
-            guard let role = KnownPackage.Role(rawValue: roleText) else {
-                reader.error(.invalidValue(file: item.file, line: roleCursor.line, field: roleCursor.field, expected: "server, client or prerequisite", found: roleText))
-                continue
-            }
-            packages.append(KnownPackage(id: id, role: role, name: reader.string(reader.field(fields, "name", in: item, required: nil)) ?? id))
-        }
-        serverUpgradeOrder = reader.strings(reader.field(entries, "server_upgrade_order", in: root, required: "the server-side upgrade order"))
+        let decoded = CCMCatalogue.decode(root, entries, reader)
+        (packages, serverUpgradeOrder, packagesLines) = (decoded.packages, decoded.order, decoded.lines)
+        if let catalogue = CCMCatalogue(packages: packages, serverUpgradeOrder: serverUpgradeOrder) { self.catalogue = catalogue }
     }
 
     /// Reports an id that packages.yaml does not declare; returns the id when it is known.

@@ -16,19 +16,7 @@ extension Matrix {
     }
 
     private func validatePackages(_ reader: YAMLReader, pathPrefix: String) {
-        let file = pathPrefix + "packages.yaml"
-        var seen = Set<String>()
-        for package in packages where !seen.insert(package.id.lowercased()).inserted {
-            reader.error(.inconsistent(file: file, line: 0, field: "packages", problem: "package id '\(package.id)' is declared twice"))
-        }
-        let core: [(String, KnownPackage.Role)] = Self.serverPackageIDs.map { ($0, .server) }
-            + [(Self.agentID, .client), (Self.extensionID, .client), (Self.chocolateyID, .client)]
-        for (id, role) in core where package(id)?.role != role {
-            reader.error(.inconsistent(file: file, line: 0, field: "packages", problem: "'\(id)' must be declared with role \(role.rawValue); the checks depend on it"))
-        }
-        for id in serverUpgradeOrder where package(id) == nil {
-            reader.error(.unknownPackage(file: file, line: 0, field: "server_upgrade_order", id: id))
-        }
+        CCMCatalogue.validate(packages, serverUpgradeOrder, lines: packagesLines, file: pathPrefix + "packages.yaml", reader: reader)
     }
 
     private func validateRows(_ reader: YAMLReader) {
@@ -41,7 +29,7 @@ extension Matrix {
             if let labelVersion = NuGetVersion(row.label), !row.ccmRange.contains(labelVersion) {
                 reader.error(at(row.location, "ccm_range", "the row label \(row.label) is outside its own range \(row.ccmRange.prettyDescription)"))
             }
-            for id in [Self.agentID, Self.extensionID, Self.chocolateyID] where row.requirement(for: id) == nil {
+            for id in catalogue.clientIDs where row.requirement(for: id) == nil {
                 reader.error(at(row.location, "requires", "row '\(row.label)' has no requirement for \(id)"))
             }
             for requirement in row.requirements where package(requirement.packageID)?.role != .client {

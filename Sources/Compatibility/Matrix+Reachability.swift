@@ -72,7 +72,7 @@ extension Matrix {
         available: [String: [NuGetVersion]], estate: Estate? = nil, includePrerelease: Bool = false, includePrerequisites: Bool = true
     ) -> Reachability {
         let feed = Dictionary(available.map { ($0.key.lowercased(), $0.value.filter { includePrerelease || !$0.isPrerelease }) }, uniquingKeysWith: +)
-        let serverVersions = Self.serverPackageIDs.map { Set(feed[$0] ?? []) }
+        let serverVersions = catalogue.serverPackageIDs.map { Set(feed[$0] ?? []) }
         var candidates = Set(releases.map(\.version).filter { includePrerelease || !$0.isPrerelease })
         candidates.formUnion(serverVersions.reduce(serverVersions.first ?? []) { $0.intersection($1) })
         var unreachable: [UnreachableTarget] = []
@@ -85,12 +85,12 @@ extension Matrix {
                 continue
             }
             var reasons: [String] = []
-            for (id, versions) in zip(Self.serverPackageIDs, serverVersions) where !versions.contains(ccm) {
+            for (id, versions) in zip(catalogue.serverPackageIDs, serverVersions) where !versions.contains(ccm) {
                 reasons.append("the feed has no \(id) \(ccm)")
             }
             var packages: [PlannedPackage] = []
             if reasons.isEmpty {
-                packages = Self.serverPackageIDs.map { id in
+                packages = catalogue.serverPackageIDs.map { id in
                     let current = estate?.serverVersions.first { $0.id == id }?.version
                     let installed = estate.map { _ in [InstalledVersion(place: id, version: current, needsChange: current != ccm)] } ?? []
                     return PlannedPackage(packageID: id, role: .server, required: .exactly(ccm), selected: ccm, installed: installed)

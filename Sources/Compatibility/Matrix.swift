@@ -10,12 +10,6 @@ import Versioning
 public struct Matrix: Sendable {
     /// The pseudo package id that stands for the three server packages as one unit.
     public static let ccmUnitID = "ccm"
-    /// The three server packages, in upgrade order.
-    public static let serverPackageIDs = ["chocolatey-management-database", "chocolatey-management-service", "chocolatey-management-web"]
-    /// The client packages the matrix rows constrain.
-    public static let agentID = "chocolatey-agent"
-    public static let extensionID = "chocolatey.extension"
-    public static let chocolateyID = "chocolatey"
     /// The files a matrix folder must hold, with what each is for.
     public static let requiredFiles: [(name: String, purpose: String)] = [
         ("packages.yaml", "the package ids the matrix may mention"),
@@ -32,6 +26,11 @@ public struct Matrix: Sendable {
     public internal(set) var packages: [KnownPackage] = []
     /// The CCM server-side upgrade order (database, service, web, agents).
     public internal(set) var serverUpgradeOrder: [String] = []
+    /// The lines of `packages:` and `server_upgrade_order:` in packages.yaml, for lint messages.
+    var packagesLines = (packages: 0, order: 0)
+    /// The catalogue these packages make; the compiled-in one while this matrix's own is incomplete
+    /// (a matrix with an incomplete catalogue has lint errors and is refused on load).
+    public internal(set) var catalogue: CCMCatalogue = .standard
     /// The compatibility rows, newest first, as in the file.
     public internal(set) var rows: [CCMRow] = []
     /// Rows from older table layouts; shown, never used by checks.

@@ -156,12 +156,20 @@ public struct MatrixNote: Sendable, Hashable, Codable {
     public let location: SourceLocation
 }
 
-/// A package id the matrix knows, with its role.
+/// A package id the matrix knows, with its role: one entry of the catalogue in `packages.yaml`.
 public struct KnownPackage: Sendable, Hashable, Codable {
     public enum Role: String, Sendable, Codable, CaseIterable { case server, client, prerequisite }
     public let id: String
     public let role: Role
     public let name: String
+    /// The part of CCM the package is, for the packages the tool treats specially; nil for the others.
+    public let component: CCMCatalogue.Component?
+    /// The upstream feed an upgrade takes the package from.
+    public let source: CCMCatalogue.Source
+    /// True for licensed packages: copied byte for byte, never internalized, repacked or modified.
+    public let neverModify: Bool
+    /// Where the entry is in `packages.yaml`.
+    public let location: SourceLocation
 }
 
 /// A runtime package that the server packages of one .NET era need.

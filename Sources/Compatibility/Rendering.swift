@@ -73,8 +73,8 @@ public enum MatrixRendering {
         func add(_ row: CCMRow) {
             let label = row.label + (row.inferred ? "*" : "")
             lines.append([
-                label.padding(9), row.ccmRange.prettyDescription.padding(23), cell(row, Matrix.agentID).padding(9),
-                cell(row, Matrix.extensionID).padding(9), cell(row, Matrix.chocolateyID).padding(11), row.provenance.summary,
+                label.padding(9), row.ccmRange.prettyDescription.padding(23), cell(row, CCMCatalogue.standard.agentID).padding(9),
+                cell(row, CCMCatalogue.standard.extensionID).padding(9), cell(row, CCMCatalogue.standard.chocolateyID).padding(11), row.provenance.summary,
             ].joined(separator: " "))
         }
         matrix.rows.forEach(add)

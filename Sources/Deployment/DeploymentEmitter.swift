@@ -45,7 +45,7 @@ public enum DeploymentEmitter {
             let isServer = serverPhases.contains(step.phase)
             let script: String
             let privileged = StepScripts.needsAdvanced(step)
-            if step.package.lowercased() == Matrix.agentID {
+            if step.package.lowercased() == CCMCatalogue.standard.agentID {
                 let built = try StepScripts.agentSelfUpgrade(step, options: options)
                 (script, variables) = (built.script, variables + built.variables)
             } else if privileged {
@@ -84,7 +84,7 @@ public enum DeploymentEmitter {
         if options.machineContactTimeoutInMinutes == 0 {
             warnings.append("machine contact timeout 0 is infinite: steps wait for offline computers indefinitely (semi-connected fleets only)")
         }
-        if selected.contains(where: { $0.package.lowercased() == Matrix.agentID }) {
+        if selected.contains(where: { $0.package.lowercased() == CCMCatalogue.standard.agentID }) {
             warnings.append("agent steps restart chocolatey-agent through a scheduled task (ScheduledTasks module: not on Windows Server 2012 R2); for a major agent upgrade Chocolatey advises upgrading the 'chocolatey' package instead")
         }
         let from = plan.from?.normalized ?? "current"

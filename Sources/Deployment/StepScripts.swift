@@ -28,7 +28,7 @@ public enum StepScripts {
 
     /// Whether a step needs an advanced script: package parameters, or the agent upgrading itself.
     public static func needsAdvanced(_ step: PlanStep) -> Bool {
-        !step.parameters.isEmpty || !step.sensitiveParameters.isEmpty || step.package.lowercased() == Matrix.agentID
+        !step.parameters.isEmpty || !step.sensitiveParameters.isEmpty || step.package.lowercased() == CCMCatalogue.standard.agentID
     }
 
     /// The single `choco upgrade` line of an advanced step.

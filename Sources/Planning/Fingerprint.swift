@@ -1,4 +1,5 @@
 import Crypto
+import Compatibility
 import Foundation
 import Versioning
 
@@ -6,10 +7,12 @@ import Versioning
 enum Fingerprint {
     /// SHA-256 over the inventory's hosts and groups in canonical (sorted-key) JSON. The feed location and the
     /// parameters file name are left out: they can be given on the command line instead of in the file.
-    static func of(_ inventory: UpgradeInventory) -> String {
+    static func of(_ inventory: Inventory) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(UpgradeInventory(hosts: inventory.hosts, groups: inventory.groups))) ?? Data()
+        // The same JSON as format-1 plans hashed (only these two keys), so a fingerprint means what it meant.
+        struct Snapshot: Encodable { var hosts: [Inventory.Host]; var groups: [Inventory.Group] }
+        let data = (try? encoder.encode(Snapshot(hosts: inventory.hosts, groups: inventory.groups))) ?? Data()
         return "sha256:" + SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 

@@ -24,9 +24,9 @@ public struct PlanRunner {
         public var resolveSecret: (SecretReference) throws(PlanningError) -> String = { reference throws(PlanningError) in try reference.resolve() }
         /// Whether the internal feed has a package version (checked before each step runs).
         public var feedHas: (String, NuGetVersion) async -> Bool = { _, _ in true }
-        /// Brings `id version` packages into the internal feed (the internalize step); returns nil on success or
-        /// why it failed. Nil: the step only checks the feed and asks the admin to run `ccm-upgrade internalize`.
-        public var internalize: (([String]) async -> String?)?
+        /// Brings packages into the internal feed (the internalize step); returns nil on success or why it
+        /// failed. Nil: the step only checks the feed and asks the admin to run `ccm-upgrade internalize`.
+        public var internalize: (([PinnedPackage]) async -> String?)?
         /// Extra environment variables for choco (merged over this process's environment).
         public var chocoEnvironment: [String: String] = [:]
         /// Progress lines for people (stderr in the CLI).
@@ -86,30 +86,26 @@ public struct PlanRunner {
             switch step.phase {
             case .internalize:
                 // The feed must now hold every package; the internalize command brings them in.
-                var missing: [String] = []
-                for entry in step.packages {
-                    let parts = entry.split(separator: " ").map(String.init)
-                    guard parts.count == 2, let version = NuGetVersion(parts[1]) else { continue }
-                    if !(await configuration.feedHas(parts[0], version)) { missing.append(entry) }
+                var missing: [PinnedPackage] = []
+                for package in step.packages where !(await configuration.feedHas(package.id, package.version)) {
+                    missing.append(package)
                 }
                 if configuration.dryRun {
-                    dryRunCommands.append("# step \(step.number): internalize into \(plan.source): \(missing.isEmpty ? "nothing missing" : missing.joined(separator: ", "))")
+                    dryRunCommands.append("# step \(step.number): internalize into \(plan.source): \(missing.isEmpty ? "nothing missing" : missing.map(\.description).joined(separator: ", "))")
                     continue
                 }
                 if !missing.isEmpty, let internalize = configuration.internalize {
-                    configuration.log("step \(step.number): internalizing \(missing.joined(separator: ", "))")
+                    configuration.log("step \(step.number): internalizing \(missing.map(\.description).joined(separator: ", "))")
                     if let failure = await internalize(missing) {
                         return .failed(step: step.number, reason: "internalize failed: \(failure)")
                     }
                     missing = []
-                    for entry in step.packages {
-                        let parts = entry.split(separator: " ").map(String.init)
-                        guard parts.count == 2, let version = NuGetVersion(parts[1]) else { continue }
-                        if !(await configuration.feedHas(parts[0], version)) { missing.append(entry) }
+                    for package in step.packages where !(await configuration.feedHas(package.id, package.version)) {
+                        missing.append(package)
                     }
                 }
                 guard missing.isEmpty else {
-                    return .failed(step: step.number, reason: "the internal feed \(plan.source) still lacks \(missing.joined(separator: ", ")); run `ccm-upgrade internalize` for them, then run again")
+                    return .failed(step: step.number, reason: "the internal feed \(plan.source) still lacks \(missing.map(\.description).joined(separator: ", ")); run `ccm-upgrade internalize` for them, then run again")
                 }
                 journal.entries.append(.init(step: step.number, package: step.package, version: step.version.normalized, status: .succeeded,
                                              exitCode: nil, command: nil, message: "the internal feed has every package", at: RunJournal.timestamp()))

@@ -11,7 +11,7 @@ public enum PlanValidator {
         if plan.formatVersion != UpgradePlan.currentFormatVersion {
             problems.append("format version \(plan.formatVersion) is not supported (this build reads \(UpgradePlan.currentFormatVersion))")
         }
-        let serverIDs = Set(Matrix.serverPackageIDs)
+        let serverIDs = Set(CCMCatalogue.standard.serverPackageIDs)
         var lastServerPhase: PlanStep.Phase?
         var previousPhase: PlanStep.Phase?
         for (index, step) in plan.steps.enumerated() {
@@ -29,7 +29,7 @@ public enum PlanValidator {
             case .internalize:
                 if step.package != Planner.internalizeStepPackage { problems.append("\(label): an internalize step must be \(Planner.internalizeStepPackage)") }
             case .database, .service, .web:
-                let expected = "chocolatey-management-" + step.phase.rawValue
+                let expected = ServerRole(rawValue: step.phase.rawValue)?.packageID ?? step.phase.rawValue
                 if step.package.lowercased() != expected { problems.append("\(label): the \(step.phase.rawValue) step must upgrade \(expected)") }
                 if step.version != plan.target {
                     problems.append("\(label): \(step.package) \(step.version.normalized) differs from the plan target \(plan.target.normalized); the three server packages must end at one version")
@@ -57,25 +57,22 @@ public enum PlanValidator {
     /// Reads and validates a plan file; refuses it with every problem listed.
     public static func load(path: String) throws(PlanningError) -> UpgradePlan {
         guard let data = FileManager.default.contents(atPath: path) else { throw .io(path: path, reason: "cannot read the plan file") }
+        let name = (path as NSString).lastPathComponent
+        // The version first: an older format would otherwise fail on some field with a confusing message.
+        struct Header: Decodable { var formatVersion: Int? }
+        if let header = try? JSONDecoder().decode(Header.self, from: data), let version = header.formatVersion,
+           version != UpgradePlan.currentFormatVersion {
+            let age = version < UpgradePlan.currentFormatVersion ? "an older" : "a newer"
+            throw .invalidPlan(file: path, problems: [
+                "plan format \(version) was written by \(age) ccm-upgrade (this build reads format \(UpgradePlan.currentFormatVersion)); plans are short-lived: make a new one with `ccm-upgrade plan`",
+            ])
+        }
         let plan: UpgradePlan
         do { plan = try JSONDecoder().decode(UpgradePlan.self, from: data) } catch {
-            throw .invalidPlan(file: path, problems: ["not a ccm-upgrade plan (JSON): \(Self.describe(error))"])
+            throw .invalidPlan(file: path, problems: ["\(name): \(PlanDecodingProblem.describe(error, data: data))"])
         }
         let problems = problems(in: plan)
         guard problems.isEmpty else { throw .invalidPlan(file: path, problems: problems) }
         return plan
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        switch error {
-        case let DecodingError.keyNotFound(key, context):
-            return "missing field '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
-        case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context):
-            return "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)"
-        case let DecodingError.dataCorrupted(context):
-            return "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)"
-        default:
-            return "\(error)"
-        }
     }
 }

@@ -34,6 +34,9 @@ public struct Planner: Sendable {
     public static let internalizeStepPackage = "ccm-upgrade:internalize"
 
     public let matrix: Matrix
+    /// The CCM package ids; the compiled-in catalogue, like ``ServerRole/packageID``, so one plan never
+    /// mixes two spellings of a package.
+    private var catalogue: CCMCatalogue { .standard }
 
     public init(matrix: Matrix) { self.matrix = matrix }
 
@@ -44,7 +47,7 @@ public struct Planner: Sendable {
     ///   - upstream: versions the community and licensed feeds offer, when known; used for `latest` and to
     ///     prove that missing packages can be internalized.
     public func plan(
-        inventory: UpgradeInventory, parameters: UpgradeParameters, target: Target,
+        inventory: Inventory, parameters: UpgradeParameters, target: Target,
         feed: [String: [NuGetVersion]], upstream: [String: [NuGetVersion]]? = nil, options: Options
     ) throws(PlanningError) -> UpgradePlan {
         let internalFeed = Self.lowercasedKeys(feed)
@@ -71,7 +74,7 @@ public struct Planner: Sendable {
         // Server hosts: client prerequisites first (chocolatey before chocolatey.extension), then the roles in order.
         let roleHosts = inventory.hosts.filter { !$0.roles.isEmpty }
         for host in roleHosts {
-            for id in [Matrix.chocolateyID, Matrix.extensionID] {
+            for id in [catalogue.chocolateyID, catalogue.extensionID] {
                 if let step = clientStep(id, installed: host.packages[id], choices: &choices, requirements: requirements, options: options) {
                     steps.append(PlanStep(phase: .serverPrerequisites, host: host.name, package: id, version: step.version,
                                           fromVersion: host.packages[id], notes: step.notes))
@@ -79,7 +82,7 @@ public struct Planner: Sendable {
             }
         }
         let serverFrom = estate.distinctServerVersions.min()
-        for role in UpgradeInventory.Role.allCases {
+        for role in Inventory.Role.allCases {
             guard let host = inventory.host(with: role) else { continue }
             let installed = host.packages[role.packageID]
             if installed == targetVersion { continue }
@@ -90,19 +93,19 @@ public struct Planner: Sendable {
         }
         // The agents on the CCM hosts (service host first), then every client group.
         let agentHosts = roleHosts.sorted { ($0.roles.contains(.service) ? 0 : 1, $0.name) < ($1.roles.contains(.service) ? 0 : 1, $1.name) }
-        for host in agentHosts where host.packages[Matrix.agentID] != nil {
-            if let step = clientStep(Matrix.agentID, installed: host.packages[Matrix.agentID], choices: &choices, requirements: requirements, options: options) {
+        for host in agentHosts where host.packages[catalogue.agentID] != nil {
+            if let step = clientStep(catalogue.agentID, installed: host.packages[catalogue.agentID], choices: &choices, requirements: requirements, options: options) {
                 let (plain, sensitive, notes) = ServiceParameterRules.agentParameters(parameters)
-                steps.append(PlanStep(phase: .hostAgent, host: host.name, package: Matrix.agentID, version: step.version,
-                                      fromVersion: host.packages[Matrix.agentID], parameters: plain, sensitiveParameters: sensitive,
+                steps.append(PlanStep(phase: .hostAgent, host: host.name, package: catalogue.agentID, version: step.version,
+                                      fromVersion: host.packages[catalogue.agentID], parameters: plain, sensitiveParameters: sensitive,
                                       notes: step.notes + notes + ["every agent upgrade restarts the chocolatey-agent service"]))
             }
         }
         for group in inventory.groups {
-            for id in [Matrix.chocolateyID, Matrix.extensionID, Matrix.agentID] {
+            for id in [catalogue.chocolateyID, catalogue.extensionID, catalogue.agentID] {
                 guard let step = clientStep(id, installed: group.packages[id], choices: &choices, requirements: requirements, options: options) else { continue }
                 var plain: [PackageParameter] = [], sensitive: [PackageParameter] = [], notes = step.notes
-                if id == Matrix.agentID {
+                if id == catalogue.agentID {
                     let agent = ServiceParameterRules.agentParameters(parameters)
                     (plain, sensitive, notes) = (agent.plain, agent.sensitive, notes + agent.notes)
                 }
@@ -116,21 +119,17 @@ public struct Planner: Sendable {
         for prerequisite in requirements.prerequisites where !prerequisite.optional {
             if let version = prerequisite.recommended ?? prerequisite.range.minVersion { needed.append((prerequisite.id, version)) }
         }
-        var missing: [String] = []
+        var missing: [PinnedPackage] = []
         var seen = Set<String>()
         for (id, version) in needed where !(internalFeed[id.lowercased()] ?? []).contains(version) {
-            let key = "\(id) \(version.normalized)"
-            if seen.insert(key.lowercased()).inserted { missing.append(key) }
+            let package = PinnedPackage(id: id, version: version)
+            if seen.insert(package.description.lowercased()).inserted { missing.append(package) }
         }
         if !missing.isEmpty {
-            guard options.allowInternalize else { throw .packagesMissing(feed: options.source, packages: missing) }
+            guard options.allowInternalize else { throw .packagesMissing(feed: options.source, packages: missing.map(\.description)) }
             if let upstream {
                 let upstreamKeys = Self.lowercasedKeys(upstream)
-                let unavailable = missing.filter { key in
-                    let parts = key.split(separator: " ")
-                    guard let version = NuGetVersion(String(parts[1])) else { return true }
-                    return !(upstreamKeys[String(parts[0]).lowercased()] ?? []).contains(version)
-                }
+                let unavailable = missing.filter { !(upstreamKeys[$0.id.lowercased()] ?? []).contains($0.version) }
                 if !unavailable.isEmpty {
                     throw .impossible(reasons: unavailable.map { "\($0) is neither in the internal feed nor in the upstream feeds" })
                 }
@@ -168,11 +167,11 @@ public struct Planner: Sendable {
     /// and the product dependency rules of the versions picked above it (agent → extension → chocolatey).
     private func chooseClientVersions(_ requirements: CCMRequirements, available: [String: [NuGetVersion]], options: Options) throws(PlanningError) -> [String: (range: VersionRange, version: NuGetVersion)] {
         var ranges: [String: VersionRange] = [:]
-        for id in [Matrix.agentID, Matrix.extensionID, Matrix.chocolateyID] {
+        for id in [catalogue.agentID, catalogue.extensionID, catalogue.chocolateyID] {
             ranges[id] = requirements.client(id)?.range ?? .all
         }
         var choices: [String: (range: VersionRange, version: NuGetVersion)] = [:]
-        for id in [Matrix.agentID, Matrix.extensionID, Matrix.chocolateyID] {
+        for id in [catalogue.agentID, catalogue.extensionID, catalogue.chocolateyID] {
             let range = ranges[id] ?? .all
             let picked = range.newest(in: available[id] ?? [], includePrerelease: options.includePrerelease) ?? range.minVersion
             guard let picked else {
@@ -216,12 +215,12 @@ public struct Planner: Sendable {
 
     /// The matrix errors the estate would have after `steps` ran; empty when the result is compatible.
     /// `run` calls it again on a plan file, so a plan that no longer passes the matrix does not start.
-    public func preflightErrors(inventory: UpgradeInventory, steps: [PlanStep]) -> [Finding] {
+    public func preflightErrors(inventory: Inventory, steps: [PlanStep]) -> [Finding] {
         matrix.check(Self.estate(inventory, after: steps).estate, duringUpgrade: false).findings.filter { $0.severity == .error }
     }
 
     /// The inventory as it will be once `steps` have run.
-    static func estate(_ inventory: UpgradeInventory, after steps: [PlanStep]) -> UpgradeInventory {
+    static func estate(_ inventory: Inventory, after steps: [PlanStep]) -> Inventory {
         var after = inventory
         for step in steps where step.phase != .internalize {
             if let host = step.host, let index = after.hosts.firstIndex(where: { $0.name == host }) {
@@ -234,7 +233,7 @@ public struct Planner: Sendable {
         return after
     }
 
-    private func preflight(inventory: UpgradeInventory, target: NuGetVersion, steps: [PlanStep], requirements: CCMRequirements) throws(PlanningError) -> [Finding] {
+    private func preflight(inventory: Inventory, target: NuGetVersion, steps: [PlanStep], requirements: CCMRequirements) throws(PlanningError) -> [Finding] {
         // The estate as it will be after the plan: it must pass the matrix, or the plan is impossible.
         let report = matrix.check(Self.estate(inventory, after: steps).estate, duringUpgrade: false)
         let errors = report.findings.filter { $0.severity == .error }
@@ -251,7 +250,7 @@ public struct Planner: Sendable {
             findings.append(Finding(.note, rule: "prerequisite.sql-server", subject: "database host", message: "SQL Server \(sql.minimum) or newer"))
         }
         findings.append(Finding(.note, rule: "procedure.backup", subject: "before step 1",
-                                message: "back up the ChocolateyManagement database and C:\\tools\\chocolatey-management-web\\appsettings.json (or snapshot the VMs)"))
+                                message: "back up the ChocolateyManagement database and C:\\tools\\\(ServerRole.web.packageID)\\appsettings.json (or snapshot the VMs)"))
         return findings
     }
 

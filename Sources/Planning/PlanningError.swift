@@ -1,6 +1,8 @@
+import Compatibility
 /// Why a plan could not be made, loaded or run. Messages name the file, the field and what was expected.
 public enum PlanningError: Error, Sendable, Equatable, CustomStringConvertible {
-    case invalidInventory(file: String, field: String, problem: String)
+    /// The inventory cannot be read or planned from; each diagnostic names file, line and field.
+    case invalidInventory(InventoryError)
     case invalidParameters(file: String, field: String, problem: String)
     case unknownTarget(version: String, known: String)
     case impossible(reasons: [String])
@@ -11,7 +13,8 @@ public enum PlanningError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .invalidInventory(file, field, problem): return "\(file): inventory field '\(field)': \(problem)"
+        // file:line: message per problem; the caller prints the severity.
+        case let .invalidInventory(error): return error.diagnostics.map(\.problem.description).joined(separator: "\n")
         case let .invalidParameters(file, field, problem): return "\(file): parameters field '\(field)': \(problem)"
         case let .unknownTarget(version, known):
             return "CCM \(version) is unknown to this matrix (it knows \(known)); update matrix/ or pass --matrix with a newer copy"

@@ -12,7 +12,7 @@ public enum ScriptLinter {
         let options: [String]
     }
 
-    static let licensedIDs = Set(["chocolatey.extension", "chocolatey-agent"] + Matrix.serverPackageIDs)
+    static let licensedIDs = Set(CCMCatalogue.standard.ccmLicensedIDs)
 
     /// Options that take the next token as their value (so it is not mistaken for a package id).
     static let optionsWithValue: Set<String> = [
@@ -39,7 +39,7 @@ public enum ScriptLinter {
             }
             invocations += chocoStatements
         }
-        let serverOrder = Matrix.serverPackageIDs
+        let serverOrder = CCMCatalogue.standard.serverPackageIDs
         var lastServer: (index: Int, line: Int)?
         for invocation in invocations where ["upgrade", "install"].contains(invocation.command) {
             let servers = invocation.packages.filter { serverOrder.contains($0) }

@@ -1,10 +1,11 @@
+import Compatibility
 import Versioning
 
 /// Which settings must be passed again on upgrade (Chocolatey's upgrade page, ccm.md §5).
 enum ServiceParameterRules {
     typealias Result = (plain: [PackageParameter], sensitive: [PackageParameter], notes: [String])
 
-    static func parameters(for role: UpgradeInventory.Role, host: String, parameters: UpgradeParameters, target: NuGetVersion) -> Result {
+    static func parameters(for role: Inventory.Role, host: String, parameters: UpgradeParameters, target: NuGetVersion) -> Result {
         switch role {
         case .database:
             return connection(parameters.database, role: "database")

@@ -7,8 +7,9 @@ import Versioning
 /// Versioned JSON (``formatVersion``); `run` re-validates it on load, so hand edits that combine packages,
 /// reorder server steps or mix server versions are refused. A plan never contains a secret, only references.
 public struct UpgradePlan: Sendable, Hashable, Codable {
-    /// The plan file format this build writes and reads.
-    public static let currentFormatVersion = 1
+    /// The plan file format this build writes and reads. 2: the internalize step lists its packages as
+    /// `{ "id", "version" }` objects (format 1 had `"id version"` text).
+    public static let currentFormatVersion = 2
 
     public var formatVersion: Int
     /// The tool that wrote the plan, e.g. `ccm-upgrade 0.1.0`.
@@ -52,7 +53,7 @@ extension UpgradePlan {
     /// - Parameters:
     ///   - inventory: the estate now, when known.
     ///   - feed: the internal feed's versions now, for ``feedFingerprintPackages``.
-    public func staleness(inventory: UpgradeInventory?, feed: [String: [NuGetVersion]]?) -> String? {
+    public func staleness(inventory: Inventory?, feed: [String: [NuGetVersion]]?) -> String? {
         if let inventory, Fingerprint.of(inventory) != estateFingerprint {
             return "the estate changed since the plan was made (the inventory's fingerprint differs)"
         }
@@ -99,15 +100,15 @@ public struct PlanStep: Sendable, Hashable, Codable {
     public var parameters: [PackageParameter]
     /// Parameters for `--package-parameters-sensitive` (secrets; kept out of Chocolatey's logs).
     public var sensitiveParameters: [PackageParameter]
-    /// For `internalize`: the packages to bring in, as `id version` (one per entry).
-    public var packages: [String]
+    /// For `internalize`: the packages to bring in.
+    public var packages: [PinnedPackage]
     /// Why the step exists, and anything the admin should know.
     public var notes: [String]
 
     public init(
         number: Int = 0, phase: Phase, host: String? = nil, group: String? = nil, package: String, version: NuGetVersion,
         fromVersion: NuGetVersion? = nil, parameters: [PackageParameter] = [], sensitiveParameters: [PackageParameter] = [],
-        packages: [String] = [], notes: [String] = []
+        packages: [PinnedPackage] = [], notes: [String] = []
     ) {
         self.number = number
         self.phase = phase
@@ -133,6 +134,21 @@ public struct PlanStep: Sendable, Hashable, Codable {
     public func chocoCommand(source: String) -> ChocoCommand {
         ChocoCommand(package: package, version: version, source: source, parameters: parameters, sensitiveParameters: sensitiveParameters)
     }
+}
+
+/// A package at one exact version: what an internalize step brings into the internal feed.
+public struct PinnedPackage: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The package id as the feed lists it.
+    public var id: String
+    public var version: NuGetVersion
+
+    public init(id: String, version: NuGetVersion) {
+        self.id = id
+        self.version = version
+    }
+
+    /// `id version`, as people read it and `choco` would take it.
+    public var description: String { "\(id) \(version.normalized)" }
 }
 
 /// One `choco upgrade` of exactly one package, pinned, from the internal feed, non-interactive.

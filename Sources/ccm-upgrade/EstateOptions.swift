@@ -40,7 +40,7 @@ struct EstateOptions: ParsableArguments {
     var web: String?
 
     struct Context {
-        var inventory: UpgradeInventory
+        var inventory: Inventory
         var parameters: UpgradeParameters
         var source: String
         var feed: [String: [NuGetVersion]]
@@ -63,17 +63,17 @@ struct EstateOptions: ParsableArguments {
         if let path = self.parameters ?? inventory.parameters.map({ Self.relative($0, to: self.inventory) }) {
             parameters = try UpgradeParameters.load(path: path)
         }
-        var ids = Matrix.serverPackageIDs + [Matrix.agentID, Matrix.extensionID, Matrix.chocolateyID]
-        ids += matrix.dotnetEras.flatMap { $0.packages.map(\.id) }
-        let wanted = Set(ids.map { $0.lowercased() }).sorted()
+        let catalogue = CCMCatalogue.standard
+        let wanted = catalogue.planPackageIDs(matrix: matrix)
         let versions = try await Self.list(wanted, in: feed)
         var upstreamVersions: [String: [NuGetVersion]]?
         if upstream {
-            // Licensed packages (and chocolatey, as the upgrade script takes it) from licensed; the rest from community.
-            let licensedIDs = Set(CCMPackageSet.licensedIds + ["chocolatey"])
-            let licensed = try await Self.list(wanted.filter { licensedIDs.contains($0) }, in: try feedOptions.openFeed("licensed", in: settings).feed)
-            let community = try await Self.list(wanted.filter { !licensedIDs.contains($0) }, in: try feedOptions.openFeed("community", in: settings).feed)
-            upstreamVersions = licensed.merging(community, uniquingKeysWith: +)
+            upstreamVersions = [:]
+            for source in CCMCatalogue.Source.allCases {
+                let ids = wanted.filter { catalogue.source(of: $0) == source }
+                let listed = try await Self.list(ids, in: try feedOptions.openFeed(source.rawValue, in: settings).feed)
+                upstreamVersions?.merge(listed, uniquingKeysWith: +)
+            }
         }
         return Context(inventory: inventory, parameters: parameters, source: source, feed: versions, upstream: upstreamVersions)
     }
@@ -92,42 +92,33 @@ struct EstateOptions: ParsableArguments {
         return versions
     }
 
-    private func loadInventory() throws -> UpgradeInventory {
-        if let inventory { return try UpgradeInventory.load(path: inventory) }
+    private func loadInventory() throws -> Inventory {
+        if let inventory { return try Inventory.loadForPlan(path: inventory) }
         var packages: [String: NuGetVersion] = [:]
         if let lib { packages = try Self.readLib(lib) }
         if let chocoList {
             guard let data = FileManager.default.contents(atPath: chocoList) else { throw ValidationError("cannot read \(chocoList)") }
             packages.merge(InstalledPackages.parseChocoList(String(decoding: data, as: UTF8.self)), uniquingKeysWith: { $1 })
         }
-        for (flag, role) in [(database, UpgradeInventory.Role.database), (service, .service), (web, .web)] {
+        for (flag, role) in [(database, Inventory.Role.database), (service, .service), (web, .web)] {
             guard let flag else { continue }
             do { packages[role.packageID] = try NuGetVersion(parsing: flag) } catch { throw ValidationError("--\(role.rawValue): \(error)") }
         }
-        let roles = UpgradeInventory.Role.allCases.filter { packages[$0.packageID] != nil }
+        let roles = Inventory.Role.allCases.filter { packages[$0.packageID] != nil }
         guard !roles.isEmpty else {
             throw ValidationError("no estate: pass --inventory, or --lib/--choco-list/--database/--service/--web for this host")
         }
         let name = host ?? ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
-        return UpgradeInventory(hosts: [.init(name: name, roles: roles, packages: packages)])
+        return Inventory(hosts: [.init(name: name, roles: roles, packages: packages)])
     }
 
     /// Installed packages from `lib/<id>/<id>.nuspec`, as Chocolatey keeps them.
     static func readLib(_ path: String) throws -> [String: NuGetVersion] {
-        var result: [String: NuGetVersion] = [:]
-        let folders = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        guard !folders.isEmpty else { throw ValidationError("\(path): not a Chocolatey lib folder (empty or unreadable)") }
-        for folder in folders.sorted() {
-            let nuspecPath = "\(path)/\(folder)/\(folder).nuspec"
-            guard let data = FileManager.default.contents(atPath: nuspecPath) else { continue }
-            do {
-                let nuspec = try NuspecReader.read(Array(data), source: nuspecPath)
-                result[nuspec.id.lowercased()] = nuspec.version
-            } catch {
-                Console.warning("\(error)")
-            }
+        guard let (packages, problems) = ChocolateyLib.installedPackages(lib: path) else {
+            throw ValidationError("\(path): not a Chocolatey lib folder (empty or unreadable)")
         }
-        return result
+        for problem in problems { Console.warning("\(problem)") }
+        return packages
     }
 
     /// choco runs from wherever the admin stands: a relative folder source becomes absolute in the plan.

@@ -18,7 +18,7 @@ extension InternalizeCommand {
             Console.error("--for-ccm \(text): \(error)")
             throw ExitCodes.badInput
         }
-        var requests = Matrix.serverPackageIDs.map {
+        var requests = CCMCatalogue.standard.serverPackageIDs.map {
             PackageRequest(id: $0, version: .exact(version), source: licensed, ignoreDependencies: true)
         }
         for client in requirements.clients {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compatibility
 import Foundation
 import Logging
 import Repository
@@ -124,7 +125,7 @@ struct InternalizeCommand: AsyncParsableCommand {
         if let forCcm {
             requests += try Self.requests(forCCM: forCcm, community: from, licensed: licensedFrom)
         } else if requests.isEmpty {
-            requests = ccmSet.requests(community: from, licensed: licensedFrom)
+            requests = ccmSet.requests(licensedIDs: CCMCatalogue.standard.ccmLicensedIDs, community: from, licensed: licensedFrom)
         }
         return requests
     }

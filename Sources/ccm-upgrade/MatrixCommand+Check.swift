@@ -38,19 +38,9 @@ extension MatrixCommand {
             let matrix = try source.load()
             var base = Estate()
             if let inventory {
-                guard let data = FileManager.default.contents(atPath: inventory), let text = String(data: data, encoding: .utf8) else {
-                    throw CommandFailure.badInput("cannot read the inventory file '\(inventory)' as UTF-8 text")
-                }
-                if UpgradeInventory.looksLikeUpgradeInventory(text) {
-                    // The plan command's inventory (hosts with roles, client groups) works here too.
-                    do { base = try UpgradeInventory.parse(text, file: inventory).estate } catch {
-                        throw CommandFailure.badInput(error.description)
-                    }
-                } else {
-                    do { base = try Estate.inventory(text: text, file: inventory, matrix: matrix) } catch {
-                        for diagnostic in error.diagnostics { DiagnosticPrinter.shared.log(diagnostic.description) }
-                        throw ExitCodes.badInput
-                    }
+                do { base = try Inventory.load(path: inventory, catalogue: matrix.catalogue).estate } catch {
+                    for diagnostic in error.diagnostics { DiagnosticPrinter.shared.log(diagnostic.description) }
+                    throw ExitCodes.badInput
                 }
             }
             var flags = EstateFlags()

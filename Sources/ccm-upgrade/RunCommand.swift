@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compatibility
 import Diagnostics
 import Foundation
 import Logging
@@ -69,9 +70,7 @@ struct RunCommand: AsyncParsableCommand {
                 + Suggestion.didYouMean(hostName, in: planHosts) + " (the plan's hosts: \(planHosts.joined(separator: ", ")))")
         }
         var configuration = PlanRunner.Configuration(host: hostName, journalPath: journal ?? planFile + ".journal") { id in
-            let path = "\(libFolder)/\(id)/\(id).nuspec"
-            guard let data = FileManager.default.contents(atPath: path) else { return nil }
-            return try? NuspecReader.read(Array(data), source: path).version
+            ChocolateyLib.installedVersion(of: id, lib: libFolder)
         }
         configuration.choco = choco
         configuration.dryRun = dryRun
@@ -103,8 +102,8 @@ struct RunCommand: AsyncParsableCommand {
         let journalPath = journal ?? planFile + ".journal"
         let fresh = (try? RunJournal.load(path: journalPath, plan: plan).entries.isEmpty) ?? true
         if fresh, !dryRun {
-            let current = try inventory.map { path throws -> UpgradeInventory in
-                do { return try UpgradeInventory.load(path: path) } catch {
+            let current = try inventory.map { path throws -> Inventory in
+                do { return try Inventory.loadForPlan(path: path) } catch {
                     Console.error("\(error)")
                     throw ExitCodes.badInput
                 }
@@ -157,22 +156,20 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    /// The internalize step: each missing package from its upstream feed (licensed packages and chocolatey
-    /// from the licensed feed, as Chocolatey's upgrade script does; the rest from the community feed),
-    /// copied byte for byte into the internal feed; nil on success, else the problems.
-    static func internalize(_ packages: [String], into target: String, workDirectory: String, options: FeedOptions,
+    /// The internalize step: each missing package from its upstream feed (the catalogue's `source`: licensed
+    /// packages and chocolatey from the licensed feed, as Chocolatey's upgrade script does; the rest from the
+    /// community feed), copied byte for byte into the internal feed; nil on success, else the problems.
+    static func internalize(_ packages: [PinnedPackage], into target: String, workDirectory: String, options: FeedOptions,
                             settings: FeedSettings) async -> String? {
         do {
             let http = settings.httpClient(logger: .tool)
             let community = try options.source("community", in: settings).makeFeed(http: http)
             let licensed = try options.source("licensed", in: settings).makeFeed(http: http)
             let targetFeed = try options.configuredSource(target, in: settings).makeFeed(http: http)
-            let requests = packages.compactMap { entry -> PackageRequest? in
-                let parts = entry.split(separator: " ").map(String.init)
-                guard parts.count == 2, let version = NuGetVersion(parts[1]) else { return nil }
-                let fromLicensed = CCMPackageSet.licensedIds.contains(parts[0].lowercased()) || parts[0].lowercased() == "chocolatey"
-                return PackageRequest(id: parts[0], version: .exact(version), source: fromLicensed ? "licensed" : "community",
-                                      ignoreDependencies: fromLicensed)
+            let requests = packages.map { package in
+                let source = CCMCatalogue.standard.source(of: package.id)
+                return PackageRequest(id: package.id, version: .exact(package.version), source: source.rawValue,
+                                      ignoreDependencies: source == .licensed)
             }
             try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
             let journal = try Journal(path: workDirectory + "/internalize-journal.json", target: targetFeed.name)

@@ -66,7 +66,7 @@ struct InputTests {
                 chocolatey.extension: 4.2.0
                 chocolatey: 1.1.0
             """
-        let estate = try Estate.inventory(text: yaml, file: "inv.yaml", matrix: matrix)
+        let estate = try Inventory.parse(yaml, file: "inv.yaml").estate
         #expect(estate.database == v("0.10.0")) // read as text: 0.10, not the float 0.1
         #expect(estate.web == v("0.10.1"))
         #expect(estate.sqlServer == ServerRelease(year: 2019))
@@ -77,7 +77,42 @@ struct InputTests {
         #expect(report.has("ccm.same-version", .error))
 
         let json = #"{"ccm": "0.17.0", "groups": [{"name": "all", "chocolatey-agent": "4.1.0", "chocolatey.extension": "8.2.0", "chocolatey": "2.7.3"}]}"#
-        #expect(matrix.check(try Estate.inventory(text: json, file: "inv.json", matrix: matrix)).isCompatible)
+        #expect(matrix.check(try Inventory.parse(json, file: "inv.json").estate).isCompatible)
+    }
+
+    /// One format: the plan's shape (hosts, `packages:` mappings) and the check's shape (top-level versions,
+    /// client ids as group keys) are one schema, read the same way with CRLF line ends and a byte order mark.
+    @Test(arguments: ["\n", "\r\n"], [false, true])
+    func oneFormatForPlanAndCheck(lineEnd: String, bom: Bool) throws {
+        let lines = [
+            "source: /srv/feed",
+            "dotnet: 8.0.8",
+            "hosts:",
+            "  - name: ccm01",
+            "    roles: [database, service, web]",
+            "    packages: { chocolatey-management-database: 0.16.0, chocolatey-management-service: 0.16.0, chocolatey-management-web: 0.16.0, chocolatey-agent: 3.0.0 }",
+            "groups:",
+            "  - name: Workstations",
+            "    packages: { chocolatey-agent: 3.0.0, chocolatey.extension: 7.0.0 }",
+            "  - name: servers",
+            "    chocolatey-agent: 4.0.0",
+            "    chocolatey: 2.7.0",
+        ]
+        let text = (bom ? "\u{FEFF}" : "") + lines.joined(separator: lineEnd) + lineEnd
+        let inventory = try Inventory.parse(text, file: "inv.yaml")
+        #expect(inventory.source == "/srv/feed")
+        #expect(inventory.host(with: .web)?.name == "ccm01")
+        let estate = inventory.estate
+        #expect(estate.database == v("0.16.0") && estate.web == v("0.16.0"))
+        #expect(estate.dotnetRuntime == v("8.0.8"))
+        #expect(estate.groups.map(\.name) == ["host:ccm01", "Workstations", "servers"])
+        #expect(estate.groups[1].licensedExtension == v("7.0.0"))
+        #expect(estate.groups[2].chocolatey == v("2.7.0"))
+        // An error still names the right line with CRLF and a BOM.
+        let broken = text.replacingOccurrences(of: "chocolatey: 2.7.0", with: "chocolatey: two")
+        #expect { try Inventory.parse(broken, file: "inv.yaml") } throws: { error in
+            "\(error)".hasPrefix("inv.yaml:12: error: field 'groups[1].chocolatey'")
+        }
     }
 
     // (inventory, line, message fragment)
@@ -90,9 +125,8 @@ struct InputTests {
         ("- 1\n", 1, "expected a mapping"),
     ])
     func inventoryErrorsHaveLines(text: String, expectedLine: Int, fragment: String) throws {
-        let matrix = try embedded()
         do {
-            _ = try Estate.inventory(text: text, file: "inv.yaml", matrix: matrix)
+            _ = try Inventory.parse(text, file: "inv.yaml")
             Issue.record("expected an error")
         } catch {
             let match = error.diagnostics.first { $0.problem.message.contains(fragment) }

@@ -50,7 +50,21 @@ struct MalformedMatrixTests {
          "0.18.1", "release 0.18.1 is in no row"),
         ("communication-breaks.yaml", "requires: { package: ccm, min: \"0.2.0\" }", "requires: { package: chocolatey-agent, min: \"0.2.0\" }",
          "id: agent-0.10.0-needs-ccm-0.2.0", "a break must relate two different packages"),
-        ("packages.yaml", "{ id: chocolatey, role: client", "{ id: chocolatey, role: prerequisite", "schema_version", "'chocolatey' must be declared with role client"),
+        ("packages.yaml", "{ id: chocolatey, role: client", "{ id: chocolatey, role: prerequisite", "{ id: chocolatey, role: prerequisite",
+         "'chocolatey' is the cli component, so its role must be client"),
+        ("packages.yaml", "role: client, component: agent,", "role: client, component: agnet,", "component: agnet",
+         "field 'packages[3].component': expected one of database, service, web, agent, extension, cli"),
+        ("packages.yaml", "role: client, component: agent,", "role: client,", "  - { id: chocolatey-management-database", "a package with component: agent"),
+        ("packages.yaml", "role: client, component: agent,", "role: client, component: web,", "{ id: chocolatey-agent,", "component web is also 'chocolatey-management-web'"),
+        ("packages.yaml", "{ id: chocolateygui, role: client, source: community", "{ id: chocolateygui, role: client, source: community, never_modify: true",
+         "{ id: chocolateygui,", "only licensed packages are kept byte for byte"),
+        ("packages.yaml", "{ id: dotnet4.6.1, role: prerequisite, source: community", "{ id: dotnet4.6.1, role: prerequisite, source: chocolatey.org",
+         "source: chocolatey.org", "field 'packages[10].source': expected one of licensed, community"),
+        ("packages.yaml", "{ id: dotnet4.6.1, role: prerequisite, source: community", "{ id: dotnet4.6.1, role: prerequisite",
+         "{ id: dotnet4.6.1,", "field 'packages[10].source' is missing"),
+        ("packages.yaml", "server_upgrade_order: [chocolatey-management-database, chocolatey-management-service,",
+         "server_upgrade_order: [chocolatey-management-service, chocolatey-management-database,", "server_upgrade_order:",
+         "must list the database, service and web packages in that order"),
     ] as [(String, String, String, String, String)])
     func reportsFileLineAndField(file: String, target: String, replacement: String, needle: String, fragment: String) throws {
         var changed = ""
@@ -62,10 +76,8 @@ struct MalformedMatrixTests {
         let match = found.first { $0.problem.message.contains(fragment) }
         #expect(match != nil, "no '\(fragment)' in:\n\(found.map(\.description).joined(separator: "\n"))")
         guard let match else { return }
-        #expect(match.problem.file == "m/" + file || file == "packages.yaml" && match.problem.file.hasSuffix(file))
-        if file != "packages.yaml" {
-            #expect(match.problem.line == expectedLine, "\(match.description)")
-        }
+        #expect(match.problem.file == "m/" + file)
+        #expect(match.problem.line == expectedLine, "\(match.description)")
         #expect(match.description.hasPrefix("m/\(file)"))
         #expect(match.description.contains(": error: "))
         // A matrix with errors is refused for checks, with the same diagnostics.

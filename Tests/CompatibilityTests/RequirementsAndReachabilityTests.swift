@@ -76,7 +76,7 @@ struct ReachabilityTests {
         #expect(selected["dotnet-8.0-aspnetruntime"] == "8.0.28")
         let agent = try #require(target.packages.first { $0.packageID == "chocolatey-agent" })
         #expect(agent.installed.filter(\.needsChange).map(\.place) == ["old"])
-        #expect(target.packages.prefix(3).map(\.packageID) == Matrix.serverPackageIDs)
+        #expect(target.packages.prefix(3).map(\.packageID) == CCMCatalogue.standard.serverPackageIDs)
         #expect(target.packages.filter { $0.role == .client }.map(\.packageID) == ["chocolatey", "chocolatey.extension", "chocolatey-agent"])
         #expect(target.mustUpgrade.map(\.packageID).contains("chocolatey-management-web"))
     }

@@ -62,7 +62,7 @@ struct RowTests {
         let matrix = try embedded()
         let row = try #require(matrix.rows.first { $0.label == label })
         var estate = try minimalEstate(row)
-        estate.groups[0].packages[Matrix.agentID] = justBelow(row.requirement(for: Matrix.agentID)!.range.minVersion!)
+        estate.groups[0].packages[CCMCatalogue.standard.agentID] = justBelow(row.requirement(for: CCMCatalogue.standard.agentID)!.range.minVersion!)
         let report = matrix.check(estate)
         let clientFinding = try #require(report.findings.first { $0.rule == "ccm.client-version" })
         #expect((clientFinding.inferred != nil) == row.inferred)

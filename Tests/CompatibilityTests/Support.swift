@@ -51,9 +51,9 @@ func temporaryMatrixFolder(_ files: [(name: String, text: String)]) throws -> St
 
 func group(_ name: String = "default", agent: String? = nil, ext: String? = nil, choco: String? = nil) -> AgentGroup {
     var packages: [String: NuGetVersion] = [:]
-    if let agent { packages[Matrix.agentID] = v(agent) }
-    if let ext { packages[Matrix.extensionID] = v(ext) }
-    if let choco { packages[Matrix.chocolateyID] = v(choco) }
+    if let agent { packages[CCMCatalogue.standard.agentID] = v(agent) }
+    if let ext { packages[CCMCatalogue.standard.extensionID] = v(ext) }
+    if let choco { packages[CCMCatalogue.standard.chocolateyID] = v(choco) }
     return AgentGroup(name: name, packages: packages)
 }
 

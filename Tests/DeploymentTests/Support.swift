@@ -21,7 +21,7 @@ enum Plans {
     static func full(serviceParameters: [PackageParameter] = [PackageParameter("PortNumber", .text("24021"))],
                      serviceSensitive: [PackageParameter] = [PackageParameter("Password", .secret(.environment("CCM_SERVICE_PASSWORD")))]) -> UpgradePlan {
         let steps = [
-            PlanStep(number: 1, phase: .internalize, package: "ccm-upgrade:internalize", version: v("0.17.0"), packages: ["chocolatey-agent 4.0.0"]),
+            PlanStep(number: 1, phase: .internalize, package: "ccm-upgrade:internalize", version: v("0.17.0"), packages: [PinnedPackage(id: "chocolatey-agent", version: v("4.0.0"))]),
             step(2, .database, "chocolatey-management-database", "0.17.0", host: "ccm01"),
             step(3, .service, "chocolatey-management-service", "0.17.0", host: "ccm01", parameters: serviceParameters, sensitive: serviceSensitive),
             step(4, .web, "chocolatey-management-web", "0.17.0", host: "ccm01"),

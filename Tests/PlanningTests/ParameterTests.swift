@@ -1,3 +1,4 @@
+import Compatibility
 import Foundation
 @testable import Planning
 import Testing
@@ -77,25 +78,35 @@ struct ParameterTests {
 
 @Suite("Inventory")
 struct InventoryTests {
+    // (inventory, line, field): the plan's inventory errors, with file:line from the one reader
     @Test(arguments: [
-        ("hosts: []", "hosts"),
-        ("{}", "hosts"),
-        ("hosts: [{ roles: [database] }]", "hosts[0].name"),
-        ("hosts: [{ name: a, roles: [databse], packages: {} }]", "hosts[0].roles"),
-        ("hosts: [{ name: a, roles: [web], packages: { chocolatey-management-web: 'x.y' } }]", "hosts[0].packages.chocolatey-management-web"),
-        ("hosts: [{ name: a, roles: [web], packages: {} }]", "hosts.a.packages"),
-        ("hosts: [{ name: a, roles: [web], packages: { chocolatey-management-web: 1.0 } }, { name: b, roles: [web], packages: { chocolatey-management-web: 1.0 } }]", "hosts"),
-        ("hosts: [{ name: a, roles: [web], packages: { chocolatey-management-web: 1.0 } }]\nclusters: []", "clusters"),
-        ("- just a list", "document"),
+        ("hosts: [{ roles: [database] }]", 1, "hosts[0].name"),
+        ("hosts: [{ name: a, roles: [databse], packages: {} }]", 1, "hosts[0].roles[0]"),
+        ("hosts:\n  - { name: a, roles: [web], packages: { chocolatey-management-web: 'x.y' } }", 2, "hosts[0].packages.chocolatey-management-web"),
+        ("hosts:\n  - { name: a, roles: [web], packages: {} }", 2, "hosts[0].packages.chocolatey-management-web"),
+        ("hosts:\n  - { name: a, roles: [web], packages: { chocolatey-management-web: 1.0 } }\n  - { name: b, roles: [web], packages: { chocolatey-management-web: 1.0 } }", 3, "hosts[1].roles"),
+        ("hosts: [{ name: a, roles: [web], packages: { chocolatey-management-web: 1.0 } }]\nclusters: []", 2, "clusters"),
+        ("ccm: 0.16.0\nhosts: [{ name: a, roles: [web], packages: { chocolatey-management-web: 1.0 } }]", 1, "ccm"),
+        ("- just a list", 1, "(document)"),
     ])
-    func errorsNameTheField(yaml: String, field: String) {
-        #expect { try UpgradeInventory.parse(yaml, file: "inv.yaml") } throws: { error in
-            "\(error)".hasPrefix("inv.yaml: inventory field '\(field)'")
+    func errorsNameTheField(yaml: String, line: Int, field: String) {
+        #expect { try Inventory.parse(yaml, file: "inv.yaml") } throws: { error in
+            "\(error)".hasPrefix("inv.yaml:\(line): error: ") && "\(error)".contains("field '\(field)'")
+        }
+    }
+
+    @Test(arguments: ["hosts: []", "{}", "ccm: 0.16.0"])
+    func aPlanNeedsHosts(yaml: String) throws {
+        let path = NSTemporaryDirectory() + "inventory-\(UUID().uuidString).yaml"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
+        #expect { try Inventory.loadForPlan(path: path) } throws: { error in
+            "\(error)".hasPrefix("\(path):1: field 'hosts' is missing")
         }
     }
 
     @Test func jsonInventoryWorksToo() throws {
-        let inventory = try UpgradeInventory.parse("""
+        let inventory = try Inventory.parse("""
             {"source": "/srv/feed", "hosts": [{"name": "db1", "roles": ["database"], "packages": {"chocolatey-management-database": "0.16.0"}},
              {"name": "app1", "roles": ["service", "web"], "packages": {"chocolatey-management-service": "0.16.0", "chocolatey-management-web": "0.16.0", "chocolatey-agent": "4.0.0"}}]}
             """, file: "inv.json")

@@ -10,8 +10,8 @@ enum Fixtures {
     static let matrix: Matrix = try! Matrix.embedded()
 
     static func inventory(server: String = "0.16.0", agent: String = "3.0.0", ext: String = "6.3.1", choco: String = "2.4.3",
-                          groups: [UpgradeInventory.Group]? = nil) -> UpgradeInventory {
-        UpgradeInventory(source: "https://feed.example/api/v2/", hosts: [
+                          groups: [Inventory.Group]? = nil) -> Inventory {
+        Inventory(source: "https://feed.example/api/v2/", hosts: [
             .init(name: "ccm01", roles: [.database, .service, .web], packages: [
                 "chocolatey-management-database": v(server), "chocolatey-management-service": v(server),
                 "chocolatey-management-web": v(server), "chocolatey-agent": v(agent), "chocolatey.extension": v(ext), "chocolatey": v(choco),
@@ -30,7 +30,7 @@ enum Fixtures {
         "dotnet-10.0-runtime": [v("10.0.9")], "dotnet-10.0-aspnetruntime": [v("10.0.9")], "dotnet-aspnetcoremodule-v2": [v("20.0.26140")],
     ]
 
-    static func plan(_ inventory: UpgradeInventory = inventory(), parameters: UpgradeParameters = UpgradeParameters(),
+    static func plan(_ inventory: Inventory = inventory(), parameters: UpgradeParameters = UpgradeParameters(),
                      target: Planner.Target = .version(v("0.17.0")), feed: [String: [NuGetVersion]] = fullFeed,
                      configure: (inout Planner.Options) -> Void = { _ in }) throws(PlanningError) -> UpgradePlan {
         var options = Planner.Options(source: "https://feed.example/api/v2/")
@@ -109,7 +109,9 @@ struct PlannerTests {
         feed["chocolatey-agent"] = []
         let plan = try Fixtures.plan(feed: feed)
         #expect(plan.steps.first?.phase == .internalize)
-        #expect(plan.steps.first?.packages == ["chocolatey-management-service 0.17.0", "chocolatey-agent 4.0.0"])
+        #expect(plan.steps.first?.packages == [
+            PinnedPackage(id: "chocolatey-management-service", version: v("0.17.0")), PinnedPackage(id: "chocolatey-agent", version: v("4.0.0")),
+        ])
         #expect(PlanValidator.problems(in: plan).isEmpty)
         #expect { try Fixtures.plan(feed: feed) { $0.allowInternalize = false } } throws: { error in
             "\(error)".contains("lacks chocolatey-management-service 0.17.0, chocolatey-agent 4.0.0")

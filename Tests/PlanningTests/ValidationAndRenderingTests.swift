@@ -35,6 +35,33 @@ struct ValidationAndRenderingTests {
         #expect(!problems.isEmpty, "\(edit) was accepted")
     }
 
+    /// Wrong types are said in the plan's words (step number and phase, 1-based list positions), and a plan
+    /// of the older format is refused with what to do.
+    @Test(arguments: [
+        ("parameters", "\"x\"" , "step 4 (service), parameters[1]: expected an object with name/value"),
+        ("version", "4", "step 4 (service), version: expected text"),
+        ("packages", "[\"chocolatey-agent 4.0.0\"]", "step 4 (service), packages[1]: expected an object with id/version"),
+    ])
+    func wrongTypesAreSaidInThePlansWords(field: String, json: String, expected: String) throws {
+        let path = NSTemporaryDirectory() + "plan-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var root = try #require(try JSONSerialization.jsonObject(with: try JSONEncoder().encode(try Fixtures.plan())) as? [String: Any])
+        var steps = try #require(root["steps"] as? [[String: Any]])
+        try #require(steps[3]["phase"] as? String == "service")
+        let value = try JSONSerialization.jsonObject(with: Data(json.utf8), options: .fragmentsAllowed)
+        steps[3][field] = field == "parameters" ? [value] : value
+        root["steps"] = steps
+        try JSONSerialization.data(withJSONObject: root).write(to: URL(fileURLWithPath: path))
+        #expect { try PlanValidator.load(path: path) } throws: { error in
+            "\(error)".contains((path as NSString).lastPathComponent + ": " + expected)
+        }
+        root["formatVersion"] = 1
+        try JSONSerialization.data(withJSONObject: root).write(to: URL(fileURLWithPath: path))
+        #expect { try PlanValidator.load(path: path) } throws: { error in
+            "\(error)".contains("plan format 1 was written by an older ccm-upgrade") && "\(error)".contains("make a new one with `ccm-upgrade plan`")
+        }
+    }
+
     @Test func loadRefusesWithEveryProblem() throws {
         let path = NSTemporaryDirectory() + "plan-\(UUID().uuidString).json"
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -42,7 +69,7 @@ struct ValidationAndRenderingTests {
         #expect { try PlanValidator.load(path: path) } throws: { error in
             "\(error)".contains("the three server packages must end at one version")
         }
-        try Data("{\"formatVersion\": 1}".utf8).write(to: URL(fileURLWithPath: path))
+        try Data("{\"formatVersion\": 2}".utf8).write(to: URL(fileURLWithPath: path))
         #expect { try PlanValidator.load(path: path) } throws: { error in "\(error)".contains("missing field") }
         try JSONEncoder().encode(try Fixtures.plan()).write(to: URL(fileURLWithPath: path))
         #expect(try PlanValidator.load(path: path).steps.count == 9)

@@ -122,8 +122,9 @@ struct InternalizeTests {
 
     @Test(arguments: CCMPackageSet.allCases)
     func ccmSetsTakeLicensedPackagesFromTheLicensedFeedWithoutDependencies(_ set: CCMPackageSet) {
-        let requests = set.requests()
-        for id in CCMPackageSet.licensedIds {
+        let licensedIDs = ["chocolatey-agent", "chocolatey.extension", "ccm-server-package"]
+        let requests = set.requests(licensedIDs: licensedIDs)
+        for id in licensedIDs {
             let request = requests.first { $0.id == id }
             #expect(request?.source == "licensed")
             #expect(request?.ignoreDependencies == true)

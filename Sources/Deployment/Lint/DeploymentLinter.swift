@@ -32,7 +32,7 @@ public enum DeploymentLinter {
             } else {
                 packages = basicChecks(step, position: position, add: add)
             }
-            let server = packages.filter { Matrix.serverPackageIDs.contains($0.id) }
+            let server = packages.filter { CCMCatalogue.standard.serverPackageIDs.contains($0.id) }
             if server.count > 1 {
                 add(position, .error, LintRule.serverCombined,
                     "upgrades \(server.map(\.id).joined(separator: ", ")) in one step; use one step per server package (database, then service, then web): no dependency links them and one command for all three 'may work but may not'")
@@ -147,7 +147,7 @@ public enum DeploymentLinter {
         // Several ids in one basic step (`a,b` or `a;b`) count as several packages.
         let ids = basic.package.lowercased().split(whereSeparator: { $0 == "," || $0 == ";" }).map(String.init)
         let upgrades = basic.command.lowercased() != "uninstall"
-        if upgrades, ids.contains(Matrix.agentID) {
+        if upgrades, ids.contains(CCMCatalogue.standard.agentID) {
             add(position, .error, LintRule.agentRestart, "the agent cannot upgrade itself from a basic step (it runs the step and would be stopped by its own upgrade); use an advanced step that upgrades with /NoRestartService and registers a scheduled task restarting chocolatey-agent (ccm-upgrade deployment emit writes one)")
         }
         if upgrades, ids.contains("all") {
@@ -184,7 +184,7 @@ public enum DeploymentLinter {
                 }
             }
         }
-        if packages.contains(where: { $0.id == Matrix.agentID || $0.id == "all" }) {
+        if packages.contains(where: { $0.id == CCMCatalogue.standard.agentID || $0.id == "all" }) {
             let lower = step.script.lowercased()
             let registers = lower.contains("register-scheduledtask") || (lower.contains("schtasks") && lower.contains("/create"))
             let restartsAgent = lower.split(separator: "\n").contains { line in
@@ -219,7 +219,7 @@ public enum DeploymentLinter {
 
     private static func orderChecks(_ server: [(position: Int, order: Int, package: String, version: String?)], agentPhase: [(position: Int, order: Int)],
                                     add: (Int?, Diagnostic.Severity, String, String) -> Void) {
-        let rank = Dictionary(uniqueKeysWithValues: Matrix.serverPackageIDs.enumerated().map { ($1, $0) })
+        let rank = Dictionary(uniqueKeysWithValues: CCMCatalogue.standard.serverPackageIDs.enumerated().map { ($1, $0) })
         let sorted = server.sorted { $0.order < $1.order }
         var highest: (rank: Int, package: String)?
         for entry in sorted {

@@ -73,6 +73,9 @@ public struct PackageRequest: Sendable, Hashable, Codable, CustomStringConvertib
 
 /// The CCM package sets of the CCM documentation (ccm.md §8). Licensed packages come from the licensed
 /// repository, are never modified (copied byte for byte) and never bring dependencies along.
+///
+/// Which ids are CCM's licensed packages is the CCM catalogue's knowledge (`matrix/packages.yaml`, read by
+/// Compatibility's `CCMCatalogue`); callers pass them in, so that this feed library stays free of CCM data.
 public enum CCMPackageSet: String, Sendable, CaseIterable, Codable {
     /// The upgrade script ("Step 1: Download Latest Packages"), with the .NET runtimes kept on the 10.x
     /// line instead of jumping to an unsupported major.
@@ -80,13 +83,11 @@ public enum CCMPackageSet: String, Sendable, CaseIterable, Codable {
     /// The setup script ("Step 1: Internalize Packages"), with its pinned .NET versions.
     case setup
 
-    public static let licensedIds = ["chocolatey-agent", "chocolatey.extension", "chocolatey-management-database",
-                                     "chocolatey-management-service", "chocolatey-management-web"]
-
-    public func requests(community: String = "community", licensed: String = "licensed") -> [PackageRequest] {
+    /// The set's requests; `licensedIDs` are CCM's licensed packages (`CCMCatalogue.ccmLicensedIDs`).
+    public func requests(licensedIDs: [String], community: String = "community", licensed: String = "licensed") -> [PackageRequest] {
         let tenLine = VersionPolicy.newest(in: VersionRange(min: NuGetVersion(major: 10, minor: 0, patch: 0), minInclusive: true,
                                                             max: NuGetVersion(major: 11, minor: 0, patch: 0), maxInclusive: false))
-        let licensedSet = Self.licensedIds.map { PackageRequest(id: $0, source: licensed, ignoreDependencies: true) }
+        let licensedSet = licensedIDs.map { PackageRequest(id: $0, source: licensed, ignoreDependencies: true) }
         switch self {
         case .upgrade:
             return [

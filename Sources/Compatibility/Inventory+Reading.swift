@@ -1,0 +1,144 @@
+import Foundation
+import Versioning
+
+/// The one inventory reader: YAML or JSON (JSON is YAML), CRLF line ends and a UTF-8 byte order mark
+/// accepted, every problem reported with file, line and field (the matrix files' reader, so both read
+/// versions the same way: `0.10` stays 0.10).
+extension Inventory {
+    static let keys = [
+        "source", "parameters", "hosts", "groups", "ccm", "database", "service", "web", "dotnet", "sql_server",
+        "windows_server", "prerequisites",
+    ]
+
+    /// Reads an inventory file.
+    public static func load(path: String, catalogue: CCMCatalogue = .standard) throws(InventoryError) -> Inventory {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InventoryError(diagnostics: [MatrixDiagnostic(.error, .unreadable(file: path, reason: "cannot read the inventory file (missing or not a regular file)"))])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InventoryError(diagnostics: [MatrixDiagnostic(.error, .unreadable(file: path, reason: "the inventory file is not UTF-8 text"))])
+        }
+        return try parse(text, file: path, catalogue: catalogue)
+    }
+
+    /// Reads inventory text; `file` names it in errors. Client ids (flat group keys) and prerequisite ids
+    /// come from `catalogue`.
+    public static func parse(_ text: String, file: String, catalogue: CCMCatalogue = .standard) throws(InventoryError) -> Inventory {
+        let reader = YAMLReader()
+        // Yams keeps a byte order mark as text before the first key; Windows editors write one.
+        let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        let inventory = decode(body, file: file, catalogue: catalogue, reader: reader)
+        let errors = reader.diagnostics.filter { $0.severity == .error }
+        guard errors.isEmpty, let inventory else {
+            throw InventoryError(diagnostics: errors.isEmpty ? [MatrixDiagnostic(.error, .unreadable(file: file, reason: "no inventory found"))] : errors)
+        }
+        return inventory
+    }
+
+    private static func decode(_ text: String, file: String, catalogue: CCMCatalogue, reader: YAMLReader) -> Inventory? {
+        guard let root = reader.document(text: text, file: file) else { return nil }
+        guard let fields = reader.mapping(root, allowed: keys, expected: "a mapping with \(keys.joined(separator: ", "))") else { return nil }
+        func field(_ key: String) -> Cursor? { reader.field(fields, key, in: root, required: nil) }
+        var inventory = Inventory()
+        inventory.source = reader.string(field("source"))
+        inventory.parameters = reader.string(field("parameters"))
+        if let ccm = reader.version(field("ccm")) {
+            for role in Role.allCases { inventory.serverVersions[role] = ccm }
+        }
+        for role in Role.allCases {
+            if let version = reader.version(field(role.rawValue)) { inventory.serverVersions[role] = version }
+        }
+        inventory.dotnetRuntime = reader.version(field("dotnet"))
+        inventory.sqlServer = platform(field("sql_server"), reader, "a SQL Server release such as \"2019\", \"2008 R2\" or a product version such as \"15.0\"", ServerRelease.sqlServer)
+        inventory.windowsServer = platform(field("windows_server"), reader, "a Windows Server release such as \"2022\", \"2012 R2\" or a build such as \"10.0.20348\"", ServerRelease.windowsServer)
+        let prerequisiteIDs = catalogue.packages.filter { $0.role == .prerequisite }.map(\.id)
+        if let cursor = field("prerequisites") {
+            inventory.prerequisites = versions(cursor, allowed: prerequisiteIDs, reader)
+        }
+        var hostCursors: [Cursor] = []
+        for cursor in reader.sequence(field("hosts")) {
+            guard let entries = reader.mapping(cursor, allowed: ["name", "roles", "packages"]) else { continue }
+            guard let name = reader.string(reader.field(entries, "name", in: cursor, required: "the host name")) else { continue }
+            var roles: [Role] = []
+            for roleCursor in reader.sequence(reader.field(entries, "roles", in: cursor, required: nil)) {
+                guard let text = reader.string(roleCursor) else { continue }
+                guard let role = Role(rawValue: text.lowercased()) else {
+                    reader.error(.invalidValue(file: file, line: roleCursor.line, field: roleCursor.field, expected: "a role: database, service or web", found: text))
+                    continue
+                }
+                roles.append(role)
+            }
+            let packages = reader.field(entries, "packages", in: cursor, required: nil).map { versions($0, allowed: nil, reader) } ?? [:]
+            inventory.hosts.append(Host(name: name, roles: roles, packages: packages))
+            hostCursors.append(cursor)
+        }
+        let clientIDs = catalogue.packages.filter { $0.role == .client }.map(\.id)
+        var groupCursors: [Cursor] = []
+        for cursor in reader.sequence(field("groups")) {
+            // Two spellings of a group's versions: `packages: { id: version }` or the ids as keys.
+            guard let entries = reader.mapping(cursor, allowed: ["name", "packages"] + clientIDs) else { continue }
+            guard let name = reader.string(reader.field(entries, "name", in: cursor, required: "the group name")) else { continue }
+            var packages = reader.field(entries, "packages", in: cursor, required: nil).map { versions($0, allowed: nil, reader) } ?? [:]
+            for (id, value) in entries where id != "name" && id != "packages" {
+                guard let version = reader.version(value) else { continue }
+                if packages[id.lowercased()] != nil {
+                    reader.error(.inconsistent(file: file, line: value.line, field: value.field, problem: "'\(id)' is also under 'packages'; give each version once"))
+                }
+                packages[id.lowercased()] = version
+            }
+            inventory.groups.append(Group(name: name, packages: packages))
+            groupCursors.append(cursor)
+        }
+        check(inventory, catalogue, root: root, hosts: hostCursors, groups: groupCursors, reader)
+        return inventory
+    }
+
+    /// Rules across entries: one host per role, each role host holds its package, server versions in one
+    /// place, unique group names.
+    private static func check(_ inventory: Inventory, _ catalogue: CCMCatalogue, root: Cursor, hosts: [Cursor], groups: [Cursor], _ reader: YAMLReader) {
+        for role in Role.allCases {
+            let carriers = zip(inventory.hosts, hosts).filter { $0.0.roles.contains(role) }
+            if carriers.count > 1 {
+                reader.error(.inconsistent(file: root.file, line: carriers[1].1.line, field: carriers[1].1.field + ".roles",
+                    problem: "the \(role.rawValue) role is on \(carriers.map(\.0.name).joined(separator: " and ")); one CCM installation per inventory"))
+            }
+            let id = catalogue.id(of: role)
+            if let (host, cursor) = carriers.first, host.packages[id] == nil {
+                reader.error(.missingField(file: root.file, line: cursor.line, field: cursor.field + ".packages.\(id)",
+                    expected: "the installed \(id) version (the host has the \(role.rawValue) role)"))
+            }
+        }
+        if inventory.hosts.contains(where: { !$0.roles.isEmpty }), !inventory.serverVersions.isEmpty {
+            reader.error(.inconsistent(file: root.file, line: root.line, field: "ccm",
+                problem: "server versions are given both on hosts with roles and at the top level (ccm/database/service/web); give them in one place"))
+        }
+        var seen: [String: Int] = [:]
+        let named = Array(zip(inventory.groups.map(\.name), groups.map(\.line))) + Array(zip(inventory.hosts.map { "host:" + $0.name }, hosts.map(\.line)))
+        for (name, line) in named {
+            if let first = seen[name.lowercased()] {
+                reader.error(.inconsistent(file: root.file, line: line, field: "groups", problem: "the name '\(name)' is also used at line \(first)"))
+            } else {
+                seen[name.lowercased()] = line
+            }
+        }
+    }
+
+    /// A mapping of package id to version; `allowed` limits the ids (nil: any id).
+    private static func versions(_ cursor: Cursor, allowed: [String]?, _ reader: YAMLReader) -> [String: NuGetVersion] {
+        guard let entries = reader.mapping(cursor, allowed: allowed, expected: "a mapping of package id to version") else { return [:] }
+        var result: [String: NuGetVersion] = [:]
+        for (id, value) in entries {
+            if let version = reader.version(value) { result[id.lowercased()] = version }
+        }
+        return result
+    }
+
+    private static func platform(_ cursor: Cursor?, _ reader: YAMLReader, _ expected: String, _ parse: (String) -> ServerRelease?) -> ServerRelease? {
+        guard let cursor, let text = reader.string(cursor) else { return nil }
+        guard let value = parse(text) else {
+            reader.error(.invalidValue(file: cursor.file, line: cursor.line, field: cursor.field, expected: expected, found: text))
+            return nil
+        }
+        return value
+    }
+}
