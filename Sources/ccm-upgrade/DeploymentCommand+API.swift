@@ -93,7 +93,7 @@ extension DeploymentCommand {
 
         func run() async throws {
             let createMethod = method
-            try await DeploymentCLI.api {
+            do {
                 let client = try connection.client()
                 let (document, groups) = try await load(client: client)
                 for warning in document.warnings where !warning.hasPrefix("NO GROUP IDS") { Console.warning(warning) }
@@ -101,15 +101,13 @@ extension DeploymentCommand {
                 let errors = DeploymentLinter.lint(document, file: file).filter { $0.severity == .error }
                 if !errors.isEmpty {
                     DiagnosticPrinter.shared.report(errors)
-                    Console.error("\(file): \(errors.count) lint error(s); nothing was created in CCM (see 'ccm-upgrade deployment lint')")
-                    throw ExitCodes.problemsFound
+                    throw CommandFailure.problem("\(file): \(errors.count) lint error(s); nothing was created in CCM (see 'ccm-upgrade deployment lint')")
                 }
                 let id = try await client.create(document, groups: groups, method: createMethod)
                 Console.out("created deployment plan \(id) '\(document.name)' (Draft) in \(client.baseURL)")
                 let ungrouped = groups.enumerated().filter { $0.element.isEmpty }.map { String($0.offset + 1) }
                 guard ungrouped.isEmpty || !ready else {
-                    Console.error("step(s) \(ungrouped.joined(separator: ", ")) have no target groups: plan \(id) stays Draft; select groups in CCM, then Move To Ready")
-                    throw ExitCodes.problemsFound
+                    throw CommandFailure.problem("step(s) \(ungrouped.joined(separator: ", ")) have no target groups: plan \(id) stays Draft; select groups in CCM, then Move To Ready")
                 }
                 guard ready else { return }
                 try await client.moveToReady(id)
@@ -158,7 +156,7 @@ extension DeploymentCommand {
         var format: OutputFormat = .text
 
         func run() async throws {
-            try await DeploymentCLI.api {
+            do {
                 let client = try connection.client()
                 if moveToReady { try await client.moveToReady(id) }
                 try await client.start(id)
@@ -186,7 +184,7 @@ extension DeploymentCommand {
         var format: OutputFormat = .text
 
         func run() async throws {
-            try await DeploymentCLI.api {
+            do {
                 let client = try connection.client()
                 if waiting.wait {
                     try await DeploymentCLI.waitAndReport(client: client, id: id, waiting: waiting, format: format)
@@ -213,7 +211,7 @@ extension DeploymentCommand {
         var output: String?
 
         func run() async throws {
-            try await DeploymentCLI.api {
+            do {
                 let directory = try await connection.client().groups()
                 if let output { try OutputFile.write(directory.fileText, to: output) } else { Console.out(directory.fileText) }
             }
@@ -234,7 +232,7 @@ extension DeploymentCommand {
         @OptionGroup var connection: CCMConnectionArguments
 
         func run() async throws {
-            try await DeploymentCLI.api {
+            do {
                 try await connection.client().cancel(id)
                 Console.out("deployment plan \(id) cancelled")
             }

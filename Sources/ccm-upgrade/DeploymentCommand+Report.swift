@@ -1,32 +1,14 @@
 import ArgumentParser
 import Deployment
+import Diagnostics
 import Foundation
 
 extension DeploymentCLI {
-    /// Runs API work, turning library errors into messages and exit codes (2 bad input, 1 anything CCM
-    /// refused or that did not succeed).
-    static func api(_ work: () async throws -> Void) async throws {
-        do {
-            try await work()
-        } catch let error as ValidationError {
-            Console.error(error.message)
-            throw ExitCodes.badInput
-        } catch let error as DeploymentError {
-            Console.error(error.description)
-            switch error {
-            case .invalidOption, .invalidGroupsFile, .invalidFile, .invalidURL, .secretUnavailable, .unsupportedStep, .groupNotFound:
-                throw ExitCodes.badInput
-            case .transport, .cancelled, .loginFailed, .unauthorized, .apiError, .invalidResponse, .waitExhausted:
-                throw ExitCodes.problemsFound
-            }
-        }
-    }
-
     /// Waits, printing each change of state, then reports; exit 1 unless the plan succeeded.
     static func waitAndReport(client: CCMClient, id: Int, waiting: WaitArguments, format: OutputFormat) async throws {
         let status = try await client.wait(id, intervalSeconds: waiting.interval, maxPolls: waiting.maxPolls,
                                            inconclusivePolls: waiting.inconclusivePolls) { status in
-            if format == .text { FileHandle.standardError.write(Data("deployment plan \(status.id): \(status.state)\n".utf8)) }
+            if format == .text { DiagnosticPrinter.shared.log("deployment plan \(status.id): \(status.state)") }
         }
         try report(status, format: format)
         if status.result != .success { throw ExitCodes.problemsFound }

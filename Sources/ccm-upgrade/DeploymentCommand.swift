@@ -37,7 +37,7 @@ extension DeploymentCommand {
         var output: String?
 
         func run() async throws {
-            try await DeploymentCLI.api {
+            do {
                 let document = try DeploymentCLI.emit(planPath: plan, options: deployment.options())
                 let text = DeploymentJSON.encode(document)
                 if let output { try OutputFile.write(text, to: output) } else { Console.out(text) }
@@ -93,11 +93,9 @@ enum DeploymentCLI {
         do {
             document = try DeploymentEmitter.emit(plan: plan, options: try options.options())
         } catch let error as DeploymentError {
-            Console.error(error.description)
-            throw ExitCodes.badInput
+            throw CommandFailure.badInput(error.description)
         } catch let error as ValidationError {
-            Console.error(error.message)
-            throw ExitCodes.badInput
+            throw CommandFailure.badInput(error.message)
         }
         for warning in document.warnings { Console.warning(warning) }
         return DeploymentJSON.encode(document)
@@ -109,11 +107,9 @@ enum DeploymentCLI {
             let plan = try PlanValidator.load(path: planPath)
             return try DeploymentEmitter.emit(plan: plan, options: options)
         } catch let error as PlanningError {
-            Console.error(error.description)
-            throw ExitCodes.badInput
+            throw CommandFailure.badInput(error.description)
         } catch let error as DeploymentError {
-            Console.error(error.description)
-            throw ExitCodes.badInput
+            throw CommandFailure.badInput(error.description)
         }
     }
 }

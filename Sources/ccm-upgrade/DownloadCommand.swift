@@ -43,15 +43,13 @@ struct DownloadCommand: AsyncParsableCommand {
         let source = try feedOptions.source(source, in: settings)
         let policy: VersionPolicy
         do { policy = try VersionPolicy(parsing: version) } catch {
-            Console.error(error.description)
-            throw ExitCodes.badInput
+            throw CommandFailure.badInput(error.description)
         }
         let feed = source.makeFeed(http: settings.httpClient(logger: .tool))
         do {
             try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         } catch {
-            Console.error("\(outputDirectory): cannot create the output folder: \(error.localizedDescription)")
-            throw ExitCodes.badInput
+            throw CommandFailure.badInput("\(outputDirectory): cannot create the output folder: \(error.localizedDescription)")
         }
         let result: Result<DownloadedPackage?, FeedError>
         do throws(FeedError) {
@@ -68,8 +66,7 @@ struct DownloadCommand: AsyncParsableCommand {
         }
         switch result {
         case let .failure(error):
-            Console.error(error.description)
-            throw ExitCodes.problemsFound
+            throw CommandFailure.problem(error.description)
         case .success(nil):
             throw ExitCodes.problemsFound
         case let .success(downloaded?):

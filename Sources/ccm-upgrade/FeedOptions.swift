@@ -33,8 +33,7 @@ struct FeedOptions: ParsableArguments {
         do {
             settings = try FeedSettings.load(path: config)
         } catch {
-            Console.error(error.description)
-            throw ExitCodes.badInput
+            throw CommandFailure.badInput(error.description)
         }
         if let proxy { settings.transport.proxy = proxy }
         if let caBundle { settings.transport.caBundle = caBundle }
@@ -53,8 +52,7 @@ struct FeedOptions: ParsableArguments {
     /// The named or ad-hoc source, or exit 2 with the reason.
     func source(_ reference: String, in settings: FeedSettings) throws -> FeedSource {
         do { return try settings.source(reference) } catch {
-            Console.error(error.description)
-            throw ExitCodes.badInput
+            throw CommandFailure.badInput(error.description)
         }
     }
 
@@ -64,8 +62,7 @@ struct FeedOptions: ParsableArguments {
         do {
             try FileManager.default.createDirectory(atPath: FolderFeed(path: source.location).path, withIntermediateDirectories: true)
         } catch {
-            Console.error("\(source.location): cannot create the target folder: \(error.localizedDescription)")
-            throw ExitCodes.badInput
+            throw CommandFailure.badInput("\(source.location): cannot create the target folder: \(error.localizedDescription)")
         }
     }
 
@@ -85,15 +82,13 @@ struct APIKeyOptions: ParsableArguments {
     func apply(to source: inout FeedSource) throws {
         if let apiKeyEnv {
             guard let value = ProcessInfo.processInfo.environment[apiKeyEnv], !value.isEmpty else {
-                Console.error("--api-key-env: environment variable \(apiKeyEnv) is not set")
-                throw ExitCodes.badInput
+                throw CommandFailure.badInput("--api-key-env: environment variable \(apiKeyEnv) is not set")
             }
             source.apiKey = Secret(value)
         }
         if let apiKeyFile {
             guard let text = try? String(contentsOfFile: apiKeyFile, encoding: .utf8) else {
-                Console.error("\(apiKeyFile): cannot read the API key file")
-                throw ExitCodes.badInput
+                throw CommandFailure.badInput("\(apiKeyFile): cannot read the API key file")
             }
             source.apiKey = Secret(text.trimmingCharacters(in: .whitespacesAndNewlines))
         }

@@ -15,8 +15,7 @@ extension InternalizeCommand {
             version = try NuGetVersion(parsing: text)
             requirements = try Matrix.embedded().requirements(forCCM: version)
         } catch {
-            Console.error("--for-ccm \(text): \(error)")
-            throw ExitCodes.badInput
+            throw CommandFailure.badInput("--for-ccm \(text): \(error)")
         }
         var requests = CCMCatalogue.standard.serverPackageIDs.map {
             PackageRequest(id: $0, version: .exact(version), source: licensed, ignoreDependencies: true)

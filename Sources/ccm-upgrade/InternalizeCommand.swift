@@ -79,16 +79,14 @@ struct InternalizeCommand: AsyncParsableCommand {
         do {
             try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         } catch {
-            Console.error("\(workDirectory): cannot create the work folder: \(error.localizedDescription)")
-            throw ExitCodes.badInput
+            throw CommandFailure.badInput("\(workDirectory): cannot create the work folder: \(error.localizedDescription)")
         }
         let targetFeed = target.makeFeed(http: http)
         let journalFile: Journal
         do {
             journalFile = try Journal(path: journal ?? workDirectory + "/internalize-journal.json", target: targetFeed.name)
         } catch {
-            Console.error(error.description)
-            throw ExitCodes.badInput
+            throw CommandFailure.badInput(error.description)
         }
         var internalizer = Internalizer(sources: sources, target: targetFeed, workDirectory: workDirectory, journal: journalFile,
                                         jobs: settings.transport.maxConcurrentTransfers, includePrerelease: prerelease,
@@ -112,14 +110,12 @@ struct InternalizeCommand: AsyncParsableCommand {
             }
             if let packageList {
                 guard let text = try? String(contentsOfFile: packageList, encoding: .utf8) else {
-                    Console.error("\(packageList): cannot read the package list")
-                    throw ExitCodes.badInput
+                    throw CommandFailure.badInput("\(packageList): cannot read the package list")
                 }
                 requests += try PackageListFile.parse(text, file: packageList, defaultSource: from)
             }
         } catch let error as FeedError {
-            Console.error(error.description)
-            throw ExitCodes.badInput
+            throw CommandFailure.badInput(error.description)
         }
         if ignoreDependencies { requests = requests.map { var request = $0; request.ignoreDependencies = true; return request } }
         if let forCcm {

@@ -61,12 +61,6 @@ struct PlanCommand: AsyncParsableCommand {
             }
             plan = try Planner(matrix: matrix).plan(inventory: context.inventory, parameters: context.parameters, target: target,
                                                     feed: context.feed, upstream: context.upstream, options: options)
-        } catch let error as PlanningError {
-            Console.error(error.description)
-            switch error {
-            case .invalidInventory, .invalidParameters, .io, .invalidPlan: throw ExitCodes.badInput
-            default: throw ExitCodes.problemsFound
-            }
         }
         if let output { try OutputFile.write(try Console.json(plan), to: output) }
         switch format {
@@ -74,14 +68,7 @@ struct PlanCommand: AsyncParsableCommand {
         case .json: Console.out(try Console.json(plan))
         case .powershell: Console.out(PlanRendering.powershell(plan))
         case .deployment:
-            do {
-                let document = try DeploymentEmitter.emit(plan: plan, options: try deployment.options())
-                for warning in document.warnings { Console.warning(warning) }
-                Console.out(DeploymentJSON.encode(document))
-            } catch let error as DeploymentError {
-                Console.error(error.description)
-                throw ExitCodes.badInput
-            }
+            Console.out(try DeploymentCLI.render(plan, options: deployment))
         }
         for finding in plan.preflight where finding.severity == .warning { DiagnosticPrinter.shared.report(finding.diagnostic) }
     }

@@ -43,8 +43,7 @@ struct PushCommand: AsyncParsableCommand {
         try apiKey.apply(to: &target)
         try feedOptions.prepareTarget(target)
         for file in files where !FileManager.default.fileExists(atPath: file) {
-            Console.error("\(file): no such file")
-            throw ExitCodes.badInput
+            throw CommandFailure.badInput("\(file): no such file")
         }
         let feed = target.makeFeed(http: settings.httpClient(logger: .tool))
         var reports: [PushReport] = []

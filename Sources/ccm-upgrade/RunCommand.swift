@@ -58,8 +58,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let plan: UpgradePlan
         do { plan = try PlanValidator.load(path: planFile) } catch {
-            Console.error(error.description)
-            throw ExitCodes.badInput
+            throw CommandFailure.badInput(error.description)
         }
         let libFolder = lib ?? ProcessInfo.processInfo.environment["ChocolateyInstall"].map { $0 + "/lib" } ?? "C:\\ProgramData\\chocolatey\\lib"
         let hostName = host ?? ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
@@ -76,7 +75,7 @@ struct RunCommand: AsyncParsableCommand {
         configuration.dryRun = dryRun
         configuration.applyKnownFixes = applyKnownFixes
         configuration.libFolder = libFolder
-        configuration.log = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        configuration.log = { DiagnosticPrinter.shared.log($0) }
         // Loaded once: each load prints the config's warnings (a disabled TLS check, loudly).
         let settings = try? feedOptions.settings()
         let feed = settings.flatMap { try? feedOptions.openFeed(plan.source, in: $0).feed }
@@ -91,8 +90,7 @@ struct RunCommand: AsyncParsableCommand {
         let runner = PlanRunner(plan: plan, configuration: configuration)
         if let confirm {
             do { try runner.confirm(step: confirm) } catch {
-                Console.error(error.description)
-                throw ExitCodes.badInput
+                throw CommandFailure.badInput(error.description)
             }
             Console.out("step \(confirm) recorded as done on its host")
             return
@@ -104,8 +102,7 @@ struct RunCommand: AsyncParsableCommand {
         if fresh, !dryRun {
             let current = try inventory.map { path throws -> Inventory in
                 do { return try Inventory.loadForPlan(path: path) } catch {
-                    Console.error("\(error)")
-                    throw ExitCodes.badInput
+                    throw CommandFailure.badInput("\(error)")
                 }
             }
             var versions: [String: [NuGetVersion]]?
@@ -118,23 +115,20 @@ struct RunCommand: AsyncParsableCommand {
                 versions = listed.isEmpty && !plan.feedFingerprintPackages.isEmpty ? nil : listed
             }
             if let reason = plan.staleness(inventory: current, feed: versions) {
-                Console.error("the plan is stale: \(reason); make a new plan with `ccm-upgrade plan`")
-                throw ExitCodes.problemsFound
+                throw CommandFailure.problem("the plan is stale: \(reason); make a new plan with `ccm-upgrade plan`")
             }
             // The preflight again, with this binary's matrix (or --matrix): the estate after the plan must pass.
             if let current {
                 let errors = Planner(matrix: try matrixSource.load()).preflightErrors(inventory: current, steps: plan.steps)
                 if !errors.isEmpty {
                     DiagnosticPrinter.shared.report(errors.map(\.diagnostic))
-                    Console.error("the plan fails the preflight: the estate after it would not pass the compatibility matrix")
-                    throw ExitCodes.problemsFound
+                    throw CommandFailure.problem("the plan fails the preflight: the estate after it would not pass the compatibility matrix")
                 }
             }
         }
         let outcome: PlanRunner.Outcome
         do { outcome = try await runner.run() } catch {
-            Console.error(error.description)
-            throw ExitCodes.badInput
+            throw CommandFailure.badInput(error.description)
         }
         switch outcome {
         case let .completed(ran, elsewhere):
@@ -149,8 +143,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(3)
         case let .failed(step, reason):
             Console.error("step \(step) failed: \(reason)")
-            Console.error("later steps were not started; fix the cause and run again to resume at step \(step)")
-            throw ExitCodes.problemsFound
+            throw CommandFailure.problem("later steps were not started; fix the cause and run again to resume at step \(step)")
         case let .dryRun(commands):
             for command in commands { Console.out(command) }
         }
@@ -177,7 +170,7 @@ struct RunCommand: AsyncParsableCommand {
                                             workDirectory: workDirectory, journal: journal, pushTimeout: settings.pushTimeout,
                                             log: FeedOptions.log)
             let summary = await internalizer.run(requests)
-            FileHandle.standardError.write(Data((summary.text + "\n").utf8))
+            DiagnosticPrinter.shared.log(summary.text)
             return summary.hasProblems ? "see the summary above" : nil
         } catch {
             return "\(error)"
