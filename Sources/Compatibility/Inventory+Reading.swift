@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import Versioning
 
@@ -13,10 +14,10 @@ extension Inventory {
     /// Reads an inventory file.
     public static func load(path: String, catalogue: CCMCatalogue = .standard) throws(InventoryError) -> Inventory {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw InventoryError(diagnostics: [MatrixDiagnostic(.error, .unreadable(file: path, reason: "cannot read the inventory file (missing or not a regular file)"))])
+            throw InventoryError(diagnostics: [MatrixError.unreadable(file: path, reason: "cannot read the inventory file (missing or not a regular file)").diagnostic(.error)])
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw InventoryError(diagnostics: [MatrixDiagnostic(.error, .unreadable(file: path, reason: "the inventory file is not UTF-8 text"))])
+            throw InventoryError(diagnostics: [MatrixError.unreadable(file: path, reason: "the inventory file is not UTF-8 text").diagnostic(.error)])
         }
         return try parse(text, file: path, catalogue: catalogue)
     }
@@ -30,7 +31,7 @@ extension Inventory {
         let inventory = decode(body, file: file, catalogue: catalogue, reader: reader)
         let errors = reader.diagnostics.filter { $0.severity == .error }
         guard errors.isEmpty, let inventory else {
-            throw InventoryError(diagnostics: errors.isEmpty ? [MatrixDiagnostic(.error, .unreadable(file: file, reason: "no inventory found"))] : errors)
+            throw InventoryError(diagnostics: errors.isEmpty ? [MatrixError.unreadable(file: file, reason: "no inventory found").diagnostic(.error)] : errors)
         }
         return inventory
     }
@@ -63,7 +64,7 @@ extension Inventory {
             for roleCursor in reader.sequence(reader.field(entries, "roles", in: cursor, required: nil)) {
                 guard let text = reader.string(roleCursor) else { continue }
                 guard let role = Role(rawValue: text.lowercased()) else {
-                    reader.error(.invalidValue(file: file, line: roleCursor.line, field: roleCursor.field, expected: "a role: database, service or web", found: text))
+                    reader.error(MatrixError.invalidValue(file: file, line: roleCursor.line, field: roleCursor.field, expected: "a role: database, service or web", found: text))
                     continue
                 }
                 roles.append(role)
@@ -82,7 +83,7 @@ extension Inventory {
             for (id, value) in entries where id != "name" && id != "packages" {
                 guard let version = reader.version(value) else { continue }
                 if packages[id.lowercased()] != nil {
-                    reader.error(.inconsistent(file: file, line: value.line, field: value.field, problem: "'\(id)' is also under 'packages'; give each version once"))
+                    reader.error(MatrixError.inconsistent(file: file, line: value.line, field: value.field, problem: "'\(id)' is also under 'packages'; give each version once"))
                 }
                 packages[id.lowercased()] = version
             }
@@ -99,24 +100,24 @@ extension Inventory {
         for role in Role.allCases {
             let carriers = zip(inventory.hosts, hosts).filter { $0.0.roles.contains(role) }
             if carriers.count > 1 {
-                reader.error(.inconsistent(file: root.file, line: carriers[1].1.line, field: carriers[1].1.field + ".roles",
+                reader.error(MatrixError.inconsistent(file: root.file, line: carriers[1].1.line, field: carriers[1].1.field + ".roles",
                     problem: "the \(role.rawValue) role is on \(carriers.map(\.0.name).joined(separator: " and ")); one CCM installation per inventory"))
             }
             let id = catalogue.id(of: role)
             if let (host, cursor) = carriers.first, host.packages[id] == nil {
-                reader.error(.missingField(file: root.file, line: cursor.line, field: cursor.field + ".packages.\(id)",
+                reader.error(MatrixError.missingField(file: root.file, line: cursor.line, field: cursor.field + ".packages.\(id)",
                     expected: "the installed \(id) version (the host has the \(role.rawValue) role)"))
             }
         }
         if inventory.hosts.contains(where: { !$0.roles.isEmpty }), !inventory.serverVersions.isEmpty {
-            reader.error(.inconsistent(file: root.file, line: root.line, field: "ccm",
+            reader.error(MatrixError.inconsistent(file: root.file, line: root.line, field: "ccm",
                 problem: "server versions are given both on hosts with roles and at the top level (ccm/database/service/web); give them in one place"))
         }
         var seen: [String: Int] = [:]
         let named = Array(zip(inventory.groups.map(\.name), groups.map(\.line))) + Array(zip(inventory.hosts.map { "host:" + $0.name }, hosts.map(\.line)))
         for (name, line) in named {
             if let first = seen[name.lowercased()] {
-                reader.error(.inconsistent(file: root.file, line: line, field: "groups", problem: "the name '\(name)' is also used at line \(first)"))
+                reader.error(MatrixError.inconsistent(file: root.file, line: line, field: "groups", problem: "the name '\(name)' is also used at line \(first)"))
             } else {
                 seen[name.lowercased()] = line
             }
@@ -136,7 +137,7 @@ extension Inventory {
     private static func platform(_ cursor: Cursor?, _ reader: YAMLReader, _ expected: String, _ parse: (String) -> ServerRelease?) -> ServerRelease? {
         guard let cursor, let text = reader.string(cursor) else { return nil }
         guard let value = parse(text) else {
-            reader.error(.invalidValue(file: cursor.file, line: cursor.line, field: cursor.field, expected: expected, found: text))
+            reader.error(MatrixError.invalidValue(file: cursor.file, line: cursor.line, field: cursor.field, expected: expected, found: text))
             return nil
         }
         return value

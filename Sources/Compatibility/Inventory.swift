@@ -1,3 +1,4 @@
+import Diagnostics
 import Versioning
 
 /// What is installed: the one inventory format, read by `plan`, `run` and `matrix check`.
@@ -91,9 +92,9 @@ public struct Inventory: Sendable, Hashable, Codable {
 /// An inventory that cannot be used: every error, each with file, line and field.
 public struct InventoryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The errors in line order.
-    public let diagnostics: [MatrixDiagnostic]
+    public let diagnostics: [Diagnostic]
 
-    public init(diagnostics: [MatrixDiagnostic]) {
+    public init(diagnostics: [Diagnostic]) {
         self.diagnostics = diagnostics
     }
 

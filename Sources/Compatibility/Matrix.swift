@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import Versioning
 
@@ -91,18 +92,18 @@ public struct Matrix: Sendable {
     }
 
     /// Every problem in the matrix folder at `directory`, errors and warnings, in file and line order.
-    public static func lint(directory: String) -> [MatrixDiagnostic] {
+    public static func lint(directory: String) -> [Diagnostic] {
         let (files, problems) = readFolder(directory)
         if problems.contains(where: { $0.severity == .error }) { return problems }
         return problems + decodeAndValidate(files: files, origin: directory, pathPrefix: folderPrefix(directory)).1
     }
 
     /// Every problem in files given as text (the embedded copy, or files built by a test).
-    public static func lint(files: [(name: String, text: String)], pathPrefix: String) -> [MatrixDiagnostic] {
+    public static func lint(files: [(name: String, text: String)], pathPrefix: String) -> [Diagnostic] {
         decodeAndValidate(files: files, origin: "files", pathPrefix: pathPrefix).1
     }
 
-    static func decodeAndValidate(files: [(name: String, text: String)], origin: String, pathPrefix: String) -> (Matrix, [MatrixDiagnostic]) {
+    static func decodeAndValidate(files: [(name: String, text: String)], origin: String, pathPrefix: String) -> (Matrix, [Diagnostic]) {
         let reader = YAMLReader()
         var matrix = Matrix(origin: origin)
         matrix.decode(files: files, pathPrefix: pathPrefix, reader: reader)
@@ -111,7 +112,7 @@ public struct Matrix: Sendable {
             matrix.validate(reader: reader, pathPrefix: pathPrefix)
         }
         let sorted = reader.diagnostics.enumerated().sorted { a, b in
-            (a.element.problem.file, a.element.problem.line, a.offset) < (b.element.problem.file, b.element.problem.line, b.offset)
+            (a.element.file, a.element.line ?? 0, a.offset) < (b.element.file, b.element.line ?? 0, b.offset)
         }.map(\.element)
         return (matrix, sorted)
     }
@@ -120,30 +121,30 @@ public struct Matrix: Sendable {
         directory.hasSuffix("/") ? directory : directory + "/"
     }
 
-    private static func readFolder(_ directory: String) -> ([(name: String, text: String)], [MatrixDiagnostic]) {
+    private static func readFolder(_ directory: String) -> ([(name: String, text: String)], [Diagnostic]) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
-            return ([], [MatrixDiagnostic(.error, .unreadable(file: directory, reason: "no such folder; expected a folder laid out like matrix/"))])
+            return ([], [MatrixError.unreadable(file: directory, reason: "no such folder; expected a folder laid out like matrix/").diagnostic(.error)])
         }
         guard isDirectory.boolValue else {
-            return ([], [MatrixDiagnostic(.error, .unreadable(file: directory, reason: "this is a file; expected the matrix folder holding \(requiredFiles.map(\.name).joined(separator: ", "))"))])
+            return ([], [MatrixError.unreadable(file: directory, reason: "this is a file; expected the matrix folder holding \(requiredFiles.map(\.name).joined(separator: ", "))").diagnostic(.error)])
         }
         let prefix = folderPrefix(directory)
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".yaml") }.sorted()
         } catch {
-            return ([], [MatrixDiagnostic(.error, .unreadable(file: directory, reason: error.localizedDescription))])
+            return ([], [MatrixError.unreadable(file: directory, reason: error.localizedDescription).diagnostic(.error)])
         }
         var files: [(name: String, text: String)] = []
-        var problems: [MatrixDiagnostic] = []
+        var problems: [Diagnostic] = []
         for name in names {
             guard let data = FileManager.default.contents(atPath: prefix + name) else {
-                problems.append(MatrixDiagnostic(.error, .unreadable(file: prefix + name, reason: "permission denied or not a regular file")))
+                problems.append(MatrixError.unreadable(file: prefix + name, reason: "permission denied or not a regular file").diagnostic(.error))
                 continue
             }
             guard let text = String(data: data, encoding: .utf8) else {
-                problems.append(MatrixDiagnostic(.error, .unreadable(file: prefix + name, reason: "not UTF-8 text")))
+                problems.append(MatrixError.unreadable(file: prefix + name, reason: "not UTF-8 text").diagnostic(.error))
                 continue
             }
             files.append((name, text))

@@ -1,3 +1,5 @@
+import Diagnostics
+
 /// One problem in a matrix file, with where it is and what was expected.
 ///
 /// `file` is the path as given (for the embedded copy, `matrix/<name>.yaml`); `line` is 1-based, or 0 when
@@ -68,32 +70,17 @@ public enum MatrixError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// A matrix problem with its severity, as `matrix lint` prints it.
-public struct MatrixDiagnostic: Sendable, Equatable, CustomStringConvertible {
-    /// Errors make the matrix unusable for checks; warnings are worth a look but do not.
-    public enum Severity: String, Sendable, Codable { case error, warning }
-
-    /// Error or warning.
-    public let severity: Severity
-    /// What and where.
-    public let problem: MatrixError
-
-    public init(_ severity: Severity, _ problem: MatrixError) {
-        self.severity = severity
-        self.problem = problem
-    }
-
-    /// Compiler style: `file:line: error: message`.
-    public var description: String {
-        let location = problem.line > 0 ? "\(problem.file):\(problem.line)" : problem.file
-        return "\(location): \(severity.rawValue): \(problem.message)"
+extension MatrixError {
+    /// The problem as the one ``Diagnostic`` type (`file:line: error: message`, as `matrix lint` prints it).
+    public func diagnostic(_ severity: Diagnostic.Severity) -> Diagnostic {
+        Diagnostic(severity, at: Diagnostic.Location(file: file, line: line), message)
     }
 }
 
 /// Thrown when a matrix cannot be used: every error found (warnings are left out), in file and line order.
 public struct MatrixLoadError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The errors, in file and line order.
-    public let diagnostics: [MatrixDiagnostic]
+    public let diagnostics: [Diagnostic]
 
     public var description: String {
         diagnostics.map(\.description).joined(separator: "\n")

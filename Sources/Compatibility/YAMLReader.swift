@@ -1,3 +1,4 @@
+import Diagnostics
 import Versioning
 import Yams
 
@@ -34,10 +35,10 @@ struct Cursor {
 ///
 /// A class because the readers for each file share one list of diagnostics; it never leaves the loader.
 final class YAMLReader {
-    private(set) var diagnostics: [MatrixDiagnostic] = []
+    private(set) var diagnostics: [Diagnostic] = []
 
-    func error(_ problem: MatrixError) { diagnostics.append(MatrixDiagnostic(.error, problem)) }
-    func warning(_ problem: MatrixError) { diagnostics.append(MatrixDiagnostic(.warning, problem)) }
+    func error(_ problem: MatrixError) { diagnostics.append(problem.diagnostic(.error)) }
+    func warning(_ problem: MatrixError) { diagnostics.append(problem.diagnostic(.warning)) }
 
     /// Parses a whole file; YAML syntax errors become diagnostics with the parser's line and column.
     func document(text: String, file: String) -> Cursor? {

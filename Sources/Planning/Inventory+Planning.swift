@@ -1,3 +1,4 @@
+import Diagnostics
 import Compatibility
 
 extension Inventory {
@@ -7,9 +8,9 @@ extension Inventory {
         let inventory: Inventory
         do { inventory = try load(path: path) } catch { throw .invalidInventory(error) }
         guard !inventory.hosts.isEmpty else {
-            throw .invalidInventory(InventoryError(diagnostics: [MatrixDiagnostic(.error, .missingField(
+            throw .invalidInventory(InventoryError(diagnostics: [MatrixError.missingField(
                 file: path, line: 1, field: "hosts",
-                expected: "the CCM hosts, each with name, roles (database, service, web) and packages; a plan runs its server steps on them"))]))
+                expected: "the CCM hosts, each with name, roles (database, service, web) and packages; a plan runs its server steps on them").diagnostic(.error)]))
         }
         return inventory
     }

@@ -14,7 +14,8 @@ public enum PlanningError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         // file:line: message per problem; the caller prints the severity.
-        case let .invalidInventory(error): return error.diagnostics.map(\.problem.description).joined(separator: "\n")
+        case let .invalidInventory(error):
+            return error.diagnostics.map { ($0.location.map { "\($0): " } ?? "") + $0.message }.joined(separator: "\n")
         case let .invalidParameters(file, field, problem): return "\(file): parameters field '\(field)': \(problem)"
         case let .unknownTarget(version, known):
             return "CCM \(version) is unknown to this matrix (it knows \(known)); update matrix/ or pass --matrix with a newer copy"

@@ -18,12 +18,13 @@ extension MatrixCommand {
         var strict = false
 
         func run() async throws {
-            let diagnostics: [MatrixDiagnostic]
+            let diagnostics: [Diagnostic]
             if let path {
                 diagnostics = Matrix.lint(directory: path)
                 // A folder that cannot be read at all is bad input, not a lint finding.
-                if diagnostics.count == 1, case .unreadable = diagnostics[0].problem, diagnostics[0].problem.file == path {
-                    throw CommandFailure.badInput(diagnostics[0].problem.message + ": " + path)
+                // (Matrix.lint reports exactly one diagnostic, on the folder itself, when it cannot read it.)
+                if diagnostics.count == 1, diagnostics[0].file == path, diagnostics[0].line == nil, diagnostics[0].severity == .error {
+                    throw CommandFailure.badInput(diagnostics[0].message + ": " + path)
                 }
             } else {
                 diagnostics = Matrix.lint(files: Matrix.embeddedFiles, pathPrefix: "matrix/")

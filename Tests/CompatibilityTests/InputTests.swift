@@ -1,3 +1,4 @@
+import Diagnostics
 import Compatibility
 import Testing
 import Versioning
@@ -129,10 +130,10 @@ struct InputTests {
             _ = try Inventory.parse(text, file: "inv.yaml")
             Issue.record("expected an error")
         } catch {
-            let match = error.diagnostics.first { $0.problem.message.contains(fragment) }
+            let match = error.diagnostics.first { $0.message.contains(fragment) }
             #expect(match != nil, "\(error.diagnostics)")
-            #expect(match?.problem.line == expectedLine)
-            #expect(match?.problem.file == "inv.yaml")
+            #expect(match?.line == expectedLine)
+            #expect(match?.file == "inv.yaml")
         }
     }
 

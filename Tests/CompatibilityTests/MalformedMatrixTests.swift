@@ -1,3 +1,4 @@
+import Diagnostics
 import Compatibility
 import Foundation
 import Testing
@@ -10,7 +11,7 @@ struct MalformedMatrixTests {
     static let compatibility = "ccm-compatibility.yaml"
 
     /// Lints `files` and returns the errors.
-    func errors(_ files: [(name: String, text: String)]) -> [MatrixDiagnostic] {
+    func errors(_ files: [(name: String, text: String)]) -> [Diagnostic] {
         Matrix.lint(files: files, pathPrefix: "m/").filter { $0.severity == .error }
     }
 
@@ -73,11 +74,11 @@ struct MalformedMatrixTests {
             return changed
         })
         let expectedLine = line(of: needle, in: changed)
-        let match = found.first { $0.problem.message.contains(fragment) }
+        let match = found.first { $0.message.contains(fragment) }
         #expect(match != nil, "no '\(fragment)' in:\n\(found.map(\.description).joined(separator: "\n"))")
         guard let match else { return }
-        #expect(match.problem.file == "m/" + file)
-        #expect(match.problem.line == expectedLine, "\(match.description)")
+        #expect(match.file == "m/" + file)
+        #expect(match.line == expectedLine, "\(match.description)")
         #expect(match.description.hasPrefix("m/\(file)"))
         #expect(match.description.contains(": error: "))
         // A matrix with errors is refused for checks, with the same diagnostics.
@@ -88,8 +89,8 @@ struct MalformedMatrixTests {
         var set = Matrix.embeddedFiles.filter { $0.name != "prerequisites.yaml" }
         set.append(("notes.yaml", "x: 1\n"))
         let diagnostics = Matrix.lint(files: set, pathPrefix: "m/")
-        #expect(diagnostics.contains { $0.severity == .error && $0.problem == .missingFile(file: "m/prerequisites.yaml", expected: "the .NET, SQL Server, Windows Server and PowerShell prerequisites") })
-        #expect(diagnostics.contains { $0.severity == .warning && $0.problem.file == "m/notes.yaml" })
+        #expect(diagnostics.contains { $0.severity == .error && $0 == MatrixError.missingFile(file: "m/prerequisites.yaml", expected: "the .NET, SQL Server, Windows Server and PowerShell prerequisites").diagnostic(.error) })
+        #expect(diagnostics.contains { $0.severity == .warning && $0.file == "m/notes.yaml" })
     }
 
     @Test func aFolderOnDiskWithLineNumbers() throws {
@@ -125,12 +126,12 @@ struct MalformedMatrixTests {
         #expect(report.rules(.error) == ["ccm.client-version"])
         #expect(report.has("matrix.unknown-ccm-release", .warning)) // the release list was not updated
         // Lint notices the row covers no known release.
-        #expect(Matrix.lint(directory: folder).contains { $0.severity == .warning && $0.problem.message.contains("covers no release") })
+        #expect(Matrix.lint(directory: folder).contains { $0.severity == .warning && $0.message.contains("covers no release") })
     }
 
     @Test func unreadableFolder() {
         let diagnostics = Matrix.lint(directory: "/nonexistent/matrix")
         #expect(diagnostics.count == 1)
-        #expect(diagnostics.first?.problem.message.contains("no such folder") == true)
+        #expect(diagnostics.first?.message.contains("no such folder") == true)
     }
 }
