@@ -1,4 +1,5 @@
 import Foundation
+import FileSupport
 
 /// CCM group ids by name. Group ids are instance-specific, so they come from a groups file or from the
 /// API (`Groups/GetAll`), never from a guess. Names match case-insensitively, as CCM's clients do.
@@ -45,10 +46,9 @@ public struct GroupDirectory: Sendable, Hashable {
     /// Reads a groups file: `{"Servers": 3, "Workstations": 7}`, a list `[{"id": 3, "name": "Servers"}]`, or
     /// a saved `Groups/GetAll` answer `{"result": [{"id": 3, "name": "Servers", …}]}`.
     public static func load(path: String) throws(DeploymentError) -> GroupDirectory {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .invalidGroupsFile(file: path, problem: "cannot read the file")
-        }
-        return try parse(data, file: path)
+        let text: String
+        do { text = try TextFile.read(atPath: path) } catch { throw .invalidGroupsFile(file: path, problem: error.reason) }
+        return try parse(Data(text.utf8), file: path)
     }
 
     public static func parse(_ data: Data, file: String) throws(DeploymentError) -> GroupDirectory {

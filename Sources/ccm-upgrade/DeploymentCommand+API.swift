@@ -4,6 +4,7 @@ import Diagnostics
 import Foundation
 import Logging
 import Planning
+import FileSupport
 
 /// Where CCM is and who logs in. Username and password come from the environment, a file or a prompt,
 /// never from the command line; TLS is always verified (`--ca-bundle` for a private CA).
@@ -121,7 +122,8 @@ extension DeploymentCommand {
 
         /// The document and each step's groups (ids with names), from a plan or a deployment file.
         private func load(client: CCMClient) async throws -> (DeploymentPlanDocument, [[(id: Int, name: String)]]) {
-            guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("\(file): cannot read the file") }
+            let data: Data
+            do { data = Data(try TextFile.read(atPath: file).utf8) } catch { throw CommandFailure.badInput(error.description) }
             if (try? JSONValue.parse(data))?["DeploymentSteps"] != nil {
                 let document = try DocumentReader.load(path: file)
                 return (document, document.deploymentSteps.map { $0.deploymentStepGroupIds.map { ($0, "") } })

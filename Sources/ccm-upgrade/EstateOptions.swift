@@ -6,6 +6,7 @@ import Nupkg
 import Planning
 import Repository
 import Versioning
+import FileSupport
 
 /// Where the estate, the parameters and the internal feed come from (shared by plan and run).
 struct EstateOptions: ParsableArguments {
@@ -97,8 +98,10 @@ struct EstateOptions: ParsableArguments {
         var packages: [String: NuGetVersion] = [:]
         if let lib { packages = try Self.readLib(lib) }
         if let chocoList {
-            guard let data = FileManager.default.contents(atPath: chocoList) else { throw ValidationError("cannot read \(chocoList)") }
-            packages.merge(InstalledPackages.parseChocoList(String(decoding: data, as: UTF8.self)), uniquingKeysWith: { $1 })
+            // `choco list > file` in Windows PowerShell 5 writes UTF-16: TextFile reads that, BOMs and CRLF alike.
+            let text: String
+            do { text = try TextFile.read(atPath: chocoList) } catch { throw CommandFailure.badInput("--choco-list: \(error)") }
+            packages.merge(InstalledPackages.parseChocoList(text), uniquingKeysWith: { $1 })
         }
         for (flag, role) in [(database, Inventory.Role.database), (service, .service), (web, .web)] {
             guard let flag else { continue }

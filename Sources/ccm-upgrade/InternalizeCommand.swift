@@ -3,6 +3,7 @@ import Compatibility
 import Foundation
 import Logging
 import Repository
+import FileSupport
 
 /// `ccm-upgrade internalize --to TARGET [--ccm-set upgrade|setup] [ids...] [--package-list FILE]`
 struct InternalizeCommand: AsyncParsableCommand {
@@ -109,9 +110,8 @@ struct InternalizeCommand: AsyncParsableCommand {
                 requests.append(PackageRequest(id: parts[0], version: policy, source: from))
             }
             if let packageList {
-                guard let text = try? String(contentsOfFile: packageList, encoding: .utf8) else {
-                    throw CommandFailure.badInput("\(packageList): cannot read the package list")
-                }
+                let text: String
+                do { text = try TextFile.read(atPath: packageList) } catch { throw CommandFailure.badInput(error.description) }
                 requests += try PackageListFile.parse(text, file: packageList, defaultSource: from)
             }
         } catch let error as FeedError {

@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import FileSupport
 
 /// Reads a deployment-plan JSON file (CCM's import format) field by field, so that a hand-made file with
 /// a wrong type or a missing field gets a diagnostic per problem instead of one decoding error.
@@ -69,8 +70,9 @@ public enum DocumentReader {
 
     /// Reads a file for use (push): any format error is fatal.
     public static func load(path: String) throws(DeploymentError) -> DeploymentPlanDocument {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .invalidFile(file: path, problem: "cannot read the file") }
-        let (document, diagnostics) = read(data, file: path)
+        let text: String
+        do { text = try TextFile.read(atPath: path) } catch { throw .invalidFile(file: path, problem: error.reason) }
+        let (document, diagnostics) = read(Data(text.utf8), file: path)
         let errors = diagnostics.filter { $0.severity == .error }
         guard let document, errors.isEmpty else {
             throw .invalidFile(file: path, problem: errors.map(\.description).joined(separator: "\n"))
