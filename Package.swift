@@ -18,6 +18,10 @@ let package = Package(
         .library(name: "Repository", targets: ["Repository"]),
         .library(name: "Planning", targets: ["Planning"]),
         .library(name: "Deployment", targets: ["Deployment"]),
+        // Repository's and Deployment's public API uses these types (HTTP client, file I/O, diagnostics).
+        .library(name: "CurlSupport", targets: ["CurlSupport"]),
+        .library(name: "FileSupport", targets: ["FileSupport"]),
+        .library(name: "Diagnostics", targets: ["Diagnostics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
