@@ -102,7 +102,7 @@ let package = Package(
         .target(
             name: "Planning",
             dependencies: [
-                "Versioning", "Compatibility", "FileSupport", "Diagnostics",
+                "Versioning", "Compatibility", "FileSupport", "Diagnostics", "JSONOutput",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

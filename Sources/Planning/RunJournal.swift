@@ -1,6 +1,7 @@
 import Crypto
 import FileSupport
 import Foundation
+import JSONOutput
 
 /// What `run` has done so far, so a second `run` resumes at the failed step and never repeats a finished one.
 /// Written atomically (temporary file + rename) after every step. Holds masked commands only, never a secret.
@@ -62,10 +63,8 @@ public struct RunJournal: Sendable, Hashable, Codable {
     }
 
     public func save(path: String) throws(PlanningError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
-            try AtomicFile.write(Array(try encoder.encode(self)), to: path)
+            try AtomicFile.write(try JSONOutput.encodeBytes(self), to: path)
         } catch let error as AtomicFileError {
             throw .io(path: path, reason: "cannot write the journal: \(error.reason)")
         } catch {

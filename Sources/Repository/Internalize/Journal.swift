@@ -2,6 +2,7 @@ import FileSupport
 import Foundation
 import Nupkg
 import Versioning
+import JSONOutput
 
 /// What the journal remembers about one package.
 public struct JournalEntry: Sendable, Hashable, Codable {
@@ -43,7 +44,7 @@ public actor Journal {
         if FileManager.default.fileExists(atPath: path) {
             let loaded: Document
             do {
-                loaded = try JSONDecoder.journal.decode(Document.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+                loaded = try JSONOutput.decoder.decode(Document.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
             } catch {
                 throw .fileError(path: path, reason: "not a readable internalize journal (\(error)); move it away to start over")
             }
@@ -105,31 +106,16 @@ public actor Journal {
 
     /// Encodes and writes `document` atomically: temp file, fsync, rename.
     private static func save(_ document: Document, to path: String) async throws(FeedError) {
-        let data: Data
-        do { data = try JSONEncoder.journal.encode(document) } catch {
+        let data: [UInt8]
+        do { data = try JSONOutput.encodeBytes(document) } catch {
             throw .fileError(path: path, reason: "cannot encode the journal: \(error)")
         }
         do {
-            try AtomicFile.write(Array(data), to: path, permissions: 0o600)
+            try AtomicFile.write(data, to: path, permissions: 0o600)
         } catch {
             throw .fileError(path: path, reason: "cannot save the journal: \(error.reason)")
         }
     }
 }
 
-extension JSONEncoder {
-    static var journal: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }
-}
 
-extension JSONDecoder {
-    static var journal: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }
-}
