@@ -93,31 +93,28 @@ extension DeploymentCommand {
         var format: OutputFormat = .text
 
         func run() async throws {
-            let createMethod = method
-            do {
-                let client = try connection.client()
-                let (document, groups) = try await load(client: client)
-                for warning in document.warnings where !warning.hasPrefix("NO GROUP IDS") { Console.warning(warning) }
-                // Nothing is created from a document with lint errors (hand-made files, mostly).
-                let errors = DeploymentLinter.lint(document, file: file).filter { $0.severity == .error }
-                if !errors.isEmpty {
-                    DiagnosticPrinter.shared.report(errors)
-                    throw CommandFailure.problem("\(file): \(errors.count) lint error(s); nothing was created in CCM (see 'ccm-upgrade deployment lint')")
-                }
-                let id = try await client.create(document, groups: groups, method: createMethod)
-                Console.out("created deployment plan \(id) '\(document.name)' (Draft) in \(client.baseURL)")
-                let ungrouped = groups.enumerated().filter { $0.element.isEmpty }.map { String($0.offset + 1) }
-                guard ungrouped.isEmpty || !ready else {
-                    throw CommandFailure.problem("step(s) \(ungrouped.joined(separator: ", ")) have no target groups: plan \(id) stays Draft; select groups in CCM, then Move To Ready")
-                }
-                guard ready else { return }
-                try await client.moveToReady(id)
-                Console.out("deployment plan \(id) is Ready")
-                guard start else { return }
-                try await client.start(id)
-                Console.out("deployment plan \(id) started")
-                if waiting.wait { try await DeploymentCLI.waitAndReport(client: client, id: id, waiting: waiting, format: format) }
+            let client = try connection.client()
+            let (document, groups) = try await load(client: client)
+            for warning in document.warnings where !warning.hasPrefix("NO GROUP IDS") { Console.warning(warning) }
+            // Nothing is created from a document with lint errors (hand-made files, mostly).
+            let errors = DeploymentLinter.lint(document, file: file).filter { $0.severity == .error }
+            if !errors.isEmpty {
+                DiagnosticPrinter.shared.report(errors)
+                throw CommandFailure.problem("\(file): \(errors.count) lint error(s); nothing was created in CCM (see 'ccm-upgrade deployment lint')")
             }
+            let id = try await client.create(document, groups: groups, method: method)
+            Console.out("created deployment plan \(id) '\(document.name)' (Draft) in \(client.baseURL)")
+            let ungrouped = groups.enumerated().filter { $0.element.isEmpty }.map { String($0.offset + 1) }
+            guard ungrouped.isEmpty || !ready else {
+                throw CommandFailure.problem("step(s) \(ungrouped.joined(separator: ", ")) have no target groups: plan \(id) stays Draft; select groups in CCM, then Move To Ready")
+            }
+            guard ready else { return }
+            try await client.moveToReady(id)
+            Console.out("deployment plan \(id) is Ready")
+            guard start else { return }
+            try await client.start(id)
+            Console.out("deployment plan \(id) started")
+            if waiting.wait { try await DeploymentCLI.waitAndReport(client: client, id: id, waiting: waiting, format: format) }
         }
 
         /// The document and each step's groups (ids with names), from a plan or a deployment file.
@@ -158,13 +155,11 @@ extension DeploymentCommand {
         var format: OutputFormat = .text
 
         func run() async throws {
-            do {
-                let client = try connection.client()
-                if moveToReady { try await client.moveToReady(id) }
-                try await client.start(id)
-                Console.out("deployment plan \(id) started")
-                if waiting.wait { try await DeploymentCLI.waitAndReport(client: client, id: id, waiting: waiting, format: format) }
-            }
+            let client = try connection.client()
+            if moveToReady { try await client.moveToReady(id) }
+            try await client.start(id)
+            Console.out("deployment plan \(id) started")
+            if waiting.wait { try await DeploymentCLI.waitAndReport(client: client, id: id, waiting: waiting, format: format) }
         }
     }
 
@@ -186,15 +181,13 @@ extension DeploymentCommand {
         var format: OutputFormat = .text
 
         func run() async throws {
-            do {
-                let client = try connection.client()
-                if waiting.wait {
-                    try await DeploymentCLI.waitAndReport(client: client, id: id, waiting: waiting, format: format)
-                } else {
-                    let status = try await client.status(id)
-                    try DeploymentCLI.report(status, format: format)
-                    if status.result.isTerminal, status.result != .success { throw ExitCodes.problemsFound }
-                }
+            let client = try connection.client()
+            if waiting.wait {
+                try await DeploymentCLI.waitAndReport(client: client, id: id, waiting: waiting, format: format)
+            } else {
+                let status = try await client.status(id)
+                try DeploymentCLI.report(status, format: format)
+                if status.result.isTerminal, status.result != .success { throw ExitCodes.problemsFound }
             }
         }
     }
@@ -213,10 +206,8 @@ extension DeploymentCommand {
         var output: String?
 
         func run() async throws {
-            do {
-                let directory = try await connection.client().groups()
-                if let output { try OutputFile.write(directory.fileText, to: output) } else { Console.out(directory.fileText) }
-            }
+            let directory = try await connection.client().groups()
+            if let output { try OutputFile.write(directory.fileText, to: output) } else { Console.out(directory.fileText) }
         }
     }
 
@@ -234,10 +225,8 @@ extension DeploymentCommand {
         @OptionGroup var connection: CCMConnectionArguments
 
         func run() async throws {
-            do {
-                try await connection.client().cancel(id)
-                Console.out("deployment plan \(id) cancelled")
-            }
+            try await connection.client().cancel(id)
+            Console.out("deployment plan \(id) cancelled")
         }
     }
 }

@@ -37,12 +37,10 @@ extension DeploymentCommand {
         var output: String?
 
         func run() async throws {
-            do {
-                let document = try DeploymentCLI.emit(planPath: plan, options: deployment.options())
-                let text = DeploymentJSON.encode(document)
-                if let output { try OutputFile.write(text, to: output) } else { Console.out(text) }
-                for warning in document.warnings { Console.warning(warning) }
-            }
+            let document = try DeploymentCLI.emit(planPath: plan, options: deployment.options())
+            let text = DeploymentJSON.encode(document)
+            if let output { try OutputFile.write(text, to: output) } else { Console.out(text) }
+            for warning in document.warnings { Console.warning(warning) }
         }
     }
 
@@ -70,16 +68,7 @@ extension DeploymentCommand {
                 do { text = try TextFile.read(atPath: file) } catch { throw CommandFailure.badInput(error.description) }
                 all += DeploymentLinter.lint(Data(text.utf8), file: file)
             }
-            let errors = all.filter { $0.severity == .error }.count
-            let warnings = all.count - errors
-            switch format {
-            case .text:
-                DiagnosticPrinter.shared.report(all)
-                Console.out("\(files.count) file(s): \(errors) error(s), \(warnings) warning(s)")
-            case .json:
-                Console.out(try Console.json(all))
-            }
-            if errors > 0 || (strict && warnings > 0) { throw ExitCodes.problemsFound }
+            try LintReport.finish(all, subject: "\(files.count) file(s)", format: format, strict: strict)
         }
     }
 }

@@ -36,14 +36,10 @@ struct LintScriptCommand: AsyncParsableCommand {
             }
             diagnostics += ScriptLinter.lint(text, file: file)
         }
-        switch format {
-        case .text:
+        if unreadable {
             DiagnosticPrinter.shared.report(diagnostics)
-            Console.out("\(files.count) file(s) checked, \(diagnostics.filter { $0.severity == .error }.count) error(s)")
-        case .json:
-            Console.out(try Console.json(diagnostics))
+            throw ExitCodes.badInput
         }
-        if unreadable { throw ExitCodes.badInput }
-        if diagnostics.contains(where: { $0.severity == .error }) { throw ExitCodes.problemsFound }
+        try LintReport.finish(diagnostics, subject: "\(files.count) file(s)", format: format)
     }
 }

@@ -29,11 +29,7 @@ extension MatrixCommand {
             } else {
                 diagnostics = Matrix.lint(files: Matrix.embeddedFiles, pathPrefix: "matrix/")
             }
-            for diagnostic in diagnostics { DiagnosticPrinter.shared.log(diagnostic.description) }
-            let errors = diagnostics.filter { $0.severity == .error }.count
-            let warnings = diagnostics.count - errors
-            print("\(path ?? "embedded matrix"): \(errors) error(s), \(warnings) warning(s)")
-            if errors > 0 || (strict && warnings > 0) { throw ExitCodes.problemsFound }
+            try LintReport.finish(diagnostics, subject: path ?? "embedded matrix", strict: strict)
         }
     }
 }
