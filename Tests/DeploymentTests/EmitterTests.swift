@@ -89,7 +89,7 @@ struct EmitterTests {
         #expect(script.contains("Restart-Service -Name chocolatey-agent -Force"))
         #expect(script.contains("New-ScheduledTaskTrigger -Once -At (Get-Date).AddMinutes(1)"))
         #expect(lines.last == "exit $LASTEXITCODE")
-        #expect(lines.filter { ScriptAnalysis.isChoco($0) }.count == 1)
+        #expect(lines.filter { ScriptReader.isChoco($0) }.count == 1)
     }
 
     @Test("--include-server: server steps with only-run-if-successful, the service advanced with a sensitive variable, and a warning")

@@ -147,9 +147,9 @@ struct LintTests {
 
     @Test("statement splitting respects quotes and pipes")
     func statements() {
-        #expect(ScriptAnalysis.splitStatements("choco upgrade x --params=\"'/a;b'\"").count == 1)
-        #expect(ScriptAnalysis.splitStatements("choco list -r | Out-File x").map(\.chained) == [true, false])
-        #expect(ScriptAnalysis.isChoco("& 'C:\\ProgramData\\chocolatey\\bin\\choco.exe' upgrade x"))
-        #expect(!ScriptAnalysis.isChoco("Restart-Service chocolatey-agent"))
+        #expect(ScriptReader.statements("choco upgrade x --params=\"'/a;b'\"", batch: false).count == 1)
+        #expect(ScriptReader.statements("choco list -r | Out-File x", batch: false).map(\.separator) == [.pipe, nil])
+        #expect(ScriptReader.isChoco("& 'C:\\ProgramData\\chocolatey\\bin\\choco.exe' upgrade x"))
+        #expect(!ScriptReader.isChoco("Restart-Service chocolatey-agent"))
     }
 }

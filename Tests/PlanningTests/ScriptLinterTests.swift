@@ -57,3 +57,51 @@ struct ScriptLinterWindowsTextTests {
         #expect(diagnostics.map { "\($0.line ?? 0):\($0.rule ?? "")" } == ["2:combined-server-packages"], "\(diagnostics)")
     }
 }
+
+/// The one script reader both linters use.
+@Suite("ScriptReader")
+struct ScriptReaderTests {
+    // (statement, command, packages, version)
+    static let calls: [(String, String, [String], String?)] = [
+        ("choco upgrade chocolatey-agent --version 4.0.0 -y", "upgrade", ["chocolatey-agent"], "4.0.0"),
+        ("& 'C:\\ProgramData\\chocolatey\\bin\\choco.exe' install a,b -y --version=1.2", "install", ["a", "b"], "1.2"),
+        ("cup all -y", "upgrade", ["all"], nil),
+        ("cinst 'x' --source \"https://feed/ a\" -y", "install", ["x"], nil),
+        ("choco update y -s local z", "upgrade", ["y", "z"], nil),
+        ("choco.exe upgrade q --params \"'/Password:x'\"", "upgrade", ["q"], nil),
+    ]
+
+    @Test(arguments: calls)
+    func chocoCalls(_ row: (String, String, [String], String?)) throws {
+        let call = try #require(ScriptReader.chocoCall(row.0, line: 3))
+        #expect(call.command == row.1 && call.packages == row.2 && call.version == row.3 && call.line == 3, "\(call)")
+    }
+
+    @Test func notChoco() {
+        #expect(ScriptReader.chocoCall("Restart-Service chocolatey-agent", line: 1) == nil)
+        #expect(ScriptReader.chocoCall("chocolatey-agent upgrade x", line: 1) == nil)
+    }
+
+    // (line, batch, separators)
+    static let splits: [(String, Bool, [ScriptReader.Separator?])] = [
+        ("choco upgrade a -y; choco upgrade b -y", false, [.sequence, nil]),
+        ("choco upgrade a -y && choco upgrade b -y", false, [.conditional, nil]),
+        ("choco list -r | Out-File x", false, [.pipe, nil]),
+        ("choco upgrade a -y & choco upgrade b -y", true, [.sequence, nil]),
+        ("& choco upgrade a -y", false, [nil]),
+        ("choco upgrade a --params \"'/a;b|c&&d'\"", false, [nil]),
+    ]
+
+    @Test(arguments: splits)
+    func statements(_ row: (String, Bool, [ScriptReader.Separator?])) {
+        #expect(ScriptReader.statements(row.0, batch: row.1).map(\.separator) == row.2)
+    }
+
+    @Test func logicalLinesJoinContinuationsAndDropComments() {
+        let script = "<# header\n still #>\nchoco upgrade x `\r\n  --version 1.0 -y  # trailing\r\n\r\nrem not a comment in PowerShell\n"
+        let lines = ScriptReader.logicalLines(script, batch: false)
+        #expect(lines.map(\.number) == [3, 6])
+        #expect(lines.first?.text == "choco upgrade x  --version 1.0 -y")
+        #expect(ScriptReader.logicalLines("rem note\r\n:: note\r\ncup x ^\r\n -y\r\n", batch: true).map(\.text) == ["cup x  -y"])
+    }
+}

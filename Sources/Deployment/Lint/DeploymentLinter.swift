@@ -1,6 +1,7 @@
 import Compatibility
 import Diagnostics
 import Foundation
+import Planning
 
 /// Checks deployment-plan files (emitted or hand-made) for the pitfalls of ccm.md §9–§10.7: chained choco
 /// commands, scripts not ending in `exit $LASTEXITCODE`, infinite timeouts, server packages combined or
@@ -188,7 +189,7 @@ public enum DeploymentLinter {
             let lower = step.script.lowercased()
             let registers = lower.contains("register-scheduledtask") || (lower.contains("schtasks") && lower.contains("/create"))
             let restartsAgent = lower.split(separator: "\n").contains { line in
-                !ScriptAnalysis.isChoco(line.trimmingCharacters(in: .whitespaces)) && line.contains("chocolatey-agent")
+                !ScriptReader.isChoco(line.trimmingCharacters(in: .whitespaces)) && line.contains("chocolatey-agent")
                     && (line.contains("restart-service") || line.contains("start-service") || line.contains("net start"))
             }
             if !(registers && restartsAgent) {
@@ -198,7 +199,7 @@ public enum DeploymentLinter {
         return packages
     }
 
-    private static func checkSecrets(_ command: ScriptAnalysis.ChocoCommand, position: Int, add: (Int?, Diagnostic.Severity, String, String) -> Void) {
+    private static func checkSecrets(_ command: ScriptReader.ChocoCall, position: Int, add: (Int?, Diagnostic.Severity, String, String) -> Void) {
         let text = command.text
         if text.lowercased().contains("/enterpassword") {
             add(position, .error, LintRule.enterPassword, "script line \(command.line): /EnterPassword prompts on a console, which a deployment step does not have; the step would hang until it times out. Use a CCM sensitive variable")
