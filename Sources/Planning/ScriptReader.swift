@@ -140,7 +140,7 @@ public enum ScriptReader {
                 current.append(character)
                 continue
             }
-            if (character == "&" || character == "|"), characters.first == character {
+            if character == "&" || character == "|", characters.first == character {
                 characters.removeFirst()
                 close(.conditional)
             } else if character == "|" {
