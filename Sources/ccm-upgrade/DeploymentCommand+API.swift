@@ -142,24 +142,17 @@ extension DeploymentCommand {
             discussion: "Exit codes: 0 started (and finished Success with --wait); 1 CCM refused or the plan did not succeed; 2 bad input."
         )
 
-        @Option(help: "The deployment plan id.")
-        var id: Int
+        @OptionGroup var plan: PlanOnCCM
 
         @Flag(help: "Move the plan to Ready first (a Draft cannot start).")
         var moveToReady = false
 
-        @OptionGroup var connection: CCMConnectionArguments
-        @OptionGroup var waiting: WaitArguments
-
-        @Option(help: "Output: text or json.")
-        var format: OutputFormat = .text
-
         func run() async throws {
-            let client = try connection.client()
-            if moveToReady { try await client.moveToReady(id) }
-            try await client.start(id)
-            Console.out("deployment plan \(id) started")
-            if waiting.wait { try await DeploymentCLI.waitAndReport(client: client, id: id, waiting: waiting, format: format) }
+            let client = try plan.connection.client()
+            if moveToReady { try await client.moveToReady(plan.id) }
+            try await client.start(plan.id)
+            Console.out("deployment plan \(plan.id) started")
+            if plan.waiting.wait { try await plan.waitAndReport(client) }
         }
     }
 
@@ -171,22 +164,15 @@ extension DeploymentCommand {
             discussion: "Exit codes: 0 Success, or not finished without --wait; 1 Failed, Unreachable, Inconclusive or Cancelled (or CCM refused); 2 bad input."
         )
 
-        @Option(help: "The deployment plan id.")
-        var id: Int
-
-        @OptionGroup var connection: CCMConnectionArguments
-        @OptionGroup var waiting: WaitArguments
-
-        @Option(help: "Output: text or json.")
-        var format: OutputFormat = .text
+        @OptionGroup var plan: PlanOnCCM
 
         func run() async throws {
-            let client = try connection.client()
-            if waiting.wait {
-                try await DeploymentCLI.waitAndReport(client: client, id: id, waiting: waiting, format: format)
+            let client = try plan.connection.client()
+            if plan.waiting.wait {
+                try await plan.waitAndReport(client)
             } else {
-                let status = try await client.status(id)
-                try DeploymentCLI.report(status, format: format)
+                let status = try await client.status(plan.id)
+                try DeploymentCLI.report(status, format: plan.format)
                 if status.result.isTerminal, status.result != .success { throw ExitCodes.problemsFound }
             }
         }
@@ -228,5 +214,23 @@ extension DeploymentCommand {
             try await connection.client().cancel(id)
             Console.out("deployment plan \(id) cancelled")
         }
+    }
+}
+
+/// A deployment plan in CCM to act on and watch: `--id`, the connection, `--wait` and its pacing, `--format`
+/// (shared by `start` and `status`).
+struct PlanOnCCM: ParsableArguments {
+    @Option(help: "The deployment plan id.")
+    var id: Int
+
+    @OptionGroup var connection: CCMConnectionArguments
+    @OptionGroup var waiting: WaitArguments
+
+    @Option(help: "Output: text or json.")
+    var format: OutputFormat = .text
+
+    /// Waits for the plan to end, printing each change of state, then reports (exit 1 unless Success).
+    func waitAndReport(_ client: CCMClient) async throws {
+        try await DeploymentCLI.waitAndReport(client: client, id: id, waiting: waiting, format: format)
     }
 }
