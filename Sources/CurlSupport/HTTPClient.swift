@@ -28,6 +28,7 @@ public struct HTTPClient: Sendable {
     public func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
         let method = request.method.rawValue
         var attempt = 1
+        var waited = 0.0
         while true {
             if Task.isCancelled { throw .cancelled(url: request.url) }
             let started = ContinuousClock.now
@@ -38,6 +39,8 @@ public struct HTTPClient: Sendable {
                 let retryable = request.method.isIdempotent ? error.isTransient : error.failedBeforeSending
                 guard retryable, attempt < retry.maxAttempts else { throw error }
                 let wait = retry.delay(afterAttempt: attempt, retryAfter: nil)
+                guard waited + wait <= retry.retryBudget else { throw error }
+                waited += wait
                 logger.notice("retrying \(method) \(request.url) in \(Self.format(wait)) s after: \(error.reason) (attempt \(attempt + 1) of \(retry.maxAttempts))")
                 try await sleep(wait, url: request.url)
                 attempt += 1
@@ -58,6 +61,11 @@ public struct HTTPClient: Sendable {
                 throw .rateLimited(url: request.url, retryAfterSeconds: Int(retryAfter))
             }
             let wait = retry.delay(afterAttempt: attempt, retryAfter: retryAfter.map { min($0, retry.maxRetryAfter) })
+            guard waited + wait <= retry.retryBudget else {
+                logger.notice("not retrying \(method) \(request.url) after HTTP \(response.status): waiting \(Self.format(wait)) s more would exceed the retry budget of \(Self.format(retry.retryBudget)) s")
+                return response
+            }
+            waited += wait
             logger.notice("retrying \(method) \(request.url) in \(Self.format(wait)) s after HTTP \(response.status) (attempt \(attempt + 1) of \(retry.maxAttempts))")
             try await sleep(wait, url: request.url)
             attempt += 1
