@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "Repository",
             dependencies: [
-                "Versioning", "Nupkg", "XMLSupport", "CurlSupport", "FileSupport", "JSONOutput",
+                "Versioning", "Nupkg", "XMLSupport", "CurlSupport", "FileSupport", "JSONOutput", "Diagnostics",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -99,7 +99,6 @@ let package = Package(
             name: "Planning",
             dependencies: [
                 "Versioning", "Compatibility", "FileSupport", "Diagnostics",
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
