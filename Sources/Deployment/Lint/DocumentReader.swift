@@ -5,11 +5,20 @@ import Foundation
 /// a wrong type or a missing field gets a diagnostic per problem instead of one decoding error.
 /// Property names match case-insensitively, as CCM matches them.
 public enum DocumentReader {
+    /// The largest deployment-plan file read: real plans are a few KiB (a 10 MB file cost 559 MiB and 8 s).
+    public static let maxFileBytes = 4 << 20
+    /// The longest step script accepted: CCM scripts are a few lines.
+    public static let maxScriptBytes = 256 << 10
+
     /// The document and the format problems found while reading it (nil document: not usable at all).
     public static func read(_ data: Data, file: String) -> (document: DeploymentPlanDocument?, diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         func error(_ step: Int?, _ message: String, rule: String = LintRule.format) {
             diagnostics.append(Diagnostic.lint(file: file, step: step, .error, rule: rule, message))
+        }
+        guard data.count <= maxFileBytes else {
+            error(nil, "the file is \(data.count) bytes; a deployment plan may be at most \(maxFileBytes >> 20) MiB")
+            return (nil, diagnostics)
         }
         let root: JSONValue
         do { root = try JSONValue.parse(data) } catch let parseError {
@@ -56,6 +65,10 @@ public enum DocumentReader {
             step.isPrivileged = stepReader.bool("IsPrivileged") ?? false
             step.planOrder = stepReader.int("PlanOrder") ?? number
             step.script = stepReader.string("Script") ?? ""
+            guard step.script.utf8.count <= maxScriptBytes else {
+                error(number, "'Script' is \(step.script.utf8.count) bytes; a step script may be at most \(maxScriptBytes >> 10) KiB")
+                return (nil, diagnostics)
+            }
             step.validExitCodes = stepReader.string("ValidExitCodes") ?? DeploymentDefaults.validExitCodesText
             step.executionTimeoutInSeconds = stepReader.int("ExecutionTimeoutInSeconds") ?? DeploymentDefaults.executionTimeoutInSeconds
             step.failOnError = stepReader.bool("FailOnError") ?? true
