@@ -50,6 +50,9 @@ public enum PlanValidator {
             for parameter in step.parameters where ["password", "connectionstring"].contains(parameter.name.lowercased()) {
                 if case .text = parameter.value { problems.append("\(label): /\(parameter.name) in clear text; secrets must be references in sensitiveParameters") }
             }
+            for parameter in step.parameters where parameter.isSecret {
+                problems.append("\(label): /\(parameter.name) is a secret reference in 'parameters', which go on choco's plain command line; move it to sensitiveParameters")
+            }
         }
         return problems
     }

@@ -1,4 +1,5 @@
 import Crypto
+import Diagnostics
 import FileSupport
 import Foundation
 
@@ -65,7 +66,9 @@ public struct RunJournal: Sendable, Hashable, Codable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
-            try AtomicFile.write(Array(try encoder.encode(self)), to: path)
+            // Commands are stored masked already; choco's messages may quote a secret it echoed.
+            let text = Redaction.redactKnown(String(decoding: try encoder.encode(self), as: UTF8.self))
+            try AtomicFile.write(Array(text.utf8), to: path)
         } catch let error as AtomicFileError {
             throw .io(path: path, reason: "cannot write the journal: \(error.reason)")
         } catch {
