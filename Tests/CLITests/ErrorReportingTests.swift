@@ -22,6 +22,13 @@ struct ErrorReportingTests {
         (["plan", "--to", "latest", "--clients", "some"], 2, "--clients"),
         (["matrix", "check", "--format", "xml"], 2, "--format"),
         (["lint-script", "/nonexistent/script.ps1"], 2, "/nonexistent/script.ps1: cannot open: No such file or directory"),
+        // Every number is range-checked before anything runs (`--retries Int.max` crashed with SIGILL).
+        (["download", "chocolatey-agent", "-s", "http://127.0.0.1:9/", "--retries", "9223372036854775807"], 2,
+         "--retries: 9223372036854775807 is out of range: expected 0 to 20 retries"),
+        (["plan", "--to", "latest", "--jobs", "0"], 2, "--jobs: 0 is out of range: expected 1 to 32 transfers"),
+        (["download", "chocolatey-agent", "--minimum-speed=-5"], 2, "--minimum-speed: -5 is out of range"),
+        (["internalize", "chocolatey-agent", "--to", "/tmp/nowhere-feed", "--retry-budget", "100000"], 2, "--retry-budget: 100000 is out of range: expected 0 to 86400 seconds"),
+        (["push", "x.nupkg", "-s", "/tmp/nowhere-feed", "--timeout", "0"], 2, "--timeout: 0 is out of range: expected 1 to 604800 seconds"),
     ]
 
     @Test(arguments: rows)
