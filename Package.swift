@@ -148,7 +148,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "CLITests", dependencies: ["ccm-upgrade", "TestSupport"]),
-        .testTarget(name: "PlanningTests", dependencies: ["Planning", "Compatibility", "Versioning"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "Compatibility", "Versioning", "Diagnostics"]),
         .testTarget(name: "RepositoryTests", dependencies: ["Repository", "CurlSupport", "Nupkg", "Versioning", "TestSupport"]),
         .testTarget(name: "CurlSupportTests", dependencies: ["CurlSupport", "TestSupport"]),
         .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "CurlSupport", "Planning", "Compatibility", "Versioning", "ccm-upgrade", "TestSupport"]),

@@ -29,7 +29,7 @@ public enum ScriptLinter {
     public static func lint(_ text: String, file: String) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         func report(_ line: Int, _ severity: Diagnostic.Severity, _ rule: String, _ message: String) {
-            diagnostics.append(Diagnostic(severity, rule: rule, at: .init(file: file, line: line), message))
+            diagnostics.append(Diagnostic(severity, rule: rule, at: .init(file: file, line: line), Redaction.mask(message)))
         }
         guard text.utf8.count <= maxScriptBytes else {
             report(1, .error, "too-large", "the script is \(text.utf8.count) bytes; at most \(maxScriptBytes >> 20) MiB is linted")

@@ -17,8 +17,10 @@ public enum DeploymentLinter {
     /// Lints a document already in memory (e.g. straight from the emitter).
     public static func lint(_ document: DeploymentPlanDocument, file: String, now: Date = Date()) -> [Diagnostic] {
         var out: [Diagnostic] = []
+        // Every message may quote the script (a package name, a flag, a line): secrets in it are masked here,
+        // in one place, rather than at each quote.
         func add(_ step: Int?, _ severity: Diagnostic.Severity, _ rule: String, _ message: String) {
-            out.append(Diagnostic.lint(file: file, step: step, severity, rule: rule, message))
+            out.append(Diagnostic.lint(file: file, step: step, severity, rule: rule, Redaction.mask(message)))
         }
         planChecks(document, now: now, add: add)
         var serverSteps: [(position: Int, order: Int, package: String, version: String?)] = []
