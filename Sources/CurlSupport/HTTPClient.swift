@@ -10,8 +10,9 @@ public import Logging
 public struct HTTPClient: Sendable {
     public let transport: any HTTPTransport
     public let retry: RetryPolicy
-    /// Each request at `.debug` (method, URL, status, size, time), each retry at `.notice`. Never headers,
-    /// bodies or credentials (URLs never carry credentials).
+    /// Each request at `.debug` (method, URL, status, size, time), each retry at `.notice`. Never headers or
+    /// bodies; a password inside a URL is registered with ``Redaction`` by the feed settings, so the printer
+    /// masks it.
     public let logger: Logger
 
     /// A logger that drops everything: the default, so a library caller sees nothing unless it asks.

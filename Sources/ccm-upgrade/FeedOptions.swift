@@ -21,6 +21,9 @@ struct FeedOptions: ParsableArguments {
     @Option(help: "Retries for timeouts, resets, 5xx and 429 (exponential backoff with jitter).")
     var retries: Int?
 
+    @Option(help: "Seconds allowed to establish a connection (default 30).")
+    var connectTimeout: Int?
+
     @Option(help: "Seconds below the minimum speed before a transfer counts as stalled and is retried (default 60).")
     var stallTimeout: Int?
 
@@ -42,7 +45,7 @@ struct FeedOptions: ParsableArguments {
     /// Every number given, by setting.
     private var numbers: [(NetworkSetting, Int)] {
         let all: [(NetworkSetting, Int?)] = [
-            (.retries, retries), (.stallTimeout, stallTimeout), (.minimumSpeed, minimumSpeed),
+            (.retries, retries), (.connectTimeout, connectTimeout), (.stallTimeout, stallTimeout), (.minimumSpeed, minimumSpeed),
             (.transferTimeout, transferTimeout), (.maxRetryAfter, maxRetryAfter), (.retryBudget, retryBudget), (.jobs, jobs),
         ]
         return all.compactMap { setting, value in value.map { (setting, $0) } }
@@ -69,6 +72,7 @@ struct FeedOptions: ParsableArguments {
         if insecureSkipTlsVerify { settings.transport.verifyTLS = false }
         try validate()
         if let retries { settings.retry.maxAttempts = retries + 1 }
+        if let connectTimeout { settings.transport.connectTimeout = connectTimeout }
         if let stallTimeout { settings.transport.stallTimeout = stallTimeout }
         if let minimumSpeed { settings.transport.minimumSpeed = minimumSpeed }
         if let transferTimeout { settings.transport.transferTimeout = transferTimeout }
