@@ -46,8 +46,8 @@ public enum YAMLDocument {
     private static func check(_ node: Node, file: String, budget: inout Int) throws(MatrixError) {
         budget -= 1
         guard budget >= 0 else {
-            throw .syntax(file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0,
-                          reason: "aliases (*name) expand the document beyond its size; write the values out instead")
+            // No line: where the count runs out is inside some copy of an anchored node, not a useful place.
+            throw .unreadable(file: file, reason: "aliases (*name) expand the document beyond its size (an alias bomb?); write the values out instead")
         }
         switch node {
         case let .scalar(scalar):

@@ -39,7 +39,7 @@ struct SecretHandlingTests {
         for level in 1...8 { lines.append("l\(level): &l\(level) [" + Array(repeating: level == 1 ? "*a" : "*l\(level - 1)", count: 9).joined(separator: ", ") + "]") }
         lines.append("service: { username: *l8 }")
         #expect { try UpgradeParameters.parse(lines.joined(separator: "\n"), file: "params.yaml") } throws: { error in
-            "\(error)".hasPrefix("params.yaml: parameters field 'document (line") && "\(error)".contains("aliases (*name) expand the document")
+            "\(error)".hasPrefix("params.yaml: parameters field 'document'") && "\(error)".contains("aliases (*name) expand the document")
         }
     }
 }
