@@ -23,6 +23,15 @@ struct LintLimitTests {
         #expect(diagnostics.map(\.message) == ["the file is 4194305 bytes; a deployment plan may be at most 4 MiB"])
     }
 
+    @Test("numbers beyond CCM's 32-bit fields are out of range, not a crash or 'not a number'", arguments: ["PlanOrder", "ExecutionTimeoutInSeconds", "MachineContactTimeoutInMinutes"])
+    func hugeNumbers(_ field: String) {
+        let diagnostics = helper.lint(helper.document([[field: "9223372036854775807"]]))
+        #expect(diagnostics.contains { $0.message == "'\(field)' is out of range: CCM reads it as a 32-bit whole number (-2147483648 to 2147483647)" },
+                "\(diagnostics)")
+        let groups = helper.lint(helper.document([["DeploymentStepGroupIds": "[7, 4294967296]"]]))
+        #expect(groups.contains { $0.message.contains("must hold CCM group ids (32-bit whole numbers), found a number 4294967296") }, "\(groups)")
+    }
+
     @Test("lint-script stops at 1 MiB with one error")
     func hugeScript() {
         let diagnostics = ScriptLinter.lint(String(repeating: "choco upgrade x -y\n", count: 60_000), file: "big.ps1")

@@ -128,6 +128,11 @@ struct FieldReader {
 
     mutating func int(_ key: String) -> Int? {
         guard let value = value(key) else { return nil }
+        // CCM's fields are C# ints: a larger whole number (9223372036854775807) is out of range, not "not a number".
+        if case let .number(raw) = value, raw == raw.rounded(), Int32(exactly: raw) == nil {
+            report(step, "'\(key)' is out of range: CCM reads it as a 32-bit whole number (\(Int32.min) to \(Int32.max))")
+            return nil
+        }
         guard case .number = value, let number = value.int else {
             report(step, "'\(key)' must be a whole number, got \(value.typeName)\(value.string.map { " '\($0)'" } ?? "")")
             return nil
@@ -152,8 +157,8 @@ struct FieldReader {
         }
         var ids: [Int] = []
         for item in items {
-            guard case .number = item, let id = item.int else {
-                report(step, "'\(key)' must hold whole numbers (CCM group ids), found \(item.typeName)")
+            guard case let .number(raw) = item, let id = item.int, Int32(exactly: raw) != nil else {
+                report(step, "'\(key)' must hold CCM group ids (32-bit whole numbers), found \(item.typeName)\(item.int.map { " \($0)" } ?? "")")
                 continue
             }
             ids.append(id)
