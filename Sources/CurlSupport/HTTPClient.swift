@@ -75,7 +75,8 @@ public struct HTTPClient: Sendable {
 
     private func sleep(_ seconds: Double, url: String) async throws(HTTPError) {
         do {
-            try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
+            // Clamped to a day: a policy built in code with an absurd delay must not overflow the conversion.
+            try await Task.sleep(nanoseconds: UInt64(min(max(0, seconds), 86400) * 1_000_000_000))
         } catch {
             throw .cancelled(url: url)
         }

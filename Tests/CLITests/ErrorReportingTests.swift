@@ -29,6 +29,8 @@ struct ErrorReportingTests {
         (["download", "chocolatey-agent", "--minimum-speed=-5"], 2, "--minimum-speed: -5 is out of range"),
         (["internalize", "chocolatey-agent", "--to", "/tmp/nowhere-feed", "--retry-budget", "100000"], 2, "--retry-budget: 100000 is out of range: expected 0 to 86400 seconds"),
         (["push", "x.nupkg", "-s", "/tmp/nowhere-feed", "--timeout", "0"], 2, "--timeout: 0 is out of range: expected 1 to 604800 seconds"),
+        (["deployment", "status", "--id", "1", "--wait", "--interval", "1e300"], 2, "--interval: 1e+300 is out of range: expected 0 to 3600 seconds"),
+        (["deployment", "status", "--id", "1", "--max-polls", "0"], 2, "--max-polls: 0 is out of range"),
     ]
 
     @Test(arguments: rows)
