@@ -31,6 +31,9 @@ struct ErrorReportingTests {
         (["push", "x.nupkg", "-s", "/tmp/nowhere-feed", "--timeout", "0"], 2, "--timeout: 0 is out of range: expected 1 to 604800 seconds"),
         (["deployment", "status", "--id", "1", "--wait", "--interval", "1e300"], 2, "--interval: 1e+300 is out of range: expected 0 to 3600 seconds"),
         (["deployment", "status", "--id", "1", "--max-polls", "0"], 2, "--max-polls: 0 is out of range"),
+        (["plan", "--to", "latest", "--format", "deployment", "--execution-timeout", "9223372036854775807"], 2,
+         "9223372036854775807 is out of range: at most 2147483647 seconds"),
+        (["plan", "--to", "latest", "--format", "deployment", "--agent-restart-delay", "0"], 2, "0 is out of range: 1 to 1440 minutes"),
     ]
 
     @Test(arguments: rows)
