@@ -34,6 +34,8 @@ struct ErrorReportingTests {
         (["plan", "--to", "latest", "--format", "deployment", "--execution-timeout", "9223372036854775807"], 2,
          "9223372036854775807 is out of range: at most 2147483647 seconds"),
         (["plan", "--to", "latest", "--format", "deployment", "--agent-restart-delay", "0"], 2, "0 is out of range: 1 to 1440 minutes"),
+        (["plan", "--to", "latest", "-s", "http://feeduser:Plan-Url-Pw@127.0.0.1:9/", "--database", "0.16.0", "--service", "0.16.0", "--web", "0.16.0"], 2,
+         "--source: the source URL carries a password (user:password@)"),
     ]
 
     @Test(arguments: rows)

@@ -33,6 +33,16 @@ struct SecretHandlingTests {
         #expect(PlanValidator.problems(in: plan).contains { $0.contains("/ConnectionString is a secret reference in 'parameters'") })
     }
 
+    @Test("a plan whose source URL carries a password is refused: it would reach choco's command line")
+    func sourceWithPassword() throws {
+        var plan = try Fixtures.plan()
+        #expect(PlanValidator.problems(in: plan).isEmpty)
+        plan.source = "https://feeduser:Source-Pw-1@feed.example/api/v2/"
+        #expect(PlanValidator.problems(in: plan).contains { $0.hasPrefix("the source URL carries a password") })
+        plan.source = "https://feeduser@feed.example/api/v2/"
+        #expect(PlanValidator.problems(in: plan).isEmpty, "a user name alone is no secret")
+    }
+
     @Test("an alias bomb in a parameters file is refused at once")
     func parametersAliasBomb() {
         var lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
