@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "Repository",
             dependencies: [
-                "Versioning", "Nupkg", "XMLSupport", "CurlSupport", "FileSupport", "JSONOutput",
+                "Versioning", "Nupkg", "XMLSupport", "CurlSupport", "FileSupport", "JSONOutput", "Diagnostics",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -103,7 +103,6 @@ let package = Package(
             name: "Planning",
             dependencies: [
                 "Versioning", "Compatibility", "FileSupport", "Diagnostics", "JSONOutput",
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -153,7 +152,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "CLITests", dependencies: ["ccm-upgrade", "TestSupport"]),
-        .testTarget(name: "PlanningTests", dependencies: ["Planning", "Compatibility", "Versioning"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "Compatibility", "Versioning", "Diagnostics"]),
         .testTarget(name: "RepositoryTests", dependencies: ["Repository", "CurlSupport", "Nupkg", "Versioning", "TestSupport"]),
         .testTarget(name: "CurlSupportTests", dependencies: ["CurlSupport", "TestSupport"]),
         .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "CurlSupport", "Planning", "Compatibility", "Versioning", "ccm-upgrade", "TestSupport"]),

@@ -11,6 +11,11 @@ extension Inventory {
         "windows_server", "prerequisites",
     ]
 
+    /// The most groups and hosts an inventory may list: far above any real estate, low enough that planning
+    /// stays quick (100,000 groups made `plan` run for over a minute).
+    public static let maxGroups = 5_000
+    public static let maxHosts = 5_000
+
     /// Reads an inventory file.
     public static func load(path: String, catalogue: CCMCatalogue = .standard) throws(InventoryError) -> Inventory {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -26,9 +31,7 @@ extension Inventory {
     /// come from `catalogue`.
     public static func parse(_ text: String, file: String, catalogue: CCMCatalogue = .standard) throws(InventoryError) -> Inventory {
         let reader = YAMLReader()
-        // Yams keeps a byte order mark as text before the first key; Windows editors write one.
-        let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-        let inventory = decode(body, file: file, catalogue: catalogue, reader: reader)
+        let inventory = decode(text, file: file, catalogue: catalogue, reader: reader)
         let errors = reader.diagnostics.filter { $0.severity == .error }
         guard errors.isEmpty, let inventory else {
             throw InventoryError(diagnostics: errors.isEmpty ? [MatrixError.unreadable(file: file, reason: "no inventory found").diagnostic(.error)] : errors)
@@ -57,7 +60,7 @@ extension Inventory {
             inventory.prerequisites = versions(cursor, allowed: prerequisiteIDs, reader)
         }
         var hostCursors: [Cursor] = []
-        for cursor in reader.sequence(field("hosts")) {
+        for cursor in limited(reader.sequence(field("hosts")), maxHosts, "hosts", field("hosts"), reader) {
             guard let entries = reader.mapping(cursor, allowed: ["name", "roles", "packages"]) else { continue }
             guard let name = reader.string(reader.field(entries, "name", in: cursor, required: "the host name")) else { continue }
             var roles: [Role] = []
@@ -75,7 +78,7 @@ extension Inventory {
         }
         let clientIDs = catalogue.packages.filter { $0.role == .client }.map(\.id)
         var groupCursors: [Cursor] = []
-        for cursor in reader.sequence(field("groups")) {
+        for cursor in limited(reader.sequence(field("groups")), maxGroups, "groups", field("groups"), reader) {
             // Two spellings of a group's versions: `packages: { id: version }` or the ids as keys.
             guard let entries = reader.mapping(cursor, allowed: ["name", "packages"] + clientIDs) else { continue }
             guard let name = reader.string(reader.field(entries, "name", in: cursor, required: "the group name")) else { continue }
@@ -122,6 +125,14 @@ extension Inventory {
                 seen[name.lowercased()] = line
             }
         }
+    }
+
+    /// `elements`, or none (with an error) when there are more than `limit`.
+    private static func limited(_ elements: [Cursor], _ limit: Int, _ what: String, _ list: Cursor?, _ reader: YAMLReader) -> [Cursor] {
+        guard elements.count > limit, let list else { return elements }
+        reader.error(.invalidValue(file: list.file, line: list.line, field: list.field, expected: "at most \(limit) \(what)",
+                                   found: "\(elements.count) \(what)"))
+        return []
     }
 
     /// A mapping of package id to version; `allowed` limits the ids (nil: any id).

@@ -40,33 +40,19 @@ final class YAMLReader {
     func error(_ problem: MatrixError) { diagnostics.append(problem.diagnostic(.error)) }
     func warning(_ problem: MatrixError) { diagnostics.append(problem.diagnostic(.warning)) }
 
-    /// Parses a whole file; YAML syntax errors become diagnostics with the parser's line and column.
+    /// Parses a whole file through ``YAMLDocument`` (its size and alias limits); YAML syntax errors become
+    /// diagnostics with the parser's line and column.
     func document(text: String, file: String) -> Cursor? {
-        do {
-            guard let root = try Yams.compose(yaml: text) else {
+        do throws(MatrixError) {
+            guard let root = try YAMLDocument.compose(text, file: file) else {
                 error(.invalidValue(file: file, line: 1, field: "(document)", expected: "a mapping", found: "an empty file"))
                 return nil
             }
             return Cursor(node: root, file: file, field: "")
-        } catch let yamlError as YamlError {
-            error(Self.syntaxError(yamlError, file: file))
         } catch {
-            self.error(.unreadable(file: file, reason: "\(error)"))
+            self.error(error)
         }
         return nil
-    }
-
-    private static func syntaxError(_ error: YamlError, file: String) -> MatrixError {
-        switch error {
-        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
-            return .syntax(file: file, line: mark.line, column: mark.column, reason: problem)
-        case let .duplicatedKeysInMapping(duplicates, context):
-            return .syntax(
-                file: file, line: context.mark.line, column: context.mark.column,
-                reason: "duplicate key(s) \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in one mapping")
-        default:
-            return .syntax(file: file, line: 1, column: 1, reason: "\(error)")
-        }
     }
 
     /// The mapping's entries by key, in written order. Reports unknown keys (with the allowed ones) and

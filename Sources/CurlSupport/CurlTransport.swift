@@ -88,9 +88,9 @@ public struct CurlTransport: HTTPTransport {
         try easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         try easy.set(CURLOPT_USERAGENT, options.userAgent)
         try easy.set(CURLOPT_CONNECTTIMEOUT, options.connectTimeout)
-        try easy.set(CURLOPT_LOW_SPEED_LIMIT, 1)
+        try easy.set(CURLOPT_LOW_SPEED_LIMIT, options.minimumSpeed)
         try easy.set(CURLOPT_LOW_SPEED_TIME, options.stallTimeout)
-        if let timeout = request.timeout { try easy.set(CURLOPT_TIMEOUT, timeout) }
+        try easy.set(CURLOPT_TIMEOUT, request.timeout ?? options.transferTimeout)
         if let proxy = options.proxy { try easy.set(CURLOPT_PROXY, proxy) }
         if let caBundle = options.caBundle { try easy.set(CURLOPT_CAINFO, caBundle) }
         // Explicit either way: a private CA goes in CAINFO; verification is off only when asked for (lab feeds).
@@ -124,7 +124,7 @@ public struct CurlTransport: HTTPTransport {
         case .put:
             try easy.set(CURLOPT_UPLOAD, 1)
             try easy.set(CURLOPT_INFILESIZE_LARGE, offset: context.uploadSize)
-            headerLines.append("Content-Type: multipart/form-data; boundary=\(TransferContext.boundary)")
+            headerLines.append("Content-Type: multipart/form-data; boundary=\(context.boundary)")
             // No "Expect: 100-continue" round trip: Django's and Python's dev servers handle it poorly.
             headerLines.append("Expect:")
         }

@@ -10,8 +10,9 @@ public import Logging
 public struct HTTPClient: Sendable {
     public let transport: any HTTPTransport
     public let retry: RetryPolicy
-    /// Each request at `.debug` (method, URL, status, size, time), each retry at `.notice`. Never headers,
-    /// bodies or credentials (URLs never carry credentials).
+    /// Each request at `.debug` (method, URL, status, size, time), each retry at `.notice`. Never headers or
+    /// bodies; a password inside a URL is registered with ``Redaction`` by the feed settings, so the printer
+    /// masks it.
     public let logger: Logger
 
     /// A logger that drops everything: the default, so a library caller sees nothing unless it asks.
@@ -28,6 +29,7 @@ public struct HTTPClient: Sendable {
     public func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
         let method = request.method.rawValue
         var attempt = 1
+        var waited = 0.0
         while true {
             if Task.isCancelled { throw .cancelled(url: request.url) }
             let started = ContinuousClock.now
@@ -38,6 +40,8 @@ public struct HTTPClient: Sendable {
                 let retryable = request.method.isIdempotent ? error.isTransient : error.failedBeforeSending
                 guard retryable, attempt < retry.maxAttempts else { throw error }
                 let wait = retry.delay(afterAttempt: attempt, retryAfter: nil)
+                guard waited + wait <= retry.retryBudget else { throw error }
+                waited += wait
                 logger.notice("retrying \(method) \(request.url) in \(Self.format(wait)) s after: \(error.reason) (attempt \(attempt + 1) of \(retry.maxAttempts))")
                 try await sleep(wait, url: request.url)
                 attempt += 1
@@ -58,6 +62,11 @@ public struct HTTPClient: Sendable {
                 throw .rateLimited(url: request.url, retryAfterSeconds: Int(retryAfter))
             }
             let wait = retry.delay(afterAttempt: attempt, retryAfter: retryAfter.map { min($0, retry.maxRetryAfter) })
+            guard waited + wait <= retry.retryBudget else {
+                logger.notice("not retrying \(method) \(request.url) after HTTP \(response.status): waiting \(Self.format(wait)) s more would exceed the retry budget of \(Self.format(retry.retryBudget)) s")
+                return response
+            }
+            waited += wait
             logger.notice("retrying \(method) \(request.url) in \(Self.format(wait)) s after HTTP \(response.status) (attempt \(attempt + 1) of \(retry.maxAttempts))")
             try await sleep(wait, url: request.url)
             attempt += 1
@@ -66,7 +75,8 @@ public struct HTTPClient: Sendable {
 
     private func sleep(_ seconds: Double, url: String) async throws(HTTPError) {
         do {
-            try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
+            // Clamped to a day: a policy built in code with an absurd delay must not overflow the conversion.
+            try await Task.sleep(nanoseconds: UInt64(min(max(0, seconds), 86400) * 1_000_000_000))
         } catch {
             throw .cancelled(url: url)
         }

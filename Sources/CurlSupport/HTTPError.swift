@@ -1,3 +1,5 @@
+import Diagnostics
+
 /// Why one HTTP exchange failed at the transport level (HTTP error statuses are answers, not errors:
 /// they come back in ``HTTPResponse``). Each message names the URL or file once; secrets never appear.
 /// Feed and CCM clients map these to their own error types in one place each.
@@ -38,7 +40,8 @@ public enum HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var description: String { "\(subject): \(reason)" }
+    /// Credentials inside a URL (`https://user:pw@host/`) and known secrets are masked.
+    public var description: String { Redaction.mask("\(subject): \(reason)") }
 
     /// True for failures worth retrying (see ``CurlCode/isTransient``).
     public var isTransient: Bool {

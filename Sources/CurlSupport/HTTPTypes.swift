@@ -38,8 +38,15 @@ public struct TransportOptions: Sendable, Hashable {
     public var verifyTLS: Bool
     /// Seconds allowed to establish a connection.
     public var connectTimeout: Int
-    /// A transfer slower than 1 byte/s for this many seconds is a stall and is aborted (then retried).
+    /// A transfer slower than `minimumSpeed` bytes/s for this many seconds is a stall and is aborted (then
+    /// retried).
     public var stallTimeout: Int
+    /// The slowest transfer rate tolerated (bytes/s, averaged over `stallTimeout`): a server dribbling 2
+    /// bytes/s would otherwise hold a transfer open for ever.
+    public var minimumSpeed: Int
+    /// Seconds one attempt of a request may take in all, used when the request sets no `timeout` of its own:
+    /// a body that never ends, even at a tolerated rate, still stops.
+    public var transferTimeout: Int
     /// The maximum number of transfers running at once (each on its own thread).
     public var maxConcurrentTransfers: Int
     /// The User-Agent header.
@@ -47,13 +54,16 @@ public struct TransportOptions: Sendable, Hashable {
 
     public init(
         proxy: String? = nil, caBundle: String? = nil, verifyTLS: Bool = true, connectTimeout: Int = 30,
-        stallTimeout: Int = 60, maxConcurrentTransfers: Int = 4, userAgent: String = "ccm-upgrade/0.1 (libcurl)"
+        stallTimeout: Int = 60, minimumSpeed: Int = 1024, transferTimeout: Int = 3600, maxConcurrentTransfers: Int = 4,
+        userAgent: String = "ccm-upgrade/0.1 (libcurl)"
     ) {
         self.proxy = proxy
         self.caBundle = caBundle
         self.verifyTLS = verifyTLS
         self.connectTimeout = connectTimeout
         self.stallTimeout = stallTimeout
+        self.minimumSpeed = minimumSpeed
+        self.transferTimeout = transferTimeout
         self.maxConcurrentTransfers = max(1, maxConcurrentTransfers)
         self.userAgent = userAgent
     }
@@ -98,7 +108,7 @@ public struct HTTPRequest: Sendable {
     public var credentials: Credentials?
     /// Accept gzip/deflate/br transfer encodings (for JSON and XML, never for package bytes).
     public var acceptCompressed: Bool
-    /// Overall time limit in seconds for this request; nil for none (stalls are caught by the stall timeout).
+    /// Overall time limit in seconds for one attempt; nil for the transport's `transferTimeout`.
     public var timeout: Int?
     /// Follow `Location` answers (up to 10). Defaults to on for GET and HEAD; the CCM client turns it off
     /// to see its login redirects.
@@ -161,9 +171,10 @@ public struct HTTPResponse: Sendable {
     /// runs become one space, and the text stops at about 160 characters with `…`.
     public var bodySnippet: String { Self.excerpt(body) }
 
-    /// See ``bodySnippet``.
+    /// See ``bodySnippet``. Secrets are masked (``Redaction/mask(_:)``): a server that echoes the request
+    /// headers would otherwise put the API key into error lines and the stored summaries.
     public static func excerpt(_ body: [UInt8], limit: Int = 160) -> String {
-        var text = String(decoding: body.prefix(16 << 10), as: UTF8.self)
+        var text = Redaction.mask(String(decoding: body.prefix(16 << 10), as: UTF8.self))
         let lowered = text.lowercased()
         if lowered.contains("<html") || lowered.contains("<!doctype") || lowered.contains("<body") {
             text = Self.stripMarkup(text)

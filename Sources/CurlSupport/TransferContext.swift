@@ -76,7 +76,7 @@ final class TransferContext {
             guard uploadDescriptor >= 0 else { throw .fileError(path: path, reason: "cannot open for reading: \(Self.errnoText())") }
             var info = stat()
             guard fstat(uploadDescriptor, &info) == 0 else { throw .fileError(path: path, reason: "cannot stat: \(Self.errnoText())") }
-            let boundary = Self.boundary
+            boundary = Self.makeBoundary()
             let preamble = "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(fieldName)\"; filename=\"\(fileName)\"\r\n"
                 + "Content-Type: application/octet-stream\r\n\r\n"
             let epilogue = "\r\n--\(boundary)--\r\n"
@@ -91,9 +91,17 @@ final class TransferContext {
         if uploadDescriptor >= 0 { close(uploadDescriptor) }
     }
 
-    /// A fixed, random-looking boundary: it only has to be absent from the package bytes' line starts, and
-    /// the part is length-delimited by the server's multipart parser anyway.
-    static let boundary = "ccm-upgrade-7f3b9c2e1d4a5b6c8e0f"
+    /// The multipart boundary of this request's body (empty when it has none).
+    private(set) var boundary = ""
+
+    /// A fresh boundary per request, 128 random bits: a fixed one could occur in a package, which then
+    /// could never be pushed (the server would cut the part there); a random one occurs by chance with
+    /// probability about size/2^128.
+    static func makeBoundary() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let digits = (0..<2).map { _ in String(generator.next() as UInt64, radix: 16) }
+        return "ccm-upgrade-" + digits.joined(separator: "-")
+    }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
 

@@ -53,6 +53,13 @@ public struct DeploymentOptions: Sendable, Hashable {
         }
         if executionTimeoutInSeconds < 0 { throw .invalidOption(name: "execution timeout", problem: "must be a positive number of seconds") }
         if machineContactTimeoutInMinutes < 0 { throw .invalidOption(name: "contact timeout", problem: "must be 0 (infinite) or more minutes") }
+        // CCM stores these as C# ints; a larger value would be refused by CCM (and by `deployment lint`).
+        if executionTimeoutInSeconds > Int(Int32.max) {
+            throw .invalidOption(name: "execution timeout", problem: "\(executionTimeoutInSeconds) is out of range: at most \(Int32.max) seconds")
+        }
+        if machineContactTimeoutInMinutes > Int(Int32.max) {
+            throw .invalidOption(name: "contact timeout", problem: "\(machineContactTimeoutInMinutes) is out of range: at most \(Int32.max) minutes")
+        }
         if validExitCodes.isEmpty || !validExitCodes.contains(0) {
             throw .invalidOption(name: "valid exit codes", problem: "must include 0 (success)")
         }
@@ -69,7 +76,9 @@ public struct DeploymentOptions: Sendable, Hashable {
         if let clientSource, clientSource.isEmpty || clientSource.contains(where: { "'\"$`\n\r ".contains($0) }) {
             throw .invalidOption(name: "client source", problem: "'\(clientSource)' must be one source name or URL without quotes, spaces or '$'")
         }
-        if agentRestartDelayMinutes < 1 { throw .invalidOption(name: "agent restart delay", problem: "must be at least 1 minute") }
+        if !(1...1440).contains(agentRestartDelayMinutes) {
+            throw .invalidOption(name: "agent restart delay", problem: "\(agentRestartDelayMinutes) is out of range: 1 to 1440 minutes")
+        }
     }
 
     /// ISO-8601 UTC with seconds, as in CCM's exports.

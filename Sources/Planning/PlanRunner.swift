@@ -27,7 +27,8 @@ public struct PlanRunner {
         /// Brings packages into the internal feed (the internalize step); returns nil on success or why it
         /// failed. Nil: the step only checks the feed and asks the admin to run `ccm-upgrade internalize`.
         public var internalize: (([PinnedPackage]) async -> String?)?
-        /// Extra environment variables for choco (merged over this process's environment).
+        /// Environment variables the step needs, added to the allow-listed part of this process's
+        /// environment (see ``PlanRunner/childEnvironment(from:adding:)``).
         public var chocoEnvironment: [String: String] = [:]
         /// Progress lines for people (stderr in the CLI).
         public var log: (String) -> Void = { _ in }
@@ -195,10 +196,36 @@ public struct PlanRunner {
         return status == .failed ? (message ?? "failed") : nil
     }
 
+    /// Variables a child process gets from this process's environment (names compared case-insensitively,
+    /// as Windows does): what Windows, PowerShell and choco need to run, nothing else. The tool's own
+    /// settings (`CCM_UPGRADE_*`: API key, licence id, passwords) are not on the list, so a package script
+    /// run by choco cannot read them.
+    public static let inheritedVariables: Set<String> = [
+        "PATH", "PATHEXT", "SYSTEMROOT", "WINDIR", "SYSTEMDRIVE", "COMSPEC", "TEMP", "TMP", "TMPDIR", "HOME", "USERPROFILE",
+        "APPDATA", "LOCALAPPDATA", "PROGRAMDATA", "ALLUSERSPROFILE", "PROGRAMFILES", "PROGRAMFILES(X86)", "PROGRAMW6432",
+        "COMMONPROGRAMFILES", "COMMONPROGRAMFILES(X86)", "COMMONPROGRAMW6432", "COMPUTERNAME", "USERNAME", "USERDOMAIN",
+        "OS", "PROCESSOR_ARCHITECTURE", "NUMBER_OF_PROCESSORS", "PSMODULEPATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "USER",
+        "LOGNAME", "SHELL", "TERM",
+    ]
+
+    /// The environment for a child process: the allow-listed variables of `environment` plus Chocolatey's
+    /// own (names starting with `choco`, such as `ChocolateyInstall`), then `adding` (what the step needs)
+    /// over them. A variable whose value holds a registered secret is dropped whatever its name.
+    public static func childEnvironment(from environment: [String: String], adding: [String: String]) -> [String: String] {
+        var result: [String: String] = [:]
+        for (name, value) in environment {
+            let upper = name.uppercased()
+            guard inheritedVariables.contains(upper) || upper.hasPrefix("CHOCO") else { continue }
+            guard Redaction.redactKnown(value) == value else { continue }
+            result[name] = value
+        }
+        return result.merging(adding, uniquingKeysWith: { $1 })
+    }
+
     /// Runs choco; returns its exit status and combined output (which is echoed to the log as it is read).
     static func runProcess(_ executable: String, _ arguments: [String], environment: [String: String]) -> (Int32, String) {
         let process = Process()
-        process.environment = ProcessInfo.processInfo.environment.merging(environment, uniquingKeysWith: { $1 })
+        process.environment = childEnvironment(from: ProcessInfo.processInfo.environment, adding: environment)
         if executable.contains("/") {
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments

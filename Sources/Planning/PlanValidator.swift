@@ -11,6 +11,7 @@ public enum PlanValidator {
         if plan.formatVersion != UpgradePlan.currentFormatVersion {
             problems.append("format version \(plan.formatVersion) is not supported (this build reads \(UpgradePlan.currentFormatVersion))")
         }
+        if let problem = sourceProblem(plan.source) { problems.append(problem) }
         let serverIDs = Set(CCMCatalogue.standard.serverPackageIDs)
         var lastServerPhase: PlanStep.Phase?
         var previousPhase: PlanStep.Phase?
@@ -50,8 +51,19 @@ public enum PlanValidator {
             for parameter in step.parameters where ["password", "connectionstring"].contains(parameter.name.lowercased()) {
                 if case .text = parameter.value { problems.append("\(label): /\(parameter.name) in clear text; secrets must be references in sensitiveParameters") }
             }
+            for parameter in step.parameters where parameter.isSecret {
+                problems.append("\(label): /\(parameter.name) is a secret reference in 'parameters', which go on choco's plain command line; move it to sensitiveParameters")
+            }
         }
         return problems
+    }
+
+    /// Nil when `source` can go on choco's command line; a source URL with a password (`user:pw@`) cannot:
+    /// choco would show it to every process on the host and the plan file would store it.
+    public static func sourceProblem(_ source: String) -> String? {
+        guard let password = URLComponents(string: source)?.password, !password.isEmpty else { return nil }
+        return "the source URL carries a password (user:password@), which would go on choco's command line and into the plan; "
+            + "plan with the URL without credentials and register them with choco (choco source add --name=internal --source=URL --user=… --password=…)"
     }
 
     /// Reads and validates a plan file; refuses it with every problem listed.

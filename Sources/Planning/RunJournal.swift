@@ -1,4 +1,5 @@
 import Crypto
+import Diagnostics
 import FileSupport
 import Foundation
 import JSONOutput
@@ -64,7 +65,9 @@ public struct RunJournal: Sendable, Hashable, Codable {
 
     public func save(path: String) throws(PlanningError) {
         do {
-            try AtomicFile.write(try JSONOutput.encodeBytes(self), to: path)
+            // Commands are stored masked already; choco's messages may quote a secret it echoed.
+            let text = Redaction.redactKnown(String(decoding: try JSONOutput.encodeBytes(self), as: UTF8.self))
+            try AtomicFile.write(Array(text.utf8), to: path)
         } catch let error as AtomicFileError {
             throw .io(path: path, reason: "cannot write the journal: \(error.reason)")
         } catch {

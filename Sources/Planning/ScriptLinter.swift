@@ -6,11 +6,18 @@ import Diagnostics
 public enum ScriptLinter {
     static let licensedIDs = Set(CCMCatalogue.standard.ccmLicensedIDs)
 
+    /// The longest script linted: upgrade scripts are a few KiB (10 MB cost 559 MiB and 8 s).
+    public static let maxScriptBytes = 1 << 20
+
     /// Diagnostics for `text`, located at `file:line`.
     public static func lint(_ text: String, file: String) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         func report(_ line: Int, _ severity: Diagnostic.Severity, _ rule: String, _ message: String) {
-            diagnostics.append(Diagnostic(severity, rule: rule, at: .init(file: file, line: line), message))
+            diagnostics.append(Diagnostic(severity, rule: rule, at: .init(file: file, line: line), Redaction.mask(message)))
+        }
+        guard text.utf8.count <= maxScriptBytes else {
+            report(1, .error, "too-large", "the script is \(text.utf8.count) bytes; at most \(maxScriptBytes >> 20) MiB is linted")
+            return diagnostics
         }
         let isBatch = ScriptReader.isBatch(fileName: file)
         var invocations: [ScriptReader.ChocoCall] = []

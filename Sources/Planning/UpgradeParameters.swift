@@ -1,6 +1,6 @@
 import FileSupport
 import Foundation
-import Yams
+import Compatibility
 
 /// The non-default settings of an installation, which Chocolatey's upgrade procedure says must be passed
 /// again (ccm.md §5). Secrets are references (`env:NAME`, `file:PATH`, `prompt`), never values.
@@ -82,7 +82,10 @@ public struct UpgradeParameters: Sendable, Hashable, Codable {
     public static func parse(_ document: String, file: String) throws(PlanningError) -> UpgradeParameters {
         func fail(_ field: String, _ problem: String) -> PlanningError { .invalidParameters(file: file, field: field, problem: problem) }
         let root: Any?
-        do { root = try Yams.load(yaml: document) } catch { throw fail("document", "not valid YAML/JSON: \(error)") }
+        // The one YAML entry: its size and alias-expansion limits apply here too.
+        do { root = try YAMLDocument.load(document, file: file) } catch {
+            throw fail(error.line > 0 ? "document (line \(error.line))" : "document", error.message)
+        }
         guard let map = (root ?? [String: Any]()) as? [String: Any] else { throw fail("document", "expected a mapping with service/database/web/agent") }
         var result = UpgradeParameters()
         for key in map.keys where !["service", "database", "web", "agent"].contains(key) {

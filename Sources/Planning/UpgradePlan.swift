@@ -159,9 +159,13 @@ public struct ChocoCommand: Sendable, Hashable {
     public var parameters: [PackageParameter]
     public var sensitiveParameters: [PackageParameter]
 
-    /// Arguments after `choco`, with secrets resolved by `resolve`.
+    /// Arguments after `choco`, with secrets resolved by `resolve`. A secret reference goes only into
+    /// `--package-parameters-sensitive` (choco's interface for secrets), even when a hand-edited plan lists it
+    /// among the plain parameters (the validator refuses such plans; this is the second line of defence).
     public func arguments(resolve: (SecretReference) throws(PlanningError) -> String) throws(PlanningError) -> [String] {
         var arguments = ["upgrade", package, "--version", version.normalized, "--source", source, "-y", "--no-progress"]
+        let parameters = self.parameters.filter { !$0.isSecret }
+        let sensitiveParameters = self.sensitiveParameters + self.parameters.filter(\.isSecret)
         if !parameters.isEmpty {
             var rendered: [String] = []
             for parameter in parameters { rendered.append(try parameter.rendered(resolve: resolve)) }

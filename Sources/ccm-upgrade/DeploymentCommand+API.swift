@@ -61,6 +61,19 @@ struct WaitArguments: ParsableArguments {
 
     @Option(help: "Extra polls before an Inconclusive result counts as final (agents 1.1.0+ retry after a restart).")
     var inconclusivePolls = 3
+
+    /// Range checks: `--interval 1e300` overflowed the sleep and crashed.
+    func validate() throws {
+        guard interval.isFinite, (0...3600).contains(interval) else {
+            throw ValidationError("--interval: \(interval) is out of range: expected 0 to 3600 seconds")
+        }
+        guard (1...100_000).contains(maxPolls) else {
+            throw ValidationError("--max-polls: \(maxPolls) is out of range: expected 1 to 100000 polls")
+        }
+        guard (0...1000).contains(inconclusivePolls) else {
+            throw ValidationError("--inconclusive-polls: \(inconclusivePolls) is out of range: expected 0 to 1000 polls")
+        }
+    }
 }
 
 extension DeploymentCommand {

@@ -59,6 +59,19 @@ struct DeploymentEmitOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Pass --source with this source name or URL (as the clients know it) in advanced steps; basic steps always use the clients' configured sources.", valueName: "SOURCE"))
     var clientSource: String?
 
+    /// The numbers and fixed-form values, checked when the flags are parsed: a bad one is refused before a
+    /// plan is made (files such as --groups-file are read later, by ``options()``).
+    func validate() throws {
+        var probe = DeploymentOptions()
+        probe.executionTimeoutInSeconds = executionTimeout
+        probe.machineContactTimeoutInMinutes = contactTimeout
+        probe.repeatPeriod = repeatPeriod
+        probe.agentRestartDelayMinutes = agentRestartDelay
+        probe.sensitiveVariableTemplate = sensitiveVariableTemplate
+        probe.clientSource = clientSource
+        do { try probe.validate() } catch { throw ValidationError(error.description) }
+    }
+
     /// The library options, validated; a bad value is a `ValidationError` naming the flag.
     func options() throws -> DeploymentOptions {
         var options = DeploymentOptions()

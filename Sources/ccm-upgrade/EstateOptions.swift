@@ -59,6 +59,7 @@ struct EstateOptions: ParsableArguments {
         let settings = try feedOptions.settings()
         let (feed, location) = try feedOptions.openFeed(reference, in: settings)
         let source = Self.absoluteIfFolder(location)
+        if let problem = PlanValidator.sourceProblem(source) { throw CommandFailure.badInput("--source: \(problem)") }
         inventory.source = source
         var parameters = UpgradeParameters()
         if let path = self.parameters ?? inventory.parameters.map({ Self.relative($0, to: self.inventory) }) {

@@ -21,11 +21,42 @@ struct FeedOptions: ParsableArguments {
     @Option(help: "Retries for timeouts, resets, 5xx and 429 (exponential backoff with jitter).")
     var retries: Int?
 
-    @Option(help: "Seconds without data before a transfer counts as stalled and is retried.")
+    @Option(help: "Seconds allowed to establish a connection (default 30).")
+    var connectTimeout: Int?
+
+    @Option(help: "Seconds below the minimum speed before a transfer counts as stalled and is retried (default 60).")
     var stallTimeout: Int?
+
+    @Option(help: "Slowest transfer rate tolerated, in bytes per second, averaged over the stall timeout (default 1024).")
+    var minimumSpeed: Int?
+
+    @Option(help: "Seconds one attempt of a transfer may take in all (default 3600).")
+    var transferTimeout: Int?
+
+    @Option(help: "Longest Retry-After honoured, in seconds; a 429 asking for more fails at once (default 60).")
+    var maxRetryAfter: Int?
+
+    @Option(help: "Seconds one request may spend waiting between retries, all waits together (default 180).")
+    var retryBudget: Int?
 
     @Option(help: "Transfers running at once.")
     var jobs: Int?
+
+    /// Every number given, by setting.
+    private var numbers: [(NetworkSetting, Int)] {
+        let all: [(NetworkSetting, Int?)] = [
+            (.retries, retries), (.connectTimeout, connectTimeout), (.stallTimeout, stallTimeout), (.minimumSpeed, minimumSpeed),
+            (.transferTimeout, transferTimeout), (.maxRetryAfter, maxRetryAfter), (.retryBudget, retryBudget), (.jobs, jobs),
+        ]
+        return all.compactMap { setting, value in value.map { (setting, $0) } }
+    }
+
+    /// Range-checks every number before anything runs (`--retries 9223372036854775807` used to overflow).
+    func validate() throws {
+        for (setting, value) in numbers {
+            if let problem = setting.problem(with: value) { throw ValidationError("\(setting.flag): \(problem)") }
+        }
+    }
 
     /// Loads the settings and applies the flags; prints the warnings (a loud one for disabled TLS checks).
     func settings() throws -> FeedSettings {
@@ -38,9 +69,15 @@ struct FeedOptions: ParsableArguments {
         if let proxy { settings.transport.proxy = proxy }
         if let caBundle { settings.transport.caBundle = caBundle }
         if insecureSkipTlsVerify { settings.transport.verifyTLS = false }
-        if let retries { settings.retry.maxAttempts = max(1, retries + 1) }
-        if let stallTimeout { settings.transport.stallTimeout = max(1, stallTimeout) }
-        if let jobs { settings.transport.maxConcurrentTransfers = max(1, jobs) }
+        try validate()
+        if let retries { settings.retry.maxAttempts = retries + 1 }
+        if let connectTimeout { settings.transport.connectTimeout = connectTimeout }
+        if let stallTimeout { settings.transport.stallTimeout = stallTimeout }
+        if let minimumSpeed { settings.transport.minimumSpeed = minimumSpeed }
+        if let transferTimeout { settings.transport.transferTimeout = transferTimeout }
+        if let maxRetryAfter { settings.retry.maxRetryAfter = Double(maxRetryAfter) }
+        if let retryBudget { settings.retry.retryBudget = Double(retryBudget) }
+        if let jobs { settings.transport.maxConcurrentTransfers = jobs }
         for warning in settings.warnings { Console.warning(warning) }
         if !settings.transport.verifyTLS {
             Console.warning("TLS CERTIFICATE VERIFICATION IS DISABLED: anyone on the network path can impersonate the feeds "

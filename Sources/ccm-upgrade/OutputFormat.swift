@@ -18,8 +18,10 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// Writes results to stdout; diagnostics go to stderr through ``DiagnosticPrinter``.
 enum Console {
+    /// Standard output gets what stderr gets: registered secrets masked (stderr's printer also masks
+    /// secret shapes; stdout keeps them, since plans show `/Password:<env:NAME>` references on purpose).
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        FileHandle.standardOutput.write(Data((Redaction.redactKnown(text) + "\n").utf8))
     }
 
     static func error(_ text: String) { DiagnosticPrinter.shared.error(text) }

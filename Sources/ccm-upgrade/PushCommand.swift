@@ -1,4 +1,5 @@
 import ArgumentParser
+import CurlSupport
 import Foundation
 import Logging
 import Repository
@@ -36,6 +37,12 @@ struct PushCommand: AsyncParsableCommand {
     var format: OutputFormat = .text
 
     @OptionGroup var feedOptions: FeedOptions
+
+    func validate() throws {
+        if let timeout, let problem = NetworkSetting.pushTimeout.problem(with: timeout) {
+            throw ValidationError("\(NetworkSetting.pushTimeout.flag): \(problem)")
+        }
+    }
 
     func run() async throws {
         let settings = try feedOptions.settings()

@@ -22,6 +22,20 @@ struct ErrorReportingTests {
         (["plan", "--to", "latest", "--clients", "some"], 2, "--clients"),
         (["matrix", "check", "--format", "xml"], 2, "--format"),
         (["lint-script", "/nonexistent/script.ps1"], 2, "/nonexistent/script.ps1: cannot open: No such file or directory"),
+        // Every number is range-checked before anything runs (`--retries Int.max` crashed with SIGILL).
+        (["download", "chocolatey-agent", "-s", "http://127.0.0.1:9/", "--retries", "9223372036854775807"], 2,
+         "--retries: 9223372036854775807 is out of range: expected 0 to 20 retries"),
+        (["plan", "--to", "latest", "--jobs", "0"], 2, "--jobs: 0 is out of range: expected 1 to 32 transfers"),
+        (["download", "chocolatey-agent", "--minimum-speed=-5"], 2, "--minimum-speed: -5 is out of range"),
+        (["internalize", "chocolatey-agent", "--to", "/tmp/nowhere-feed", "--retry-budget", "100000"], 2, "--retry-budget: 100000 is out of range: expected 0 to 86400 seconds"),
+        (["push", "x.nupkg", "-s", "/tmp/nowhere-feed", "--timeout", "0"], 2, "--timeout: 0 is out of range: expected 1 to 604800 seconds"),
+        (["deployment", "status", "--id", "1", "--wait", "--interval", "1e300"], 2, "--interval: 1e+300 is out of range: expected 0 to 3600 seconds"),
+        (["deployment", "status", "--id", "1", "--max-polls", "0"], 2, "--max-polls: 0 is out of range"),
+        (["plan", "--to", "latest", "--format", "deployment", "--execution-timeout", "9223372036854775807"], 2,
+         "9223372036854775807 is out of range: at most 2147483647 seconds"),
+        (["plan", "--to", "latest", "--format", "deployment", "--agent-restart-delay", "0"], 2, "0 is out of range: 1 to 1440 minutes"),
+        (["plan", "--to", "latest", "-s", "http://feeduser:Plan-Url-Pw@127.0.0.1:9/", "--database", "0.16.0", "--service", "0.16.0", "--web", "0.16.0"], 2,
+         "--source: the source URL carries a password (user:password@)"),
     ]
 
     @Test(arguments: rows)

@@ -25,7 +25,7 @@ struct CancellationTests {
     ])
     func inProcess(_ row: (String, [FakeTransport.Outcome])) async {
         let transport = FakeTransport(script: row.1)
-        let client = HTTPClient(transport: transport, retry: RetryPolicy(maxAttempts: 5, maxRetryAfter: 600))
+        let client = HTTPClient(transport: transport, retry: RetryPolicy(maxAttempts: 5, maxRetryAfter: 600, retryBudget: 600))
         let (error, elapsed) = await Self.cancel(after: 0.2) { () async throws(HTTPError) in
             try await client.send(HTTPRequest(url: "http://server.test/\(row.0)"))
         }

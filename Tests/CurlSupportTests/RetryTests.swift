@@ -23,6 +23,10 @@ struct RetryTests {
 
     static let quick = RetryPolicy(maxAttempts: 3, baseDelay: 0.001, maxDelay: 0.002, maxRetryAfter: 1)
     static let ccmLike = RetryPolicy(maxAttempts: 3, baseDelay: 0.001, maxDelay: 0.002, maxRetryAfter: 1, retryStatuses: [429, 502, 503, 504])
+    /// Waits Retry-After up to 1 s, but has only 0.5 s to spend on waits per request.
+    static let smallBudget = RetryPolicy(maxAttempts: 5, baseDelay: 0.001, maxDelay: 0.002, maxRetryAfter: 1, retryBudget: 0.5)
+    /// No time at all for waits: nothing is retried, however many attempts are allowed.
+    static let noBudget = RetryPolicy(maxAttempts: 5, baseDelay: 0.001, maxDelay: 0.002, maxRetryAfter: 1, retryBudget: 0)
 
     // (what, method, policy, script, attempts, result)
     static let rows: [(String, HTTPMethod, RetryPolicy, [Outcome], Int, Expected)] = [
@@ -45,6 +49,12 @@ struct RetryTests {
         ("POST: a reset after sending is not resent", .post, quick, [.fail(.recvError), .status(200)], 1, .failure(.recvError)),
         ("POST: a timeout after sending is not resent", .post, quick, [.fail(.operationTimedOut)], 1, .failure(.operationTimedOut)),
         ("POST: 503 means the server saw it; returned, not resent", .post, quick, [.status(503), .status(200)], 1, .status(503)),
+        ("GET: 503 with Retry-After: 3600 is capped to 1 s, which overdraws a 0.5 s budget: the 503 stands", .get, smallBudget,
+         [.status(503, headers: [("retry-after", "3600")]), .status(200)], 1, .status(503)),
+        ("GET: Retry-After 0.2 twice fits a 0.5 s budget, a third wait would not", .get, smallBudget,
+         [.status(503, headers: [("retry-after", "0.2")])], 3, .status(503)),
+        ("GET: a zero budget makes no retry of a 503", .get, noBudget, [.status(503), .status(200)], 1, .status(503)),
+        ("GET: a zero budget makes no retry of a reset", .get, noBudget, [.fail(.recvError), .status(200)], 1, .failure(.recvError)),
     ]
 
     @Test(arguments: rows)

@@ -24,7 +24,26 @@ struct FeedConfigErrorTests {
          "feeds.json:3: 'sources.internal' needs 'url'"),
         ("url null", "{\"sources\": {\n \"internal\": {\n  \"url\": null}}}", "feeds.json:3: 'sources.internal.url' must be a string in double quotes, not null"),
         ("sources as list", "{\n\"sources\": [\"http://h/\"]}", "feeds.json:2: 'sources' must be an object { … }, not a list"),
+        // Numbers are range-checked before use (`retries + 1` on Int.max crashed with SIGILL).
+        ("retries Int.max", "{\"network\": {\n  \"retries\": 9223372036854775807\n}}",
+         "feeds.json:2: 'network.retries': 9223372036854775807 is out of range: expected 0 to 20 retries"),
+        ("negative jobs", "{\"network\": {\"proxy\": \"http://p/\",\n\n  \"jobs\": -3}}",
+         "feeds.json:3: 'network.jobs': -3 is out of range: expected 1 to 32 transfers"),
+        ("zero minimum speed", "{\"network\": {\n\"minimumSpeed\": 0}}",
+         "feeds.json:2: 'network.minimumSpeed': 0 is out of range: expected 1 to 1073741824 bytes per second"),
+        ("huge retry budget", "{\"network\": {\n\"retryBudget\": 999999}}",
+         "feeds.json:2: 'network.retryBudget': 999999 is out of range: expected 0 to 86400 seconds"),
     ]
+
+    @Test func limitsAreReadFromTheNetworkObject() throws {
+        let json = "{\"network\": {\"minimumSpeed\": 2048, \"transferTimeout\": 900, \"maxRetryAfter\": 30, \"retryBudget\": 90, \"retries\": 20}}"
+        let (folder, result) = try load(Array(json.utf8))
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let settings = try result.get()
+        #expect(settings.transport.minimumSpeed == 2048 && settings.transport.transferTimeout == 900)
+        #expect(settings.retry.maxRetryAfter == 30 && settings.retry.retryBudget == 90 && settings.retry.maxAttempts == 21)
+        #expect(settings.warnings.isEmpty, "\(settings.warnings)")
+    }
 
     private func load(_ content: [UInt8]) throws -> (folder: String, result: Result<FeedSettings, FeedError>) {
         let folder = NSTemporaryDirectory() + "ccm-feeds-\(UUID().uuidString)"

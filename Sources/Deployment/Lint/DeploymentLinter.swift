@@ -18,8 +18,10 @@ public enum DeploymentLinter {
     /// Lints a document already in memory (e.g. straight from the emitter).
     public static func lint(_ document: DeploymentPlanDocument, file: String, now: Date = Date()) -> [Diagnostic] {
         var out: [Diagnostic] = []
+        // Every message may quote the script (a package name, a flag, a line): secrets in it are masked here,
+        // in one place, rather than at each quote.
         func add(_ step: Int?, _ severity: Diagnostic.Severity, _ rule: String, _ message: String) {
-            out.append(Diagnostic.lint(file: file, step: step, severity, rule: rule, message))
+            out.append(Diagnostic.lint(file: file, step: step, severity, rule: rule, Redaction.mask(message)))
         }
         planChecks(document, now: now, add: add)
         var serverSteps: [(position: Int, order: Int, package: String, version: String?)] = []
@@ -124,7 +126,7 @@ public enum DeploymentLinter {
             if step.script.lowercased().contains("choco ") || step.script.contains("\n") {
                 add(position, .error, LintRule.privilegedMismatch, "IsPrivileged is false but the script is PowerShell; basic steps are 'command|package|version|prerelease' (set IsPrivileged true for an advanced step)")
             } else {
-                add(position, .error, LintRule.basicScript, "basic script '\(step.script)' is not 'command|package|version|prerelease', e.g. upgrade|chocolatey-agent|4.1.0|false")
+                add(position, .error, LintRule.basicScript, "basic script '\(Redaction.mask(step.script))' is not 'command|package|version|prerelease', e.g. upgrade|chocolatey-agent|4.1.0|false")
             }
             return []
         }
@@ -159,7 +161,7 @@ public enum DeploymentLinter {
 
     private static func advancedChecks(_ step: DeploymentStepDocument, position: Int, add: (Int?, Diagnostic.Severity, String, String) -> Void) -> [(id: String, version: String?)] {
         if ScriptAnalysis.basic(step.script) != nil, !step.script.contains("\n"), !step.script.contains(" ") {
-            add(position, .error, LintRule.privilegedMismatch, "IsPrivileged is true but the script is a basic command ('\(step.script)'); set IsPrivileged false, or write PowerShell")
+            add(position, .error, LintRule.privilegedMismatch, "IsPrivileged is true but the script is a basic command ('\(Redaction.mask(step.script))'); set IsPrivileged false, or write PowerShell")
             return []
         }
         let analysis = ScriptAnalysis.advanced(step.script)
@@ -168,7 +170,7 @@ public enum DeploymentLinter {
         }
         let last = analysis.lastLine?.replacingOccurrences(of: " ", with: "").lowercased()
         if last != "exit$lastexitcode" {
-            add(position, .error, LintRule.exitCode, "the script must end with 'exit $LASTEXITCODE' on its own line (ends with '\(analysis.lastLine ?? "")'), or CCM records choco's failure as success")
+            add(position, .error, LintRule.exitCode, "the script must end with 'exit $LASTEXITCODE' on its own line (ends with '\(Redaction.mask(analysis.lastLine ?? ""))'), or CCM records choco's failure as success")
         }
         var packages: [(id: String, version: String?)] = []
         for command in analysis.commands {

@@ -6,11 +6,20 @@ import FileSupport
 /// a wrong type or a missing field gets a diagnostic per problem instead of one decoding error.
 /// Property names match case-insensitively, as CCM matches them.
 public enum DocumentReader {
+    /// The largest deployment-plan file read: real plans are a few KiB (a 10 MB file cost 559 MiB and 8 s).
+    public static let maxFileBytes = 4 << 20
+    /// The longest step script accepted: CCM scripts are a few lines.
+    public static let maxScriptBytes = 256 << 10
+
     /// The document and the format problems found while reading it (nil document: not usable at all).
     public static func read(_ data: Data, file: String) -> (document: DeploymentPlanDocument?, diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         func error(_ step: Int?, _ message: String, rule: String = LintRule.format) {
             diagnostics.append(Diagnostic.lint(file: file, step: step, .error, rule: rule, message))
+        }
+        guard data.count <= maxFileBytes else {
+            error(nil, "the file is \(data.count) bytes; a deployment plan may be at most \(maxFileBytes >> 20) MiB")
+            return (nil, diagnostics)
         }
         let root: JSONValue
         do { root = try JSONValue.parse(data) } catch let parseError {
@@ -57,6 +66,10 @@ public enum DocumentReader {
             step.isPrivileged = stepReader.bool("IsPrivileged") ?? false
             step.planOrder = stepReader.int("PlanOrder") ?? number
             step.script = stepReader.string("Script") ?? ""
+            guard step.script.utf8.count <= maxScriptBytes else {
+                error(number, "'Script' is \(step.script.utf8.count) bytes; a step script may be at most \(maxScriptBytes >> 10) KiB")
+                return (nil, diagnostics)
+            }
             step.validExitCodes = stepReader.string("ValidExitCodes") ?? DeploymentDefaults.validExitCodesText
             step.executionTimeoutInSeconds = stepReader.int("ExecutionTimeoutInSeconds") ?? DeploymentDefaults.executionTimeoutInSeconds
             step.failOnError = stepReader.bool("FailOnError") ?? true
@@ -117,6 +130,11 @@ struct FieldReader {
 
     mutating func int(_ key: String) -> Int? {
         guard let value = value(key) else { return nil }
+        // CCM's fields are C# ints: a larger whole number (9223372036854775807) is out of range, not "not a number".
+        if case let .number(raw) = value, raw == raw.rounded(), Int32(exactly: raw) == nil {
+            report(step, "'\(key)' is out of range: CCM reads it as a 32-bit whole number (\(Int32.min) to \(Int32.max))")
+            return nil
+        }
         guard case .number = value, let number = value.int else {
             report(step, "'\(key)' must be a whole number, got \(value.typeName)\(value.string.map { " '\($0)'" } ?? "")")
             return nil
@@ -141,8 +159,8 @@ struct FieldReader {
         }
         var ids: [Int] = []
         for item in items {
-            guard case .number = item, let id = item.int else {
-                report(step, "'\(key)' must hold whole numbers (CCM group ids), found \(item.typeName)")
+            guard case let .number(raw) = item, let id = item.int, Int32(exactly: raw) != nil else {
+                report(step, "'\(key)' must hold CCM group ids (32-bit whole numbers), found \(item.typeName)\(item.int.map { " \($0)" } ?? "")")
                 continue
             }
             ids.append(id)

@@ -28,15 +28,29 @@ enum FeedConfigFile {
         var insecureSkipTLSVerify: Bool?
         var connectTimeout: Int?
         var stallTimeout: Int?
+        var minimumSpeed: Int?
+        var transferTimeout: Int?
         var pushTimeout: Int?
         var retries: Int?
         var jobs: Int?
+        var maxRetryAfter: Int?
+        var retryBudget: Int?
+
+        /// The numbers given, by setting.
+        var numbers: [(NetworkSetting, Int)] {
+            let all: [(NetworkSetting, Int?)] = [
+                (.connectTimeout, connectTimeout), (.stallTimeout, stallTimeout), (.minimumSpeed, minimumSpeed),
+                (.transferTimeout, transferTimeout), (.pushTimeout, pushTimeout), (.retries, retries), (.jobs, jobs),
+                (.maxRetryAfter, maxRetryAfter), (.retryBudget, retryBudget),
+            ]
+            return all.compactMap { setting, value in value.map { (setting, $0) } }
+        }
     }
 }
 
 extension FeedSettings {
     mutating func apply(file: String, environment: [String: String]) throws(FeedError) {
-        let (root, unknownKeys) = try Self.decodeConfig(file: file)
+        let (root, unknownKeys, locator) = try Self.decodeConfig(file: file)
         warnings += unknownKeys
         var holdsInlineSecret = false
         for (name, entry) in root.sources ?? [:] {
@@ -61,13 +75,24 @@ extension FeedSettings {
                 + "or use passwordEnv/apiKeyEnv/passwordFile/apiKeyFile instead")
         }
         if let network = root.network {
+            // Range-checked before use: `retries + 1` on a huge number overflowed and crashed the tool.
+            for (setting, value) in network.numbers {
+                if let problem = setting.problem(with: value) {
+                    throw .fileError(path: "\(file):\(locator.line(of: ["network", setting.key]))",
+                                     reason: "'network.\(setting.key)': \(problem)")
+                }
+            }
             if let proxy = network.proxy { transport.proxy = proxy }
             if let caBundle = network.caBundle { transport.caBundle = caBundle }
             if let insecure = network.insecureSkipTLSVerify { transport.verifyTLS = !insecure }
             if let connect = network.connectTimeout { transport.connectTimeout = connect }
             if let stall = network.stallTimeout { transport.stallTimeout = stall }
-            if let jobs = network.jobs { transport.maxConcurrentTransfers = max(1, jobs) }
-            if let retries = network.retries { retry.maxAttempts = max(1, retries + 1) }
+            if let speed = network.minimumSpeed { transport.minimumSpeed = speed }
+            if let total = network.transferTimeout { transport.transferTimeout = total }
+            if let jobs = network.jobs { transport.maxConcurrentTransfers = jobs }
+            if let retries = network.retries { retry.maxAttempts = retries + 1 }
+            if let cap = network.maxRetryAfter { retry.maxRetryAfter = Double(cap) }
+            if let budget = network.retryBudget { retry.retryBudget = Double(budget) }
             pushTimeout = network.pushTimeout ?? pushTimeout
         }
     }
@@ -93,7 +118,7 @@ extension FeedSettings {
 
     /// Reads and decodes `file`. Every error names the file, the line and the field: a syntax error by its
     /// line and column, a wrong type or missing key by the line of the value (or object) concerned.
-    static func decodeConfig(file: String) throws(FeedError) -> (root: FeedConfigFile.Root, unknownKeys: [String]) {
+    static func decodeConfig(file: String) throws(FeedError) -> (root: FeedConfigFile.Root, unknownKeys: [String], locator: JSONLocator) {
         let text: String
         do { text = try TextFile.read(atPath: file) } catch {
             throw .fileError(path: file, reason: "cannot read the feeds config: \(error.reason)")
@@ -117,7 +142,7 @@ extension FeedSettings {
             // The locator accepted the syntax, so this is unexpected; still name the file.
             throw .fileError(path: file, reason: "not a valid feeds config: \(error)")
         }
-        return (root, unknownKeys(in: locator, file: file))
+        return (root, unknownKeys(in: locator, file: file), locator)
     }
 
     private static func wrongType(file: String, locator: JSONLocator, path: [String], expected: Any.Type) -> FeedError {
@@ -148,8 +173,7 @@ extension FeedSettings {
             "": ["sources", "network"],
             "source": ["url", "pushUrl", "username", "usernameEnv", "password", "passwordEnv", "passwordFile",
                        "apiKey", "apiKeyEnv", "apiKeyFile"],
-            "network": ["proxy", "caBundle", "insecureSkipTLSVerify", "connectTimeout", "stallTimeout", "pushTimeout",
-                        "retries", "jobs"],
+            "network": Set(["proxy", "caBundle", "insecureSkipTLSVerify"] + NetworkSetting.allCases.map(\.key)),
         ]
         var warnings: [String] = []
         for (object, key, line) in locator.keys {

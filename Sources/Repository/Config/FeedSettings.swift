@@ -1,4 +1,5 @@
 import CurlSupport
+import Diagnostics
 import Foundation
 import Logging
 
@@ -23,10 +24,19 @@ public struct FeedSource: Sendable, Hashable {
                 pushURL: String? = nil) {
         self.name = name
         self.location = location
+        // A password inside the URL is a secret like any other: masked wherever the URL is printed or stored.
+        for url in [location, pushURL ?? ""] { Self.registerURLPassword(url) }
         self.kind = kind ?? Self.detectKind(location)
         self.credentials = credentials
         self.apiKey = apiKey
         self.pushURL = pushURL
+    }
+
+    /// Registers the password of a `scheme://user:password@host/` URL with ``Redaction``.
+    static func registerURLPassword(_ url: String) {
+        guard let components = URLComponents(string: url), let password = components.password, !password.isEmpty else { return }
+        Redaction.register(password)
+        Redaction.register(components.percentEncodedPassword ?? password)
     }
 
     /// v3 when the URL ends in `.json` (as NuGet.Client decides), v2 for other http(s) URLs, a folder otherwise.
@@ -57,7 +67,8 @@ public struct FeedSource: Sendable, Hashable {
 ///     "internal": { "url": "https://nexus.example.com/repository/choco/", "apiKeyFile": "/etc/ccm-upgrade/nexus.key" }
 ///   },
 ///   "network": { "proxy": "http://proxy:3128", "caBundle": "/etc/ssl/corp.pem", "retries": 5, "jobs": 4,
-///                "connectTimeout": 30, "stallTimeout": 60, "pushTimeout": 600, "insecureSkipTLSVerify": false }
+///                "connectTimeout": 30, "stallTimeout": 60, "minimumSpeed": 1024, "transferTimeout": 3600,
+///                "pushTimeout": 600, "maxRetryAfter": 60, "retryBudget": 180, "insecureSkipTLSVerify": false }
 /// }
 /// ```
 public struct FeedSettings: Sendable {

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import JSONOutput
 
@@ -78,8 +79,9 @@ public struct InternalizeSummary: Sendable, Codable {
     }
 
     /// Pretty JSON (the `--format json` output).
+    /// Known secrets (a password inside a source URL, an API key a server echoed) are masked.
     public var json: String {
-        (try? JSONOutput.encode(self)) ?? "{}"
+        Redaction.redactKnown((try? JSONOutput.encode(self)) ?? "{}")
     }
 
     /// Human-readable text: one line per package, then the counts.

@@ -1,3 +1,4 @@
+import Diagnostics
 import FileSupport
 import Foundation
 import Nupkg
@@ -110,8 +111,10 @@ public actor Journal {
         do { data = try JSONOutput.encodeBytes(document) } catch {
             throw .fileError(path: path, reason: "cannot encode the journal: \(error)")
         }
+        // Stored files get what stdout gets: known secrets (a password inside a source URL) masked.
+        let text = Redaction.redactKnown(String(decoding: data, as: UTF8.self))
         do {
-            try AtomicFile.write(data, to: path, permissions: 0o600)
+            try AtomicFile.write(Array(text.utf8), to: path, permissions: 0o600)
         } catch {
             throw .fileError(path: path, reason: "cannot save the journal: \(error.reason)")
         }
