@@ -180,4 +180,20 @@ struct HardeningTests {
         let written = (try? FileManager.default.attributesOfItem(atPath: output.path + "/p.nupkg.partial")[.size] as? Int) ?? 0
         #expect(written <= (4 << 20) + (4 << 20) / 10 + (1 << 20))
     }
+
+    /// The CLI: `inspect` reports the zip-slip package as an error (exit 1, one `error:` line); `push` refuses
+    /// it (exit 1) and the feed receives nothing.
+    @Test func inspectAndPushCommandsRefuseAZipSlipPackage() throws {
+        let built = try TemporaryDirectory(), target = try TemporaryDirectory()
+        defer { built.cleanup(); target.cleanup() }
+        let hostile = try Built.zipSlip("Evil.Cli", in: built.path)
+        let inspected = try run([try ccmUpgradeExecutable(), "inspect", hostile])
+        #expect(inspected.status == 1, "\(inspected.output)")
+        #expect(inspected.output.contains("refused entry '../../evil.txt'"), "\(inspected.output)")
+        let pushed = try run([try ccmUpgradeExecutable(), "push", hostile, "--source", target.path],
+                             environment: ["HOME": built.path, "CCM_UPGRADE_FEEDS_CONFIG": ""])
+        #expect(pushed.status == 1, "\(pushed.output)")
+        #expect(pushed.output.contains("refused, not published"), "\(pushed.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: target.path).isEmpty)
+    }
 }

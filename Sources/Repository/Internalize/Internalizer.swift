@@ -142,11 +142,17 @@ public struct Internalizer: Sendable {
         let result: Result<[RemotePackage], FeedError>
     }
 
+    /// The versions of `id`; a transient failure that outlived the HTTP client's retries is asked once more
+    /// before the package fails the run.
     private static func versions(of id: String, in feed: any PackageFeed) async -> Result<[RemotePackage], FeedError> {
-        do throws(FeedError) {
-            return .success(try await feed.versions(of: id))
-        } catch {
-            return .failure(error)
+        var attempt = 1
+        while true {
+            do throws(FeedError) {
+                return .success(try await feed.versions(of: id))
+            } catch {
+                guard error.isTransient, attempt < 2 else { return .failure(error) }
+                attempt += 1
+            }
         }
     }
 
