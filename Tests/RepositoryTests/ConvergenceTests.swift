@@ -10,7 +10,7 @@ import Testing
 /// summary is true: every package pushed once, byte for byte, none "already present".
 ///
 /// Both feeds publish no hash (like minchoc), so corruption is caught by vetting alone. The retry *count*
-/// is the default (RetryPolicy's 5 tries, the Internalizer's 3); only the backoff delays are shortened, so
+/// is the default (RetryPolicy's 5 tries per request, the Internalizer's 5 per package); only the backoff delays are shortened, so
 /// the test takes seconds instead of minutes. `bench/faults/run.sh` runs the same against the CLI with
 /// every default.
 @Suite("Convergence: 200 packages through 20 % faults in one run", .serialized)
@@ -44,7 +44,7 @@ struct ConvergenceTests {
         let failures = summary.items.filter { $0.status != .pushed }.map { "\($0.id): \($0.status) \($0.detail ?? "")" }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
         #expect(summary.count(.pushed) == Self.count)
-        #expect(!summary.hasProblems)
+        #expect(summary.hasProblems == false)
         #expect(summary.withoutPublisherHash.count == Self.count)
         // The faults really happened: more requests than a clean run needs (4 per package at least).
         #expect(source.requests.count + targetFeed.requests.count > Self.count * 4)
