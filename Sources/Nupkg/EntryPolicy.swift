@@ -50,7 +50,8 @@ struct EntryPolicy {
         case .special: throw .unsafeEntry(path: package, entry: raw.name, reason: "devices, FIFOs and sockets are not allowed")
         case .directory, .file: break
         }
-        let relative = name.split(separator: "/").filter { !$0.isEmpty && $0 != "." }.joined(separator: "/")
+        // Most names are already normal (`tools/x.ps1`): skip the split and join that `inspect` would pay per entry.
+        let relative = Self.isNormal(name) ? name : name.split(separator: "/").filter { !$0.isEmpty && $0 != "." }.joined(separator: "/")
         guard !relative.isEmpty else { return nil }
         // Windows folds case: `Tools/a` and `tools/a` are one file there, so refuse the pair everywhere.
         let key = relative.lowercased()
@@ -59,6 +60,16 @@ struct EntryPolicy {
         }
         seen[key] = raw.kind
         return relative
+    }
+
+    /// True when `name` has no empty or `.` segment and no leading or trailing `/` (no `//`, `/.`, `./`).
+    private static func isNormal(_ name: String) -> Bool {
+        var previous = UInt8(ascii: "/")
+        for byte in name.utf8 {
+            if previous == UInt8(ascii: "/"), byte == UInt8(ascii: "/") || byte == UInt8(ascii: ".") { return false }
+            previous = byte
+        }
+        return previous != UInt8(ascii: "/")
     }
 
     /// Registers the folders above `relative` and returns those not seen before, outermost first; a folder
