@@ -146,6 +146,16 @@ struct HardeningTests {
         #expect(FileManager.default.contentsEqual(atPath: targetFeed.packages.path + "/Stored.Then.Reset.1.0.0.nupkg", andPath: package))
     }
 
+    /// The same through `push` alone: it looks the package up first, so the refused retry is still "pushed".
+    @Test func pushStoredBeforeARetryCountsAsPushed() async throws {
+        let targetFeed = try FakeFeed(arguments: ["--api-key", "k", "--fault", "stored-reset:1:PUT", "--duplicate-status", "400"])
+        let target = V2Feed(url: targetFeed.v2, apiKey: Secret("k"), http: testClient())
+        let report = try await target.push(fileAt: Corpus.package("NonStrongNameB.1.0.0.0.nupkg"))
+        #expect(report.outcome == .pushed(status: 400))
+        #expect(targetFeed.requests.filter { $0.hasPrefix("PUT") }.count == 2, "\(targetFeed.requests)")
+        #expect(try await target.push(fileAt: Corpus.package("NonStrongNameB.1.0.0.0.nupkg")).outcome == .alreadyPresent(status: 400))
+    }
+
     /// A server that ignores Range (minchoc 0.2.0) and a leftover `.partial`, cut short or complete: the
     /// download restarts from byte 0 instead of failing with curl's "Cannot resume" or "received 0".
     @Test(arguments: ["half", "complete", "garbage"])

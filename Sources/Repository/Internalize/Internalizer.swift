@@ -275,12 +275,11 @@ public struct Internalizer: Sendable {
         let (file, hash) = try await obtain(planned, from: feed, previous: previous, item: &item)
         item.sha512 = hash.base64
         log("\(identity): pushing to \(target.name)")
-        let report = try await target.push(fileAt: file, timeout: pushTimeout)
+        // The target did not have the package when checked just above: a refused push that finds the same
+        // bytes there is an earlier try of this push whose answer was lost, and counts as pushed.
+        let report = try await target.push(fileAt: file, timeout: pushTimeout, absentBefore: true)
         switch report.outcome {
         case .pushed, .alreadyPresent:
-            // The target did not have the package when checked just above, so "already there with the same
-            // bytes" means an earlier try of this push stored it and its answer was lost (a reset, a 5xx):
-            // this run pushed it.
             item.status = .pushed
             try await journal?.record(identity, source: planned.source, state: .pushed, sha512: item.sha512, file: file)
         case let .differentContent(feedHash):

@@ -32,7 +32,13 @@ extension PackageFeed {
     /// The package is vetted first (``PackageVetter``: entry names and types, CRC-32s, sizes, bombs): nothing
     /// NuGet would refuse to extract is published. A read-back that differs is read again before it counts
     /// as a conflict, so one damaged read-back cannot report "different bytes".
-    public func push(fileAt path: String, timeout: Int? = nil, verify: Bool = false) async throws(FeedError) -> PushReport {
+    ///
+    /// A refused push of bytes the feed then holds counts as ``PushOutcome/pushed(status:)`` when the feed
+    /// did not have the package before: an earlier try of this push stored it and its answer was lost (a
+    /// reset, a 5xx), and the retried PUT was refused as a duplicate. `absentBefore` says what the caller
+    /// already knows; nil looks it up first (one request).
+    public func push(fileAt path: String, timeout: Int? = nil, verify: Bool = false,
+                     absentBefore: Bool? = nil) async throws(FeedError) -> PushReport {
         let nuspec: Nuspec
         do {
             nuspec = try await Blocking.run { () throws(NupkgError) -> Nuspec in try PackageVetter.vet(path).nuspec }
@@ -49,6 +55,8 @@ extension PackageFeed {
         let identity = PackageIdentity(id: nuspec.id, version: nuspec.version)
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
         var report = PushReport(identity: identity, sha512: nil, size: size, outcome: .pushed(status: 0))
+        var wasAbsent = absentBefore
+        if wasAbsent == nil { wasAbsent = try await package(id: identity.id, version: identity.version) == nil }
         switch try await upload(fileAt: path, identity: identity, timeout: timeout) {
         case let .accepted(status):
             report.outcome = .pushed(status: status)
@@ -71,7 +79,11 @@ extension PackageFeed {
             let hash = try await localHash()
             let remoteHash = try await readBackHash(of: remote, expected: hash)
             report.sha512 = hash
-            report.outcome = hash.matches(remoteHash) ? .alreadyPresent(status: status) : .differentContent(feedSHA512: remoteHash)
+            if !hash.matches(remoteHash) {
+                report.outcome = .differentContent(feedSHA512: remoteHash)
+            } else {
+                report.outcome = wasAbsent == true ? .pushed(status: status) : .alreadyPresent(status: status)
+            }
         }
         return report
     }
