@@ -108,13 +108,13 @@ public struct V2Feed: PackageFeed {
 enum HTTPPackageTransfer {
     /// Downloads `url` to `partialPath`. With the feed's `declaredSize` (v2 `PackageSize`), a body larger
     /// than ``sizeLimit(declared:)`` is refused: a 10 GiB `Content-Length` or an endless body cannot fill
-    /// the disk. Without one, curl still stops at the `Content-Length` the server announced.
+    /// the disk. Without one, ``undeclaredLimit`` applies.
     static func download(url: String, to partialPath: String, declaredSize: Int64? = nil, credentials: Credentials?, http: HTTPClient,
                          progress: (@Sendable (Int64, Int64) -> Void)?) async throws(FeedError) -> FetchedFile {
         var request = HTTPRequest(url: url, headers: [("Accept", "application/octet-stream, application/zip, */*")],
                                   destination: .file(path: partialPath, resume: true), credentials: credentials)
         request.onProgress = progress
-        request.maxFileBytes = declaredSize.flatMap(sizeLimit(declared:))
+        request.maxFileBytes = min(declaredSize.flatMap(sizeLimit(declared:)) ?? undeclaredLimit, undeclaredLimit)
         let response = try await http.sendForFeed(request)
         if response.status == 404 {
             throw .httpStatus(url: url, status: 404, body: "package download not found")
@@ -128,6 +128,10 @@ enum HTTPPackageTransfer {
         }
         return FetchedFile(size: size, sha512: PackageHash(digest: digest))
     }
+
+    /// The most bytes accepted when the feed declares no size (v3, folders, a chunked body): a larger file
+    /// could not pass vetting anyway (at most 4 GiB of content), so an endless body stops here, not at a full disk.
+    static let undeclaredLimit: Int64 = ExtractionLimits.default.maxTotalBytes + ExtractionLimits.default.maxTotalBytes / 10
 
     /// The most bytes accepted for a package the feed says has `declared` bytes: 10 % plus 1 MiB of margin
     /// (feeds that repack or re-sign a package may report the size before); nil for no usable declaration.
