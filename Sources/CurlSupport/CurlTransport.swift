@@ -128,7 +128,10 @@ public struct CurlTransport: HTTPTransport {
             // No "Expect: 100-continue" round trip: Django's and Python's dev servers handle it poorly.
             headerLines.append("Expect:")
         }
-        if context.resumeOffset > 0 { try easy.set(CURLOPT_RESUME_FROM_LARGE, offset: context.resumeOffset) }
+        // A plain Range header, not CURLOPT_RESUME_FROM: with that, libcurl itself fails a 200 answer (a server
+        // that ignores Range, as minchoc does) with error 33 "Cannot resume", and takes a 200 for a complete
+        // partial file as "already downloaded" with no body. TransferContext restarts from byte 0 on a 200.
+        if context.resumeOffset > 0 { try easy.set(CURLOPT_RANGE, "\(context.resumeOffset)-") }
         if case .file = request.destination {
             // Larger pieces per write callback (default 16 KiB): a quarter of the write system calls on a big package.
             try easy.set(CURLOPT_BUFFERSIZE, 256 << 10)

@@ -115,6 +115,9 @@ public struct HTTPRequest: Sendable {
     public var followRedirects: Bool
     /// Called from the transfer thread with (bytes so far, total or 0 when unknown), download or upload.
     public var onProgress: (@Sendable (Int64, Int64) -> Void)?
+    /// For `.file` destinations: the most bytes the whole file may have (a resumed prefix included). A larger
+    /// `Content-Length` fails before any byte is written, an endless body as soon as it passes the limit.
+    public var maxFileBytes: Int64?
 
     public init(
         method: HTTPMethod = .get, url: String, headers: [(name: String, value: String)] = [], body: Body = .none,

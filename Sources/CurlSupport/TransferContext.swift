@@ -144,6 +144,7 @@ final class TransferContext {
         case let .file(path, _):
             do throws(HTTPError) {
                 if !fileStarted { try startFile(path: path) }
+                if let limit = request.maxFileBytes, fileSize + Int64(bytes.count) > limit { throw fileTooLarge(limit) }
                 try writeAll(bytes, path: path)
                 hash(bytes)
                 fileSize += Int64(bytes.count)
@@ -159,6 +160,7 @@ final class TransferContext {
     private func startFile(path: String) throws(HTTPError) {
         fileStarted = true
         let expected = (status == 206 ? resumeOffset : 0) + (Int64(headers["content-length"] ?? "") ?? 0)
+        if let limit = request.maxFileBytes, expected > limit { throw fileTooLarge(limit) }
         if expected >= Self.backgroundHashingThreshold { backgroundHasher = BackgroundHasher() }
         if status == 206, resumeOffset > 0 {
             let range = headers["content-range"] ?? ""
@@ -177,6 +179,10 @@ final class TransferContext {
             }
             fileSize = 0
         }
+    }
+
+    private func fileTooLarge(_ limit: Int64) -> HTTPError {
+        .invalidResponse(url: request.url, field: "body", expected: "at most \(limit) bytes (the size the feed declared, plus margin)")
     }
 
     private func hashPrefix(path: String, length: Int64) throws(HTTPError) {

@@ -151,9 +151,17 @@ public enum PackageReader {
         var entries: [PackageEntry] = []
         var manifests: [String] = []
         var manifestBytes: [UInt8]?
+        // Listing for inspect: the names, types and declared sizes pass the extractor's rules, so a package
+        // NuGet would refuse to extract is reported as an error, not listed as ordinary files. (The data is
+        // not read here; PackageVetter reads it before anything is published.)
+        var policy = keepEntries ? EntryPolicy(package: path, archiveSize: EntryPolicy.fileSize(path), limits: .default) : nil
         while let raw = try reader.nextEntry() {
             let item = entry(raw)
-            if keepEntries { entries.append(item) }
+            if keepEntries {
+                entries.append(item)
+                if let relative = try policy?.admit(raw) { _ = try policy?.newParents(of: relative) }
+                try policy?.count(declared: raw)
+            }
             if item.kind == .file, NupkgLayout.isRootManifest(item.name) {
                 manifests.append(item.name)
                 if manifestBytes == nil {

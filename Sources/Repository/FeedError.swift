@@ -30,6 +30,9 @@ public enum FeedError: Error, Sendable, Equatable, CustomStringConvertible {
     case hashMismatch(url: String, expected: String, actual: String)
     /// The downloaded package's nuspec names a different package than requested; the file was discarded.
     case packageMismatch(url: String, expected: String, actual: String)
+    /// The package failed vetting (unsafe entry names or types, a bad CRC-32, sizes that disagree, a bomb,
+    /// an unreadable nuspec): it was not published, and a downloaded copy was discarded.
+    case packageRefused(file: String, reason: String)
     /// The feed already holds this id and version with different bytes: nothing was overwritten.
     case contentConflict(id: String, version: String, feed: String, localHash: String, remoteHash: String)
     /// A local file or folder operation failed.
@@ -76,6 +79,8 @@ public enum FeedError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(url): downloaded file has SHA-512 \(actual) but the feed publishes \(expected); the file was discarded"
         case let .packageMismatch(url, expected, actual):
             return "\(url): expected package \(expected) but the downloaded nuspec says \(actual); the file was discarded"
+        case let .packageRefused(file, reason):
+            return "\(file): refused, not published: \(reason)"
         case let .contentConflict(id, version, feed, localHash, remoteHash):
             return "\(feed): already has \(id) \(version) with different content (feed SHA-512 \(remoteHash), local \(localHash)); "
                 + "nothing was overwritten: delete it on the feed or bump the version"
@@ -97,6 +102,16 @@ public enum FeedError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case let .transport(_, code, _): return code.isTransient
         case let .httpStatus(_, status, _): return RetryPolicy.feedStatuses.contains(status)
+        default: return false
+        }
+    }
+
+    /// True when downloaded bytes were wrong (a hash mismatch, a package that fails vetting, a body cut
+    /// short): a fresh download may succeed, so it is retried within the run's budget.
+    public var isDamagedPackage: Bool {
+        switch self {
+        case .hashMismatch, .packageRefused: return true
+        case let .invalidResponse(_, field, _): return field == "Content-Length" || field == "Content-Range"
         default: return false
         }
     }

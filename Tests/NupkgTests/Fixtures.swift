@@ -22,7 +22,7 @@ struct TemporaryFolder {
 
 /// Builds archives entry by entry with libarchive, including hostile ones no packer would write.
 struct ArchiveBuilder {
-    enum Item {
+    enum Item: Sendable {
         case file(String, [UInt8])
         case rawName([UInt8], [UInt8])
         case symlink(String, String)

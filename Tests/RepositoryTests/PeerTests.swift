@@ -109,4 +109,40 @@ struct PeerTests {
         let installed = output.path + "/NonStrongNameB.1.0.0.0/NonStrongNameB.1.0.0.0.nupkg"
         #expect(FileManager.default.contentsEqual(atPath: installed, andPath: Corpus.package(Self.package)), "\(result.output)")
     }
+
+    /// minchoc 0.2.0 ignores `Range`: a leftover `.partial`, cut short or complete, restarts from byte 0 (it
+    /// failed with curl's error 33 "Cannot resume", or "expected N bytes, received 0").
+    @Test(arguments: ["half", "complete"])
+    func leftoverPartialRestartsOnMinchoc(_ leftover: String) async throws {
+        let peer = try await MinchocPeer()
+        let feed = V2Feed(url: peer.source, apiKey: Secret(peer.apiKey), pushURL: V2Feed.pushURL(for: peer.pushSource), http: testClient())
+        #expect(try await feed.push(fileAt: Corpus.package(Self.package)).outcome == .pushed(status: 201))
+        let remote = try #require(try await feed.package(id: "NonStrongNameB", version: try NuGetVersion(parsing: "1.0.0")))
+        let output = try TemporaryDirectory()
+        defer { output.cleanup() }
+        let original = try Corpus.bytes("nupkg/real/" + Self.package)
+        let destination = output.path + "/" + remote.identity.fileName
+        try Data(leftover == "half" ? Array(original.prefix(original.count / 2)) : original).write(to: URL(fileURLWithPath: destination + ".partial"))
+        let downloaded = try await feed.download(remote, toDirectory: output.path)
+        #expect(FileManager.default.contentsEqual(atPath: downloaded.path, andPath: Corpus.package(Self.package)))
+    }
+
+    /// minchoc publishes no hash: internalize reads the package back and calls other bytes a conflict, as push does.
+    @Test func internalizeCallsOtherBytesOnMinchocAConflict() async throws {
+        let peer = try await MinchocPeer()
+        let target = V2Feed(url: peer.source, apiKey: Secret(peer.apiKey), pushURL: V2Feed.pushURL(for: peer.pushSource), http: testClient())
+        let built = try TemporaryDirectory(), work = try TemporaryDirectory()
+        defer { built.cleanup(); work.cleanup() }
+        let theirs = try Built.package("Minchoc.Conflict", "1.0.0", in: built.path, payload: "on the target")
+        #expect(try await target.push(fileAt: theirs).outcome == .pushed(status: 201))
+        try FileManager.default.removeItem(atPath: theirs)
+        let ours = try Built.package("Minchoc.Conflict", "1.0.0", in: built.path, payload: "from the source")
+        let source = try FakeFeed(files: [ours], arguments: ["--no-hash"])
+        let internalizer = Internalizer(sources: ["src": V2Feed(url: source.v2, http: testClient())], target: target,
+                                        workDirectory: work.path, journal: nil)
+        let summary = await internalizer.run([PackageRequest(id: "Minchoc.Conflict", source: "src")])
+        #expect(summary.items.map(\.status) == [.differentContent], "\(summary.text)")
+        let pushed = try await target.push(fileAt: ours)
+        guard case .differentContent = pushed.outcome else { Issue.record("push said \(pushed.outcome)"); return }
+    }
 }

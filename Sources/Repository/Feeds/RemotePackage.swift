@@ -57,3 +57,15 @@ public struct FeedDependency: Sendable, Hashable, Codable, CustomStringConvertib
         "\(id) \(range.isAll ? "(any)" : range.normalized)" + (targetFramework.map { " [\($0)]" } ?? "")
     }
 }
+
+extension RemotePackage {
+    /// Throws unless the id is a valid NuGet id, so that `identity.fileName` stays one plain file name. Feeds
+    /// supply ids (a dependency id `../../x/pwn` once wrote outside the work folder); versions are parsed
+    /// ``NuGetVersion`` values whose normalized text has only letters, digits, dots and hyphens.
+    public func checkUsableAsFileName(feed: String) throws(FeedError) {
+        guard PackageIdentity.isValidId(id) else {
+            throw .invalidResponse(url: downloadURL ?? feed, field: "id",
+                                   expected: "a NuGet package id (letters, digits, '.', '-', '_'; at most 100 characters), got '\(id)'")
+        }
+    }
+}

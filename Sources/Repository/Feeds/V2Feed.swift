@@ -91,7 +91,8 @@ public struct V2Feed: PackageFeed {
     public func fetch(_ package: RemotePackage, to partialPath: String,
                       progress: (@Sendable (Int64, Int64) -> Void)?) async throws(FeedError) -> FetchedFile {
         let url = package.downloadURL ?? "\(baseURL)/package/\(package.id)/\(package.version.normalized)"
-        return try await HTTPPackageTransfer.download(url: url, to: partialPath, credentials: credentials, http: http, progress: progress)
+        return try await HTTPPackageTransfer.download(url: url, to: partialPath, declaredSize: package.packageSize, credentials: credentials,
+                                                      http: http, progress: progress)
     }
 
     public func upload(fileAt path: String, identity: PackageIdentity, timeout: Int?) async throws(FeedError) -> UploadAnswer {
@@ -105,11 +106,15 @@ public struct V2Feed: PackageFeed {
 
 /// The HTTP transfers v2 and v3 share: package download (streamed, resumable) and multipart PUT push.
 enum HTTPPackageTransfer {
-    static func download(url: String, to partialPath: String, credentials: Credentials?, http: HTTPClient,
+    /// Downloads `url` to `partialPath`. With the feed's `declaredSize` (v2 `PackageSize`), a body larger
+    /// than ``sizeLimit(declared:)`` is refused: a 10 GiB `Content-Length` or an endless body cannot fill
+    /// the disk. Without one, ``undeclaredLimit`` applies.
+    static func download(url: String, to partialPath: String, declaredSize: Int64? = nil, credentials: Credentials?, http: HTTPClient,
                          progress: (@Sendable (Int64, Int64) -> Void)?) async throws(FeedError) -> FetchedFile {
         var request = HTTPRequest(url: url, headers: [("Accept", "application/octet-stream, application/zip, */*")],
                                   destination: .file(path: partialPath, resume: true), credentials: credentials)
         request.onProgress = progress
+        request.maxFileBytes = min(declaredSize.flatMap(sizeLimit(declared:)) ?? undeclaredLimit, undeclaredLimit)
         let response = try await http.sendForFeed(request)
         if response.status == 404 {
             throw .httpStatus(url: url, status: 404, body: "package download not found")
@@ -122,6 +127,17 @@ enum HTTPPackageTransfer {
             throw .invalidResponse(url: url, field: "Content-Length", expected: "\(declared) bytes, received \(size)")
         }
         return FetchedFile(size: size, sha512: PackageHash(digest: digest))
+    }
+
+    /// The most bytes accepted when the feed declares no size (v3, folders, a chunked body): a larger file
+    /// could not pass vetting anyway (at most 4 GiB of content), so an endless body stops here, not at a full disk.
+    static let undeclaredLimit: Int64 = ExtractionLimits.default.maxTotalBytes + ExtractionLimits.default.maxTotalBytes / 10
+
+    /// The most bytes accepted for a package the feed says has `declared` bytes: 10 % plus 1 MiB of margin
+    /// (feeds that repack or re-sign a package may report the size before); nil for no usable declaration.
+    static func sizeLimit(declared: Int64) -> Int64? {
+        guard declared > 0, declared < Int64.max / 2 else { return nil }
+        return declared + declared / 10 + (1 << 20)
     }
 
     static func upload(path: String, to url: String, apiKey: Secret, credentials: Credentials?, http: HTTPClient,

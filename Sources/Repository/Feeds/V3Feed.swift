@@ -98,7 +98,8 @@ public struct V3Feed: PackageFeed {
         } else {
             url = Self.contentURL(base: try await flatContainer(), id: package.id, version: package.version)
         }
-        return try await HTTPPackageTransfer.download(url: url, to: partialPath, credentials: credentials, http: http, progress: progress)
+        return try await HTTPPackageTransfer.download(url: url, to: partialPath, declaredSize: package.packageSize, credentials: credentials,
+                                                      http: http, progress: progress)
     }
 
     public func upload(fileAt path: String, identity: PackageIdentity, timeout: Int?) async throws(FeedError) -> UploadAnswer {

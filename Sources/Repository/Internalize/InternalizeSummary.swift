@@ -27,6 +27,9 @@ public struct InternalizeItem: Sendable, Hashable, Codable {
     /// True when an earlier, interrupted run had already finished this package (from the journal).
     public var fromJournal: Bool
     public var sha512: String?
+    /// False when the source publishes no SHA-512 for the package (minchoc, folders): its bytes were checked
+    /// only by vetting (every CRC-32, sizes, entry names, the nuspec's id and version). Nil when not transferred.
+    public var sourceHashPublished: Bool?
     public var detail: String?
 
     public init(id: String, version: String?, source: String, reason: String, status: Status, downloaded: Bool = false,
@@ -54,7 +57,12 @@ public struct InternalizeSummary: Sendable, Codable {
     public var hasProblems: Bool { items.contains { $0.status == .failed || $0.status == .differentContent } }
 
     struct Counts: Codable {
-        var downloaded: Int, pushed: Int, alreadyPresent: Int, differentContent: Int, failed: Int
+        var downloaded: Int, pushed: Int, alreadyPresent: Int, differentContent: Int, failed: Int, noPublisherHash: Int
+    }
+
+    /// Packages this run published whose source gave no SHA-512 to check the download against.
+    public var withoutPublisherHash: [InternalizeItem] {
+        items.filter { $0.sourceHashPublished == false && $0.status == .pushed && !$0.fromJournal }
     }
 
     enum CodingKeys: String, CodingKey { case target, counts, items }
@@ -74,7 +82,8 @@ public struct InternalizeSummary: Sendable, Codable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(target, forKey: .target)
         try container.encode(Counts(downloaded: downloadedCount, pushed: count(.pushed), alreadyPresent: count(.alreadyPresent),
-                                    differentContent: count(.differentContent), failed: count(.failed)), forKey: .counts)
+                                    differentContent: count(.differentContent), failed: count(.failed),
+                                    noPublisherHash: withoutPublisherHash.count), forKey: .counts)
         try container.encode(items, forKey: .items)
     }
 
@@ -100,6 +109,11 @@ public struct InternalizeSummary: Sendable, Codable {
             if item.fromJournal { line += " [earlier run]" }
             if let detail = item.detail { line += ": \(detail)" }
             lines.append(line)
+        }
+        let unhashed = withoutPublisherHash
+        if !unhashed.isEmpty {
+            lines.append("no publisher hash for \(unhashed.count) pushed (checked by CRC-32, sizes and nuspec only): "
+                + unhashed.map { "\($0.id) \($0.version ?? "-")" }.joined(separator: ", "))
         }
         lines.append("target \(target): \(downloadedCount) downloaded, \(count(.pushed)) pushed, \(count(.alreadyPresent)) already present, "
             + "\(count(.differentContent)) conflicting, \(count(.failed)) failed")

@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 import Nupkg
 import Versioning
@@ -13,15 +14,19 @@ public struct DownloadedPackage: Sendable, Hashable, Codable {
 }
 
 extension PackageFeed {
-    /// Downloads `package` into `directory` as `id.normalizedversion.nupkg`.
+    /// Downloads `package` into `directory` as `id.normalizedversion.nupkg`. The id must be a valid NuGet id:
+    /// feeds supply it, and `../../x/pwn` must not name a file outside `directory`.
     public func download(_ package: RemotePackage, toDirectory directory: String,
                          progress: (@Sendable (Int64, Int64) -> Void)? = nil) async throws(FeedError) -> DownloadedPackage {
-        try await download(package, to: directory + "/" + package.identity.fileName, progress: progress)
+        try package.checkUsableAsFileName(feed: name)
+        return try await download(package, to: directory + "/" + package.identity.fileName, progress: progress)
     }
 
     /// Downloads `package` to `destination`: streamed to `destination.partial` (resumed if a previous run
-    /// left one), SHA-512 checked against the feed's `PackageHash` when it has one, the nuspec checked to
-    /// name the requested id and version, then atomically renamed. A bad file is discarded, never renamed.
+    /// left one), SHA-512 checked against the feed's `PackageHash` when it has one, vetted by
+    /// ``PackageVetter`` (entry names and types, every CRC-32, real against declared sizes, bombs: what catches
+    /// a damaged download when the feed publishes no hash), the nuspec checked to name the requested id and
+    /// version, then atomically renamed. A bad file is discarded, never renamed.
     public func download(_ package: RemotePackage, to destination: String,
                          progress: (@Sendable (Int64, Int64) -> Void)? = nil) async throws(FeedError) -> DownloadedPackage {
         let partial = destination + ".partial"
@@ -44,10 +49,11 @@ extension PackageFeed {
         }
         let nuspec: Nuspec
         do {
-            nuspec = try PackageReader.readManifest(at: partial)
+            // Reading every entry's data costs real time on a large package: off the cooperative pool.
+            nuspec = try await Blocking.run { () throws(NupkgError) -> Nuspec in try PackageVetter.vet(partial).nuspec }
         } catch {
             unlink(partial)
-            throw .invalidResponse(url: source, field: "package", expected: "a readable .nupkg (\(error))")
+            throw .packageRefused(file: source, reason: "\(error)")
         }
         guard nuspec.id.lowercased() == package.id.lowercased(), nuspec.version == package.version else {
             unlink(partial)

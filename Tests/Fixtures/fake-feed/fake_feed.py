@@ -22,7 +22,14 @@ Fault injection (--fault KIND:COUNT[:PATH-SUBSTRING], repeatable): the first COU
   stall      headers and half of the body, then silence for 30 s (--stall-seconds N to change)
   truncate   full Content-Length announced, half the body sent, connection closed
   wrong-hash the v2 feed publishes a wrong PackageHash (COUNT ignored: always, for matching ids)
-  wrong-bytes the download serves the package with one byte flipped
+  wrong-bytes the download serves the package with one byte flipped (the last one)
+  corrupt    the download serves the package with a byte in the middle flipped (inside entry data)
+  stored-reset (PUT) the package is stored, then the connection is reset before the answer
+
+Random faults (--fault-rate P, --seed N): each request, with probability P, gets one fault picked at random
+(GET: reset, reset-mid, 500, 503, 429, stall, truncate, corrupt; PUT: reset, 500, 503, 429, stored-reset), on
+top of the counted --fault rules. --ignore-range answers every download 200 with the whole file, as minchoc
+0.2.0 does.
 
 Other switches: --api-key KEY (required for pushes; 401 otherwise), --duplicate-status 409|400 (answer to a push
 of an existing id+version; minchoc answers 400), --max-upload BYTES (413 above), --no-hash (publish no
@@ -93,6 +100,8 @@ class State:
         self.packages = {}  # (lower id, normalized lower version) -> dict
         self.log = open(args.log, "a") if args.log else None
         self.stall_seconds = args.stall_seconds
+        self.random = __import__("random").Random(args.seed)
+        self.pending = {}  # thread id -> the random fault drawn for the request that thread serves
         if args.packages:
             for name in sorted(os.listdir(args.packages)):
                 if name.endswith(".nupkg"):
@@ -104,9 +113,23 @@ class State:
         self.packages[key] = info
         return key
 
+    RANDOM_GET = ["reset", "reset-mid", "500", "503", "429", "stall", "truncate", "corrupt"]
+    RANDOM_PUT = ["reset", "500", "503", "429", "stored-reset"]
+
+    def draw(self, method):
+        # One draw per request, kept until a stage of that request takes it.
+        with self.lock:
+            kinds = self.RANDOM_PUT if method == "PUT" else self.RANDOM_GET
+            hit = self.args.fault_rate > 0 and self.random.random() < self.args.fault_rate
+            self.pending[threading.get_ident()] = self.random.choice(kinds) if hit else None
+
     def take_fault(self, path, kinds):
         # Faults match a substring of "METHOD PATH" (e.g. "PUT /feed/api/v2/" or "/package/").
         with self.lock:
+            drawn = self.pending.get(threading.get_ident())
+            if drawn in kinds:
+                self.pending[threading.get_ident()] = None
+                return drawn
             for fault in self.faults:
                 if fault.kind in kinds and fault.remaining > 0 and fault.match in path:
                     fault.remaining -= 1
@@ -165,6 +188,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return "http://127.0.0.1:%d" % self.server.server_address[1]
 
     def record(self):
+        self.state.draw(self.command)
         if self.state.log:
             with self.state.lock:
                 self.state.log.write("%s %s %s\n" % (self.command, self.path, self.headers.get("Range", "-")))
@@ -306,6 +330,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             final = os.path.join(self.state.args.packages, "%s.%s.nupkg" % (info["id"], normalize(info["version"])))
             os.rename(temporary, final)
             self.state.add(final)
+        if self.state.take_fault(self.command + " " + self.path, {"stored-reset"}):
+            return self.reset()
         self.send_status(201, "created")
 
     # ---- recordings -----------------------------------------------------------------------------------
@@ -379,19 +405,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send_status(404, "no such package")
         size = info["size"]
         start = 0
-        requested = self.headers.get("Range")
+        requested = None if self.state.args.ignore_range else self.headers.get("Range")
         if requested:
             match = re.match(r"bytes=(\d+)-$", requested)
             start = int(match.group(1)) if match else 0
             if start >= size:
                 return self.send_status(416, "range not satisfiable")
-        faulty = self.state.take_fault(self.command + " " + self.path, {"wrong-bytes"}) or \
+        faulty = self.state.take_fault(self.command + " " + self.path, {"wrong-bytes", "corrupt"}) or \
             self.state.has_fault("reset-mid", self.path) or self.state.has_fault("stall", self.path) or \
             self.state.has_fault("truncate", self.path)
         if faulty or size < (8 << 20):
             data = open(info["path"], "rb").read()
             if faulty == "wrong-bytes":
                 data = data[:-1] + bytes([data[-1] ^ 0xFF])
+            elif faulty == "corrupt":
+                middle = len(data) // 2
+                data = data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1:]
             if requested:
                 return self.send_body(206, data[start:], "application/octet-stream",
                                       [("Content-Range", "bytes %d-%d/%d" % (start, size - 1, size))])
@@ -472,6 +501,9 @@ def main():
     parser.add_argument("--page-size", type=int, default=0)
     parser.add_argument("--log", default="")
     parser.add_argument("--stall-seconds", type=float, default=30)
+    parser.add_argument("--fault-rate", type=float, default=0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--ignore-range", action="store_true")
     args = parser.parse_args()
     # A test runner may start us with signals blocked: unblock them, and exit when the parent goes away.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})

@@ -1,0 +1,63 @@
+import Foundation
+
+/// What vetting found in a package that passed.
+public struct VettedPackage: Sendable, Hashable {
+    public let nuspec: Nuspec
+    public var identity: PackageIdentity { PackageIdentity(id: nuspec.id, version: nuspec.version) }
+    public let entryCount: Int
+    /// Bytes of all entries uncompressed, as read (not as declared).
+    public let contentBytes: Int64
+}
+
+/// Checks a whole package without writing anything: every entry passes ``EntryPolicy`` (the extractor's
+/// rules: names, types, duplicates, size and ratio bombs), every entry's data is read so libarchive checks
+/// its CRC-32, real sizes must equal declared ones, and the root nuspec must be readable.
+///
+/// Run before a package is published to a feed: when the source publishes no SHA-512 (minchoc, folders),
+/// this is what catches a byte flipped in transit (the CRC or the deflate stream breaks), and it keeps
+/// packages NuGet would refuse to extract off the internal feed.
+public enum PackageVetter {
+    /// Vets the package at `path`; with `expected`, the nuspec must name that id (ignoring case) and version.
+    public static func vet(_ path: String, expected: PackageIdentity? = nil,
+                           limits: ExtractionLimits = .default) throws(NupkgError) -> VettedPackage {
+        let reader = try ArchiveReader(path: path)
+        var policy = EntryPolicy(package: path, archiveSize: EntryPolicy.fileSize(path), limits: limits)
+        var manifests: [String] = []
+        var manifestBytes: [UInt8]?
+        while let raw = try reader.nextEntry() {
+            guard let relative = try policy.admit(raw) else { try reader.skipData(); continue }
+            _ = try policy.newParents(of: relative)
+            guard raw.kind == .file else { try reader.skipData(); continue }
+            let isManifest = NupkgLayout.isRootManifest(relative)
+            if isManifest { manifests.append(relative) }
+            let keep = isManifest && manifestBytes == nil
+            var kept: [UInt8] = []
+            var size: Int64 = 0
+            try reader.streamData { (chunk: UnsafeRawBufferPointer) throws(NupkgError) in
+                try policy.count(bytes: chunk.count)
+                size += Int64(chunk.count)
+                if keep {
+                    guard kept.count + chunk.count <= NuspecReader.sizeLimit else {
+                        throw .manifestTooLarge(path: path, size: raw.declaredSize, limit: Int64(NuspecReader.sizeLimit))
+                    }
+                    kept.append(contentsOf: chunk)
+                }
+            }
+            try policy.checkSize(of: raw, actual: size)
+            if keep { manifestBytes = kept }
+        }
+        guard let manifestBytes, let manifestName = manifests.first else { throw .noManifest(path: path) }
+        guard manifests.count == 1 else { throw .multipleManifests(path: path, names: manifests) }
+        let nuspec = try NuspecReader.read(manifestBytes, source: "\(path)!\(manifestName)")
+        if let expected {
+            guard nuspec.id.lowercased() == expected.id.lowercased() else {
+                throw .invalidManifest(path: path, field: "id", problem: "expected '\(expected.id)' (what was requested), found '\(nuspec.id)'")
+            }
+            guard nuspec.version == expected.version else {
+                throw .invalidManifest(path: path, field: "version",
+                                       problem: "expected \(expected.version.normalized) (what was requested), found \(nuspec.version.normalized)")
+            }
+        }
+        return VettedPackage(nuspec: nuspec, entryCount: policy.entries, contentBytes: policy.totalBytes)
+    }
+}
