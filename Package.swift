@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Versioning"),
         /** One diagnostic type (severity, rule, file:line or file:step, message, hint), its printer to stderr
             (which also owns the terminal's progress line) and did-you-mean suggestions. */
-        .target(name: "Diagnostics"),
+        .target(name: "Diagnostics", dependencies: ["FileSupport"]),
         /** The one JSON style of every --format json output, summary and journal. */
         .target(name: "JSONOutput"),
         /** The CCM compatibility matrix (data in matrix/) and checks over an estate. */
@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "CurlSupport",
             dependencies: [
-                "CCurl", "Diagnostics",
+                "CCurl", "Diagnostics", "FileSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 import Crypto
 import Synchronization
@@ -186,18 +187,18 @@ final class TransferContext {
     }
 
     private func hashPrefix(path: String, length: Int64) throws(HTTPError) {
-        let reader = open(path, O_RDONLY | O_CLOEXEC)
-        guard reader >= 0 else { throw .fileError(path: path, reason: "cannot reopen to resume: \(Self.errnoText())") }
-        defer { close(reader) }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        var remaining = length
-        while remaining > 0 {
-            let count = read(reader, buffer.baseAddress, Int(min(Int64(buffer.count), remaining)))
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { throw .fileError(path: path, reason: "partial file shorter than expected while resuming") }
-            hash(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-            remaining -= Int64(count)
+        do throws(FileIOError) {
+            let reader = try FileIO.openForReading(path)
+            defer { close(reader) }
+            var hashed: Int64 = 0
+            let chunks = ChunkedReader(descriptor: reader, path: path, limit: length)
+            while let chunk = try chunks.next() {
+                hash(chunk)
+                hashed += Int64(chunk.count)
+            }
+            guard hashed == length else { throw FileIOError(path: path, reason: "it is shorter than the \(length) bytes expected") }
+        } catch {
+            throw .fileError(path: path, reason: "cannot reread the partial file to resume: \(error.reason)")
         }
     }
 
@@ -207,15 +208,7 @@ final class TransferContext {
     }
 
     private func writeAll(_ bytes: UnsafeRawBufferPointer, path: String) throws(HTTPError) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw .fileError(path: path, reason: "write failed: \(Self.errnoText())")
-            }
-            offset += written
-        }
+        do { try FileIO.writeAll(descriptor, bytes, path: path) } catch { throw .fileError(path: path, reason: error.reason) }
     }
 
     /// Called after a successful transfer: a 2xx answer with an empty body still truncates the file.
@@ -247,10 +240,11 @@ final class TransferContext {
                 uploadPosition += count
                 if uploadPosition == bytes.count { uploadIndex += 1; uploadPosition = 0 }
             case .file:
-                let count = read(uploadDescriptor, buffer.baseAddress! + filled, buffer.count - filled)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    readFailure = .fileError(path: uploadPath, reason: "read failed during upload: \(Self.errnoText())")
+                let count: Int
+                do {
+                    count = try FileIO.readSome(uploadDescriptor, into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]), path: uploadPath)
+                } catch {
+                    readFailure = .fileError(path: uploadPath, reason: "read failed during upload: \(error.reason)")
                     return nil
                 }
                 if count == 0 { uploadIndex += 1; uploadPosition = 0 } else { filled += count }

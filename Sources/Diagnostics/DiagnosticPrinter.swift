@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 
 /// The one writer of standard error: diagnostics, `error:`/`warning:` lines, log lines and the progress
@@ -63,14 +64,7 @@ public final class DiagnosticPrinter: @unchecked Sendable {
     }
 
     private func write(_ text: String) {
-        var remaining = Array(text.utf8)[...]
-        while !remaining.isEmpty {
-            let written = remaining.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return // stderr closed: nothing else can be told
-            }
-            remaining = remaining.dropFirst(written)
-        }
+        // A failed write to stderr (closed, full) cannot be reported anywhere: dropped.
+        try? FileIO.writeAll(descriptor, Array(text.utf8), path: "standard error")
     }
 }
