@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 // ccm-upgrade: upgrade Chocolatey Central Management safely.
 //
-// Layering (one-way):  Versioning → Compatibility → Planning
-//                      Versioning, XMLSupport, CArchive, FileSupport → Nupkg → Repository → ccm-upgrade
-//                      CCurl → CurlSupport → Repository, Deployment (only CurlSupport imports CCurl)
+// Layering (one-way; docs/architecture.md has the whole map):
+//   Versioning, JSONOutput, FileSupport → Diagnostics → Compatibility → Planning → Deployment → ccm-upgrade
+//   XMLSupport (CXML2), CArchive, FileSupport → Nupkg → Repository → ccm-upgrade
+//   CCurl → CurlSupport → Repository, Deployment (only CurlSupport imports CCurl)
 // Versions and matrix logic never link a C library; C stays in the system-library targets and the
 // one Swift module that wraps each of them.
 import PackageDescription
