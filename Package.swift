@@ -53,7 +53,7 @@ let package = Package(
         /** The CCM compatibility matrix (data in matrix/) and checks over an estate. */
         .target(
             name: "Compatibility",
-            dependencies: ["Versioning", "Diagnostics", "JSONOutput", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Versioning", "Diagnostics", "FileSupport", "JSONOutput", .product(name: "Yams", package: "Yams")],
             plugins: ["EmbedMatrix"]
         ),
 

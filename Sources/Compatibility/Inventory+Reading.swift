@@ -1,6 +1,7 @@
 import Diagnostics
 import Foundation
 import Versioning
+import FileSupport
 
 /// The one inventory reader: YAML or JSON (JSON is YAML), CRLF line ends and a UTF-8 byte order mark
 /// accepted, every problem reported with file, line and field (the matrix files' reader, so both read
@@ -18,11 +19,9 @@ extension Inventory {
 
     /// Reads an inventory file.
     public static func load(path: String, catalogue: CCMCatalogue = .standard) throws(InventoryError) -> Inventory {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InventoryError(diagnostics: [MatrixError.unreadable(file: path, reason: "cannot read the inventory file (missing or not a regular file)").diagnostic(.error)])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw InventoryError(diagnostics: [MatrixError.unreadable(file: path, reason: "the inventory file is not UTF-8 text").diagnostic(.error)])
+        let text: String
+        do { text = try TextFile.read(atPath: path) } catch {
+            throw InventoryError(diagnostics: [MatrixError.unreadable(file: path, reason: error.reason).diagnostic(.error)])
         }
         return try parse(text, file: path, catalogue: catalogue)
     }

@@ -1,6 +1,7 @@
 import Diagnostics
 import Foundation
 import Versioning
+import FileSupport
 
 /// The CCM compatibility matrix: every published row, the product dependency rules, the communication
 /// breaks and the platform prerequisites, read from the YAML files in `matrix/`.
@@ -139,12 +140,9 @@ public struct Matrix: Sendable {
         var files: [(name: String, text: String)] = []
         var problems: [Diagnostic] = []
         for name in names {
-            guard let data = FileManager.default.contents(atPath: prefix + name) else {
-                problems.append(MatrixError.unreadable(file: prefix + name, reason: "permission denied or not a regular file").diagnostic(.error))
-                continue
-            }
-            guard let text = String(data: data, encoding: .utf8) else {
-                problems.append(MatrixError.unreadable(file: prefix + name, reason: "not UTF-8 text").diagnostic(.error))
+            let text: String
+            do { text = try TextFile.read(atPath: prefix + name) } catch {
+                problems.append(MatrixError.unreadable(file: prefix + name, reason: error.reason).diagnostic(.error))
                 continue
             }
             files.append((name, text))

@@ -1,6 +1,7 @@
 import Compatibility
 import Foundation
 import Versioning
+import FileSupport
 
 /// Re-checks a plan file on load. A plan can't contain combined or out-of-order upgrades by construction;
 /// this catches hand edits (and plans from other tools) that would.
@@ -68,7 +69,8 @@ public enum PlanValidator {
 
     /// Reads and validates a plan file; refuses it with every problem listed.
     public static func load(path: String) throws(PlanningError) -> UpgradePlan {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .io(path: path, reason: "cannot read the plan file") }
+        let data: Data
+        do { data = Data(try TextFile.read(atPath: path).utf8) } catch { throw .io(path: path, reason: "cannot read the plan file: \(error.reason)") }
         let name = (path as NSString).lastPathComponent
         // The version first: an older format would otherwise fail on some field with a confusing message.
         struct Header: Decodable { var formatVersion: Int? }

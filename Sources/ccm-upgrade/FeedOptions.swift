@@ -2,6 +2,7 @@ import CurlSupport
 import ArgumentParser
 import Foundation
 import Repository
+import FileSupport
 
 /// Network and configuration flags shared by `download`, `push` and `internalize`. No secret is accepted on
 /// the command line: passwords and API keys come from the config file, environment variables or files.
@@ -124,9 +125,9 @@ struct APIKeyOptions: ParsableArguments {
             source.apiKey = Secret(value)
         }
         if let apiKeyFile {
-            guard let text = try? String(contentsOfFile: apiKeyFile, encoding: .utf8) else {
-                throw CommandFailure.badInput("\(apiKeyFile): cannot read the API key file")
-            }
+            // Through TextFile: a key saved by Notepad carries a BOM, which would otherwise become part of it.
+            let text: String
+            do { text = try TextFile.read(atPath: apiKeyFile) } catch { throw CommandFailure.badInput("--api-key-file: \(error)") }
             source.apiKey = Secret(text.trimmingCharacters(in: .whitespacesAndNewlines))
         }
     }

@@ -86,3 +86,48 @@ struct LoggingLevelTests {
         #expect(!verbose.stderr.contains("Unknown option"), "\(verbose.stderr)")
     }
 }
+
+/// Windows text is normal input (issue 12 §6): every file the commands read works the same with a UTF-8 BOM
+/// and CRLF line ends as with LF.
+@Suite("Windows text in every input")
+struct WindowsTextInputTests {
+    static func windows(_ text: String) -> String { "\u{FEFF}" + text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n") }
+
+    static func temporary(_ name: String, _ text: String) throws -> String {
+        let folder = NSTemporaryDirectory() + "ccm-crlf-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = folder + "/" + name
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    // (command with FILE for the input, file name, LF text, expected exit code)
+    static let rows: [([String], String, String, Int32)] = [
+        // The example estate is incompatible before its upgrade: exit 1 either way, with the same findings.
+        (["matrix", "check", "--inventory", "FILE"], "inventory.yaml",
+         (try? String(contentsOfFile: ToolProcess.checkout + "/examples/estate/inventory.yaml", encoding: .utf8)) ?? "", 1),
+        (["lint-script", "FILE"], "up.ps1", "# combined\nchoco upgrade chocolatey-management-service chocolatey-management-web -y\n", 1),
+        (["deployment", "lint", "FILE"], "d.json",
+         "{\n\"Name\": \"x\", \"ScheduledDateTimeUtc\": null, \"LastScheduledDateTimeUtc\": null, \"RepeatPeriod\": 0,\n\"ExecutionTimeoutInSeconds\": 14400, \"RequiresApproval\": false, \"DeploymentSteps\": []\n}\n", 1), // an empty plan is one error
+    ]
+
+    @Test(arguments: rows)
+    func sameResultAsLF(_ row: ([String], String, String, Int32)) throws {
+        let unix = try Self.temporary(row.1, row.2)
+        let windows = try Self.temporary(row.1, Self.windows(row.2))
+        let a = try ToolProcess.run(row.0.map { $0 == "FILE" ? unix : $0 })
+        let b = try ToolProcess.run(row.0.map { $0 == "FILE" ? windows : $0 })
+        #expect(a.status == row.3, "\(a.stderr)")
+        #expect(b.status == row.3, "\(b.stderr)")
+        #expect(a.stdout.replacingOccurrences(of: unix, with: "F") == b.stdout.replacingOccurrences(of: windows, with: "F"))
+        #expect(a.stderr.replacingOccurrences(of: unix, with: "F") == b.stderr.replacingOccurrences(of: windows, with: "F"))
+    }
+
+    @Test func apiKeyFileWithBOMIsTheKeyAlone() throws {
+        // The key file read through TextFile: a BOM must not become part of the key (it would be refused).
+        let key = try Self.temporary("key.txt", "\u{FEFF}abc123\r\n")
+        let feed = NSTemporaryDirectory() + "ccm-crlf-feed-" + UUID().uuidString
+        let result = try ToolProcess.run(["push", "/nonexistent.nupkg", "-s", feed, "--api-key-file", key])
+        #expect(!result.stderr.contains("--api-key-file"), "\(result.stderr)")
+    }
+}
