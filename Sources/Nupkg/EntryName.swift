@@ -46,15 +46,36 @@ public enum EntryName {
     /// that `%2e%2e%2f` cannot hide a `../`.
     public static func unsafeReason(_ decodedName: String) -> String? {
         if decodedName.isEmpty { return "the name is empty" }
-        if decodedName.utf8.contains(0) { return "the name contains a NUL byte" }
-        if decodedName.utf8.contains(UInt8(ascii: "\\")) { return "backslash separators are not allowed (Windows path tricks)" }
-        if decodedName.hasPrefix("/") { return "absolute paths are not allowed" }
-        let scalars = Array(decodedName.unicodeScalars)
-        if scalars.count >= 2, scalars[1] == ":", scalars[0].properties.isAlphabetic { return "drive letters are not allowed" }
-        if decodedName.utf8.contains(UInt8(ascii: ":")) { return "':' is not allowed in entry names (drive letters, NTFS streams)" }
-        for segment in decodedName.split(separator: "/", omittingEmptySubsequences: false) where segment == ".." {
-            return "'..' segments would escape the target folder"
+        // One pass over the bytes (this runs for every entry `inspect` lists): the checks in the order their
+        // messages are chosen, without arrays or substrings.
+        var hasNUL = false, hasBackslash = false, hasColon = false, hasDotDotSegment = false
+        var segmentLength = 0, dotsInSegment = 0
+        for byte in decodedName.utf8 {
+            switch byte {
+            case 0: hasNUL = true
+            case UInt8(ascii: "\\"): hasBackslash = true
+            case UInt8(ascii: ":"): hasColon = true
+            default: break
+            }
+            if byte == UInt8(ascii: "/") {
+                if segmentLength == 2 && dotsInSegment == 2 { hasDotDotSegment = true }
+                segmentLength = 0
+                dotsInSegment = 0
+            } else {
+                segmentLength += 1
+                if byte == UInt8(ascii: ".") { dotsInSegment += 1 }
+            }
         }
+        if segmentLength == 2 && dotsInSegment == 2 { hasDotDotSegment = true }
+        if hasNUL { return "the name contains a NUL byte" }
+        if hasBackslash { return "backslash separators are not allowed (Windows path tricks)" }
+        if decodedName.utf8.first == UInt8(ascii: "/") { return "absolute paths are not allowed" }
+        if hasColon {
+            var scalars = decodedName.unicodeScalars.makeIterator()
+            if let first = scalars.next(), scalars.next() == ":", first.properties.isAlphabetic { return "drive letters are not allowed" }
+            return "':' is not allowed in entry names (drive letters, NTFS streams)"
+        }
+        if hasDotDotSegment { return "'..' segments would escape the target folder" }
         return nil
     }
 

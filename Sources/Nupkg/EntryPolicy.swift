@@ -18,6 +18,8 @@ struct EntryPolicy {
     private(set) var entries = 0
     private(set) var totalBytes: Int64 = 0
     private var seen: [String: PackageEntry.Kind] = [:]
+    /// The folder ``newParents(of:)`` registered last (with all its ancestors).
+    private var lastParent = ""
 
     init(package: String, archiveSize: Int64, limits: ExtractionLimits) {
         self.package = package
@@ -33,7 +35,9 @@ struct EntryPolicy {
 
     /// Checks the entry's name and kind and returns its normalized relative path (segments joined by `/`,
     /// empty and `.` segments dropped), or nil for an entry that names no file (`./`, `/`-only).
-    mutating func admit(_ raw: RawArchiveEntry) throws(NupkgError) -> String? {
+    /// `decodedName` is the percent-decoded name when the caller has it already (``PackageReader`` decodes
+    /// every name for its listing; decoding twice showed in `inspect`'s profile).
+    mutating func admit(_ raw: RawArchiveEntry, decodedName: String? = nil) throws(NupkgError) -> String? {
         entries += 1
         guard entries <= limits.maxEntries else {
             throw .limitExceeded(path: package, reason: "more than \(limits.maxEntries) entries")
@@ -42,7 +46,7 @@ struct EntryPolicy {
         guard String(validating: raw.rawName, as: UTF8.self) != nil else {
             throw .unsafeEntry(path: package, entry: raw.name, reason: "the name is not valid UTF-8")
         }
-        let name = EntryName.percentDecoded(raw.name)
+        let name = decodedName ?? EntryName.percentDecoded(raw.name)
         if let reason = EntryName.unsafeReason(name) { throw .unsafeEntry(path: package, entry: raw.name, reason: reason) }
         switch raw.kind {
         case .symlink: throw .unsafeEntry(path: package, entry: raw.name, reason: "symbolic links are not allowed")
@@ -54,12 +58,26 @@ struct EntryPolicy {
         let relative = Self.isNormal(name) ? name : name.split(separator: "/").filter { !$0.isEmpty && $0 != "." }.joined(separator: "/")
         guard !relative.isEmpty else { return nil }
         // Windows folds case: `Tools/a` and `tools/a` are one file there, so refuse the pair everywhere.
-        let key = relative.lowercased()
+        let key = Self.folded(relative)
         if let previous = seen[key], !(previous == .directory && raw.kind == .directory) {
             throw .unsafeEntry(path: package, entry: raw.name, reason: "the name occurs twice (ignoring case)")
         }
         seen[key] = raw.kind
         return relative
+    }
+
+    /// The name with case folded, as Windows compares names: ASCII by bytes (nearly every package name),
+    /// anything else through Unicode lower-casing.
+    static func folded(_ name: String) -> String {
+        var ascii = true
+        var hasUpper = false
+        for byte in name.utf8 {
+            if byte >= 0x80 { ascii = false; break }
+            if byte >= 0x41 && byte <= 0x5A { hasUpper = true }
+        }
+        guard ascii else { return name.lowercased() }
+        guard hasUpper else { return name }
+        return String(decoding: name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     /// True when `name` has no empty or `.` segment and no leading or trailing `/` (no `//`, `/.`, `./`).
@@ -75,11 +93,16 @@ struct EntryPolicy {
     /// Registers the folders above `relative` and returns those not seen before, outermost first; a folder
     /// that is also a file is refused.
     mutating func newParents(of relative: String) throws(NupkgError) -> [String] {
+        // Entries of one folder usually follow each other: when the parent is the last one registered, all
+        // its ancestors are too.
+        guard let lastSlash = relative.utf8.lastIndex(of: UInt8(ascii: "/")) else { return [] }
+        if relative[..<lastSlash] == lastParent[...] { return [] }
+        lastParent = String(relative[..<lastSlash])
         var created: [String] = []
-        var path = ""
-        for segment in relative.split(separator: "/").dropLast() {
-            path += path.isEmpty ? String(segment) : "/" + segment
-            let key = path.lowercased()
+        // Each folder is a prefix of `relative` ending before a `/`: no splitting and re-joining per entry.
+        for slash in relative.utf8.indices where relative.utf8[slash] == UInt8(ascii: "/") {
+            let path = String(relative[..<slash])
+            let key = Self.folded(path)
             if let kind = seen[key], kind != .directory {
                 throw .unsafeEntry(path: package, entry: relative, reason: "'\(path)' is both a file and a folder")
             }

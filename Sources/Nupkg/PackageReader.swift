@@ -76,7 +76,7 @@ public enum PackageReader {
     public static func readMetadata(at path: String) throws(NupkgError) -> PackageInfo {
         if let small = try readSmallFile(path) {
             let size = Int64(small.count)
-            let scanned = try scan(reader: try ArchiveReader(owning: small, path: path), path: path, keepEntries: false)
+            let scanned = try scan(reader: try ArchiveReader(owning: small, path: path), path: path, keepEntries: false, archiveSize: 0)
             return PackageInfo(path: path, size: size, sha512: nil, nuspec: scanned.nuspec, manifestName: scanned.manifestName, entries: [])
         }
         let scanned = try scan(path: path, keepEntries: false)
@@ -96,7 +96,7 @@ public enum PackageReader {
             var hasher = PackageHash.Incremental()
             hasher.update(small)
             let size = Int64(small.count)
-            let scanned = try scan(reader: try ArchiveReader(owning: small, path: path), path: path, keepEntries: true)
+            let scanned = try scan(reader: try ArchiveReader(owning: small, path: path), path: path, keepEntries: true, archiveSize: size)
             return PackageInfo(path: path, size: size, sha512: hasher.finalize(), nuspec: scanned.nuspec,
                                manifestName: scanned.manifestName, entries: scanned.entries)
         }
@@ -144,22 +144,23 @@ public enum PackageReader {
     }
 
     private static func scan(path: String, keepEntries: Bool) throws(NupkgError) -> (nuspec: Nuspec, manifestName: String, entries: [PackageEntry]) {
-        try scan(reader: try ArchiveReader(path: path), path: path, keepEntries: keepEntries)
+        try scan(reader: try ArchiveReader(path: path), path: path, keepEntries: keepEntries, archiveSize: keepEntries ? EntryPolicy.fileSize(path) : 0)
     }
 
-    private static func scan(reader: ArchiveReader, path: String, keepEntries: Bool) throws(NupkgError) -> (nuspec: Nuspec, manifestName: String, entries: [PackageEntry]) {
+    private static func scan(reader: ArchiveReader, path: String, keepEntries: Bool, archiveSize: Int64) throws(NupkgError)
+        -> (nuspec: Nuspec, manifestName: String, entries: [PackageEntry]) {
         var entries: [PackageEntry] = []
         var manifests: [String] = []
         var manifestBytes: [UInt8]?
         // Listing for inspect: the names, types and declared sizes pass the extractor's rules, so a package
         // NuGet would refuse to extract is reported as an error, not listed as ordinary files. (The data is
         // not read here; PackageVetter reads it before anything is published.)
-        var policy = keepEntries ? EntryPolicy(package: path, archiveSize: EntryPolicy.fileSize(path), limits: .default) : nil
+        var policy = keepEntries ? EntryPolicy(package: path, archiveSize: archiveSize, limits: .default) : nil
         while let raw = try reader.nextEntry() {
             let item = entry(raw)
             if keepEntries {
                 entries.append(item)
-                if let relative = try policy?.admit(raw) { _ = try policy?.newParents(of: relative) }
+                if let relative = try policy?.admit(raw, decodedName: item.name) { _ = try policy?.newParents(of: relative) }
                 try policy?.count(declared: raw)
             }
             if item.kind == .file, NupkgLayout.isRootManifest(item.name) {
