@@ -5,7 +5,7 @@
 # normal .build, which compiles the same target plain), then runs each TARGET (default: all of them) for N
 # seconds (default 60) or N executions, and prints one line per target: executions, crashes, corpus size.
 # Exits 1 when any target crashed; the crashing input is kept in .build-fuzz/crashes/TARGET/ (replay it with
-# `.build-fuzz/debug/ccm-upgrade-fuzz TARGET FILE`, then make it a regression test in the normal suite).
+# `.build-fuzz/release/ccm-upgrade-fuzz TARGET FILE`, then make it a regression test in the normal suite).
 #
 # Seeds: Fuzz/seeds/TARGET (hand-written, ours) plus, built at run time from the shared corpus (third-party
 # files that stay there, see its README): nuspecs, feed recordings, package scripts and the versions in them.
@@ -32,9 +32,11 @@ scratch=.build-fuzz
 echo "fuzz: building ccm-upgrade-fuzz with -sanitize=fuzzer,address into $scratch" >&2
 # CCM_UPGRADE_FUZZ=1 makes Package.swift add the sanitizer flags (see its last lines). The linker's warnings
 # about AddressSanitizer's local symbols are noise.
-CCM_UPGRADE_FUZZ=1 swift build -c debug --scratch-path "$scratch" --product ccm-upgrade-fuzz 2>&1 \
+# Release: optimized code runs about 10 times the executions of a debug build (34k/s vs 3k/s on the version
+# target) and keeps Swift's overflow and bounds traps.
+CCM_UPGRADE_FUZZ=1 swift build -c release --scratch-path "$scratch" --product ccm-upgrade-fuzz 2>&1 \
   | grep -E 'error|warning: .*(Fuzz|Sources)/' | sort -u || true
-fuzzer="$scratch/debug/ccm-upgrade-fuzz"
+fuzzer="$scratch/release/ccm-upgrade-fuzz"
 [[ -x "$fuzzer" ]] || { echo "fuzz: the build failed (run the swift build line above by hand to see why)" >&2; exit 1; }
 
 known=$("$fuzzer" --list)
