@@ -24,6 +24,8 @@ struct FeedConfigErrorTests {
          "feeds.json:3: 'sources.internal' needs 'url'"),
         ("url null", "{\"sources\": {\n \"internal\": {\n  \"url\": null}}}", "feeds.json:3: 'sources.internal.url' must be a string in double quotes, not null"),
         ("sources as list", "{\n\"sources\": [\"http://h/\"]}", "feeds.json:2: 'sources' must be an object { … }, not a list"),
+        // Found by scripts/fuzz.sh (feeds target): a backslash as the last byte looped forever.
+        ("ends after a backslash", "{\"sources\": {\"a\\", "feeds.json:1:16: not valid JSON: the file ends inside a string (a \" is missing)"),
     ]
 
     private func load(_ content: [UInt8]) throws -> (folder: String, result: Result<FeedSettings, FeedError>) {
