@@ -132,6 +132,18 @@ let package = Package(
             ]
         ),
 
+        // MARK: Fuzzing
+
+        /** libFuzzer targets over every reader of untrusted bytes. The ordinary build compiles it plain, as a
+            replayer of crash inputs; scripts/fuzz.sh builds it for libFuzzer (see the end of this file). */
+        .executableTarget(
+            name: "ccm-upgrade-fuzz",
+            dependencies: ["CFuzzerDriver", "Versioning", "Nupkg", "Compatibility", "Repository", "Planning", "Deployment", "FileSupport"],
+            path: "Fuzz/Sources"
+        ),
+        /** The declaration of libFuzzer's LLVMFuzzerRunDriver (libFuzzer ships no header). */
+        .target(name: "CFuzzerDriver", path: "Fuzz/CFuzzerDriver"),
+
         // MARK: Build tools
 
         /** Turns the matrix/ YAML files into Swift string literals so the matrix is compiled into the binary. */
@@ -160,3 +172,19 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// scripts/fuzz.sh builds with CCM_UPGRADE_FUZZ=1 into its own .build-fuzz: our Swift targets get libFuzzer's
+// coverage instrumentation and AddressSanitizer, and ccm-upgrade-fuzz links libFuzzer and calls its driver
+// (LLVMFuzzerRunDriver). Flags per target, not -Xswiftc, because a global -sanitize=fuzzer would also link
+// libFuzzer into the EmbedMatrixTool build tool. libFuzzer comes as a whole archive with its own main, which
+// the executable's main (SwiftPM's --defsym main=...) must win over: hence --allow-multiple-definition, in
+// that one link only.
+if Context.environment["CCM_UPGRADE_FUZZ"] == "1" {
+    for target in package.targets where target.type == .regular || target.name == "ccm-upgrade-fuzz" {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-sanitize=fuzzer,address"])]
+    }
+    if let fuzz = package.targets.first(where: { $0.name == "ccm-upgrade-fuzz" }) {
+        fuzz.swiftSettings = (fuzz.swiftSettings ?? []) + [.define("FUZZING")]
+        fuzz.linkerSettings = [.unsafeFlags(["-sanitize=fuzzer,address", "-Xlinker", "--allow-multiple-definition"])]
+    }
+}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks Sources, Tests and Plugins against the rules in .swift-format (swift-format ships with the toolchain).
+# Checks Sources, Tests, Plugins and Fuzz against the rules in .swift-format (swift-format ships with the toolchain).
 #
 # Only rule findings fail the check. The pretty-printer's layout findings (line breaks, continuation indents,
 # line length, trailing commas) are not enforced: the house layout is laid out by hand, wider than
@@ -8,11 +8,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 layout='\[(Indentation|AddLines|RemoveLine|LineLength|Spacing|TrailingComma|EndOfLineComment)\]'
-findings=$(swift format lint --recursive --parallel Sources Tests Plugins 2>&1 | grep -Ev "$layout" || true)
+findings=$(swift format lint --recursive --parallel Sources Tests Plugins Fuzz 2>&1 | grep -Ev "$layout" || true)
 if [[ -n "$findings" ]]; then
   echo "$findings" >&2
   echo "format: $(wc -l <<<"$findings") finding(s) against .swift-format's rules (above, file:line: [Rule]); fix them," \
     "or add '// swift-format-ignore: Rule' above a line that must stay" >&2
   exit 1
 fi
-echo "format: Sources, Tests and Plugins follow .swift-format's rules" >&2
+echo "format: Sources, Tests, Plugins and Fuzz follow .swift-format's rules" >&2

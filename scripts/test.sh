@@ -24,3 +24,8 @@ swift test --skip-build
 bash scripts/build-release.sh 2>&1 | tail -1
 echo "test: again against the release build" >&2
 CCM_UPGRADE_TEST_EXECUTABLE="$PWD/.build/release/ccm-upgrade" swift test --skip-build
+# Fuzzing is opt-in here (it needs its own instrumented build, about 4 minutes, plus N seconds per target):
+# CCM_UPGRADE_FUZZ_SECONDS=20 bash scripts/test.sh. See README, Development, Fuzzing.
+if [[ -n "${CCM_UPGRADE_FUZZ_SECONDS:-}" ]]; then
+  bash scripts/fuzz.sh --seconds "$CCM_UPGRADE_FUZZ_SECONDS"
+fi

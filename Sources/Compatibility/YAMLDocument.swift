@@ -58,6 +58,12 @@ public enum YAMLDocument {
             }
         case let .mapping(mapping):
             for (key, value) in mapping {
+                // A key that is itself a mapping or list (`? a: b`) means nothing in any file the tool reads, and
+                // Yams traps turning one into a Swift value (found by scripts/fuzz.sh, parameters target).
+                guard case .scalar = key else {
+                    throw .invalidValue(file: file, line: key.mark?.line ?? node.mark?.line ?? 0, field: "(key)",
+                                        expected: "a plain key such as 'name:'", found: "a mapping or list used as a key")
+                }
                 try check(key, file: file, budget: &budget)
                 try check(value, file: file, budget: &budget)
             }

@@ -26,6 +26,8 @@ struct YAMLLimitTests {
         ("5 MiB file", "source: x\n# " + String(repeating: "x", count: 5 << 20) + "\n", "larger than the 4 MiB allowed for a YAML file"),
         ("100 KiB scalar", "source: " + String(repeating: "y", count: 100 << 10) + "\n", "text of at most 64 KiB"),
         ("5,001 groups", groups(5_001), "at most 5000 groups"),
+        // Found by scripts/fuzz.sh (parameters target): a complex key trapped inside Yams.
+        ("mapping as a key", "? a: b\n: c\n", "a mapping or list used as a key"),
     ]
 
     @Test("refused with one clear error", arguments: refused)

@@ -53,3 +53,10 @@ struct SecretHandlingTests {
         }
     }
 }
+
+@Suite("Parameters file: a complex YAML key is refused, not a crash")
+struct ParametersComplexKeyTests {
+    @Test func mappingKeyIsRefused() {
+        #expect(throws: PlanningError.self) { try UpgradeParameters.parse("? a: b\n: c\n", file: "parameters.yaml") }
+    }
+}

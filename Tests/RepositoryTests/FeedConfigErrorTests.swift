@@ -33,6 +33,8 @@ struct FeedConfigErrorTests {
          "feeds.json:2: 'network.minimumSpeed': 0 is out of range: expected 1 to 1073741824 bytes per second"),
         ("huge retry budget", "{\"network\": {\n\"retryBudget\": 999999}}",
          "feeds.json:2: 'network.retryBudget': 999999 is out of range: expected 0 to 86400 seconds"),
+        // Found by scripts/fuzz.sh (feeds target): a backslash as the last byte looped forever.
+        ("ends after a backslash", "{\"sources\": {\"a\\", "feeds.json:1:16: not valid JSON: the file ends inside a string (a \" is missing)"),
     ]
 
     @Test func limitsAreReadFromTheNetworkObject() throws {

@@ -142,7 +142,8 @@ struct JSONLocator {
                 index += 1
                 return String(decoding: bytes[start..<(index - 1)], as: UTF8.self)
             case UInt8(ascii: "\\"):
-                guard index + 1 < bytes.count else { break }
+                // A throw, not `break`: a break leaves only the switch, and the loop met the backslash again forever.
+                guard index + 1 < bytes.count else { throw error("the file ends inside a string (a \" is missing)") }
                 let escaped = bytes[index + 1]
                 if escaped == UInt8(ascii: "u") {
                     let digits = bytes[min(index + 2, bytes.count)..<min(index + 6, bytes.count)]

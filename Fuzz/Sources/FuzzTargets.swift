@@ -1,0 +1,75 @@
+import Compatibility
+import Deployment
+import FileSupport
+import Foundation
+import Nupkg
+import Planning
+import Repository
+import Versioning
+
+/// One fuzz target: a name for the command line and the reader it feeds untrusted bytes to. A target only
+/// has to return; errors are the expected answer to hostile input, a trap or a sanitizer report is the bug.
+struct FuzzTarget: Sendable {
+    let name: String
+    let summary: String
+    let run: @Sendable ([UInt8]) -> Void
+
+    static let all: [FuzzTarget] = [
+        FuzzTarget(name: "nuspec", summary: "NuspecReader (Nupkg)") { bytes in
+            _ = try? NuspecReader.read(bytes, source: "fuzz.nuspec")
+        },
+        FuzzTarget(name: "version", summary: "NuGetVersion and VersionRange parsing (Versioning)") { bytes in
+            let text = String(decoding: bytes, as: UTF8.self)
+            let strict = try? NuGetVersion(parsing: text, mode: .strict)
+            let lenient = try? NuGetVersion(parsing: text)
+            // Exercise what the planner does with a parsed version: print, compare, match against a range.
+            if let lenient { _ = NuGetVersion(lenient.description); _ = strict.map { NuGetVersion.compare($0, lenient) } }
+            if let range = try? VersionRange(parsing: text) {
+                _ = range.description
+                if let lenient { _ = range.contains(lenient) }
+                _ = range.intersection(.all)
+            }
+        },
+        FuzzTarget(name: "v2feed", summary: "v2 OData Atom pages and dependency strings (Repository)") { bytes in
+            _ = try? V2FeedParser.parse(bytes, url: "https://fuzz.invalid/api/v2/FindPackagesById()", queriedId: "fuzz")
+            _ = V2FeedParser.parseDependencies(String(decoding: bytes, as: UTF8.self))
+        },
+        FuzzTarget(name: "v3feed", summary: "v3 service index, flat container and registration JSON (Repository)") { bytes in
+            let url = "https://fuzz.invalid/v3/index.json"
+            _ = try? V3ServiceIndex.parse(bytes, url: url)
+            _ = try? V3Parsers.flatContainerVersions(bytes, url: url)
+            _ = try? V3Parsers.registration(bytes, url: url)
+        },
+        FuzzTarget(name: "inventory", summary: "inventory YAML/JSON (Compatibility)") { bytes in
+            guard let text = try? TextFile.decode(bytes, path: "fuzz.yaml") else { return }
+            _ = try? Inventory.parse(text, file: "fuzz.yaml")
+        },
+        FuzzTarget(name: "parameters", summary: "upgrade parameters YAML (Planning)") { bytes in
+            guard let text = try? TextFile.decode(bytes, path: "fuzz.yaml") else { return }
+            _ = try? UpgradeParameters.parse(text, file: "fuzz.yaml")
+        },
+        FuzzTarget(name: "feeds", summary: "feeds.json (Repository FeedSettings)") { bytes in
+            // FeedSettings reads a path (it also checks the file's mode), so the input goes through a file.
+            // A plain write, not AtomicFile: its fsync would cost more than the parse.
+            guard (try? Data(bytes).write(to: URL(fileURLWithPath: FeedsFile.path))) != nil else { return }
+            _ = try? FeedSettings.load(path: FeedsFile.path, environment: [:])
+        },
+        FuzzTarget(name: "deployment", summary: "deployment-plan JSON: DocumentReader and DeploymentLinter (Deployment)") { bytes in
+            _ = DeploymentLinter.lint(Data(bytes), file: "fuzz.json", now: Date(timeIntervalSince1970: 1_800_000_000))
+        },
+        FuzzTarget(name: "script", summary: "PowerShell script linter (Planning ScriptLinter)") { bytes in
+            guard let text = try? TextFile.decode(bytes, path: "fuzz.ps1") else { return }
+            _ = ScriptLinter.lint(text, file: "fuzz.ps1")
+        },
+    ]
+
+    static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
+}
+
+/// The scratch file the feeds target writes each input to (one per process, so parallel jobs do not share it).
+enum FeedsFile {
+    static let path: String = {
+        let folder = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+        return "\(folder)/ccm-upgrade-fuzz-\(getpid())-feeds.json"
+    }()
+}
