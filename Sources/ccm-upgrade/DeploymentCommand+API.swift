@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Planning
 import FileSupport
+import CurlSupport
 
 /// Where CCM is and who logs in. Username and password come from the environment, a file or a prompt,
 /// never from the command line; TLS is always verified (`--ca-bundle` for a private CA).
@@ -31,7 +32,7 @@ struct CCMConnectionArguments: ParsableArguments {
         let username = try resolve(usernameFrom, what: "username", flag: "--username-from")
         let password = try resolve(passwordFrom, what: "password", flag: "--password-from")
         do {
-            return try CCMClient(baseURL: url, credentials: CCMCredentials(username: username, password: password),
+            return try CCMClient(baseURL: url, credentials: Credentials(username: username, password: Secret(password)),
                                  options: CCMConnectionOptions(caBundle: caBundle), logger: .tool)
         } catch {
             throw ValidationError(error.description)

@@ -132,7 +132,7 @@ struct APIClientTests {
         let transport = CurlTransport()
         let login = try await transport.perform(HTTPRequest(method: .post, url: fake.base + "/Account/Login",
                                                             headers: [("Content-Type", "application/x-www-form-urlencoded")],
-                                                            body: .bytes(CCMCredentials(username: FakeCCM.user, password: FakeCCM.password).formBody),
+                                                            body: .bytes(Credentials(username: FakeCCM.user, password: Secret(FakeCCM.password)).formBody),
                                                             followRedirects: false))
         var jar = CookieJar()
         jar.absorb(login)
@@ -231,13 +231,13 @@ struct APIClientTests {
     @Test("only https (plain http only to this machine), no credentials in the URL", arguments: refusedURLs)
     func refusedURL(_ url: String) {
         #expect(throws: (any Error).self) {
-            _ = try CCMClient(baseURL: url, credentials: CCMCredentials(username: "u", password: "p"))
+            _ = try CCMClient(baseURL: url, credentials: Credentials(username: "u", password: Secret("p")))
         }
     }
 
     @Test("credentials never print their password; the form encodes reserved characters")
     func credentials() {
-        let credentials = CCMCredentials(username: "admin@corp", password: "p&ss=w rd%")
+        let credentials = Credentials(username: "admin@corp", password: Secret("p&ss=w rd%"))
         #expect(!"\(credentials)".contains("p&ss"))
         #expect(String(decoding: credentials.formBody, as: UTF8.self) == "usernameOrEmailAddress=admin%40corp&password=p%26ss%3Dw+rd%25")
     }

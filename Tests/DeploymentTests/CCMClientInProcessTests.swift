@@ -12,7 +12,7 @@ struct CCMClientInProcessTests {
     static let quick = RetryPolicy(maxAttempts: 3, baseDelay: 0.001, maxDelay: 0.002, maxRetryAfter: 1, retryStatuses: [429, 502, 503, 504])
 
     static func client(_ transport: FakeTransport) throws -> CCMClient {
-        try CCMClient(baseURL: base, credentials: CCMCredentials(username: "admin", password: "secret&pw"), retry: quick, transport: transport)
+        try CCMClient(baseURL: base, credentials: Credentials(username: "admin", password: Secret("secret&pw")), retry: quick, transport: transport)
     }
 
     // (what, how the first Groups/GetAll answers)
@@ -160,7 +160,7 @@ struct CCMClientInProcessTests {
     func passwordStaysOutOfTheLog() async throws {
         let lines = RecordingLogHandler.Lines()
         let transport = FakeTransport(script: [.fail(.couldntConnect), .status(401)])
-        let client = try CCMClient(baseURL: Self.base, credentials: CCMCredentials(username: "admin", password: "secret&pw"),
+        let client = try CCMClient(baseURL: Self.base, credentials: Credentials(username: "admin", password: Secret("secret&pw")),
                                    retry: Self.quick, logger: RecordingLogHandler.logger(lines), transport: transport)
         await #expect(throws: DeploymentError.self) { try await client.login() }
         #expect(!lines.all.isEmpty)

@@ -34,7 +34,7 @@ final class FakeCCM: @unchecked Sendable {
     }
 
     func client(password: String = FakeCCM.password, caBundle: String? = nil, retry: RetryPolicy = .ccm) throws -> CCMClient {
-        try CCMClient(baseURL: base, credentials: CCMCredentials(username: Self.user, password: password),
+        try CCMClient(baseURL: base, credentials: Credentials(username: Self.user, password: Secret(password)),
                       options: CCMConnectionOptions(caBundle: caBundle, connectTimeout: 5, requestTimeout: 30), retry: retry)
     }
 

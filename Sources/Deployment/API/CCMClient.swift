@@ -2,21 +2,13 @@ import CurlSupport
 import Foundation
 import Logging
 
-/// A CCM account for the API. The password is never printed (`description` masks it).
-public struct CCMCredentials: Sendable, CustomStringConvertible {
-    public var username: String
-    private let password: String
-
-    public init(username: String, password: String) {
-        self.username = username
-        self.password = password
-    }
-
+/// The CCM account is CurlSupport's ``Credentials`` (the password a ``Secret``: never printed, masked in
+/// every line the tool writes); this is how CCM's login form carries it.
+extension Credentials {
+    /// `usernameOrEmailAddress=…&password=…`, form-encoded, for `Account/Login`.
     var formBody: [UInt8] {
-        Array("usernameOrEmailAddress=\(Self.formEncode(username))&password=\(Self.formEncode(password))".utf8)
+        Array("usernameOrEmailAddress=\(Self.formEncode(username))&password=\(Self.formEncode(password.value))".utf8)
     }
-
-    public var description: String { "\(username) (password hidden)" }
 
     static func formEncode(_ text: String) -> String {
         var allowed = CharacterSet.alphanumerics
@@ -38,7 +30,7 @@ public struct CCMCredentials: Sendable, CustomStringConvertible {
 public actor CCMClient {
     /// The website root, e.g. `https://ccm.example.com` (no trailing slash).
     public nonisolated let baseURL: String
-    private let credentials: CCMCredentials
+    private let credentials: Credentials
     private let http: HTTPClient
     private let options: CCMConnectionOptions
     private var jar = CookieJar()
@@ -52,7 +44,7 @@ public actor CCMClient {
     /// - Throws: ``DeploymentError/invalidURL(url:problem:)`` unless `baseURL` is https (plain http only to
     ///   this machine, for tests and tunnels).
     public init(
-        baseURL: String, credentials: CCMCredentials, options: CCMConnectionOptions = CCMConnectionOptions(),
+        baseURL: String, credentials: Credentials, options: CCMConnectionOptions = CCMConnectionOptions(),
         retry: RetryPolicy = .ccm, logger: Logger = HTTPClient.silent, transport: (any HTTPTransport)? = nil
     ) throws(DeploymentError) {
         var base = baseURL.trimmingCharacters(in: .whitespaces)
