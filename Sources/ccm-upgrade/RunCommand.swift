@@ -77,12 +77,16 @@ struct RunCommand: AsyncParsableCommand {
         configuration.libFolder = libFolder
         configuration.log = { DiagnosticPrinter.shared.log($0) }
         // Loaded once: each load prints the config's warnings (a disabled TLS check, loudly).
-        let settings = try? feedOptions.settings()
-        let feed = settings.flatMap { try? feedOptions.openFeed(plan.source, in: $0).feed }
+        let loaded = Result { try feedOptions.settings() }
+        let feed = (try? loaded.get()).flatMap { try? feedOptions.openFeed(plan.source, in: $0).feed }
         configuration.internalize = { packages in
-            guard let settings else { return "the feeds config could not be loaded (see the error above)" }
-            return await Self.internalize(packages, into: plan.source, workDirectory: planFile + ".packages", options: feedOptions,
-                                          settings: settings)
+            switch loaded {
+            // Nothing was printed when loading failed: the reason goes into the step's failure.
+            case let .failure(error): return "the feeds config could not be loaded: \(error)"
+            case let .success(settings):
+                return await Self.internalize(packages, into: plan.source, workDirectory: planFile + ".packages", options: feedOptions,
+                                              settings: settings)
+            }
         }
         if let feed {
             configuration.feedHas = { id, version in (try? await feed.contains(id: id, version: version)) ?? false }
