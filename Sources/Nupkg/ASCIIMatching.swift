@@ -24,6 +24,18 @@ extension String {
         ASCIIMatching.matches(utf8, suffix, atEnd: true)
     }
 
+    /// The string with case folded as Windows compares names: ASCII by bytes (nearly every package name),
+    /// anything else through Unicode lower-casing.
+    var asciiFastCaseFolded: String {
+        var hasUpper = false
+        for byte in utf8 {
+            if byte >= 0x80 { return lowercased() }
+            if byte >= 0x41 && byte <= 0x5A { hasUpper = true }
+        }
+        guard hasUpper else { return self }
+        return String(decoding: utf8.map { ASCIIMatching.folded($0) }, as: UTF8.self)
+    }
+
     /// ASCII case-insensitive equality (`other` must be lower-case ASCII).
     func equalsASCII(ignoringCase other: StaticString) -> Bool {
         utf8.count == other.utf8CodeUnitCount && ASCIIMatching.matches(utf8, other, atEnd: false)
@@ -32,6 +44,9 @@ extension String {
 
 /// The byte comparison behind the `String` checks, also used on names still in bytes (folder walks).
 enum ASCIIMatching {
+    /// `byte` with ASCII upper case turned to lower case.
+    static func folded(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+
     /// Whether `bytes` start (or end, with `atEnd`) with `pattern`, folding ASCII upper case to lower case
     /// (`pattern` must be lower-case ASCII).
     static func matches<Bytes: BidirectionalCollection<UInt8>>(_ bytes: Bytes, _ pattern: StaticString, atEnd: Bool) -> Bool {
@@ -42,8 +57,7 @@ enum ASCIIMatching {
             var index = start
             for byte in expected {
                 let actual = bytes[index]
-                let folded = actual >= 0x41 && actual <= 0x5A ? actual | 0x20 : actual
-                if folded != byte { return false }
+                if folded(actual) != byte { return false }
                 index = bytes.index(after: index)
             }
             return true

@@ -58,26 +58,12 @@ struct EntryPolicy {
         let relative = Self.isNormal(name) ? name : name.split(separator: "/").filter { !$0.isEmpty && $0 != "." }.joined(separator: "/")
         guard !relative.isEmpty else { return nil }
         // Windows folds case: `Tools/a` and `tools/a` are one file there, so refuse the pair everywhere.
-        let key = Self.folded(relative)
+        let key = relative.asciiFastCaseFolded
         if let previous = seen[key], !(previous == .directory && raw.kind == .directory) {
             throw .unsafeEntry(path: package, entry: raw.name, reason: "the name occurs twice (ignoring case)")
         }
         seen[key] = raw.kind
         return relative
-    }
-
-    /// The name with case folded, as Windows compares names: ASCII by bytes (nearly every package name),
-    /// anything else through Unicode lower-casing.
-    static func folded(_ name: String) -> String {
-        var ascii = true
-        var hasUpper = false
-        for byte in name.utf8 {
-            if byte >= 0x80 { ascii = false; break }
-            if byte >= 0x41 && byte <= 0x5A { hasUpper = true }
-        }
-        guard ascii else { return name.lowercased() }
-        guard hasUpper else { return name }
-        return String(decoding: name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     /// True when `name` has no empty or `.` segment and no leading or trailing `/` (no `//`, `/.`, `./`).
@@ -102,7 +88,7 @@ struct EntryPolicy {
         // Each folder is a prefix of `relative` ending before a `/`: no splitting and re-joining per entry.
         for slash in relative.utf8.indices where relative.utf8[slash] == UInt8(ascii: "/") {
             let path = String(relative[..<slash])
-            let key = Self.folded(path)
+            let key = path.asciiFastCaseFolded
             if let kind = seen[key], kind != .directory {
                 throw .unsafeEntry(path: package, entry: relative, reason: "'\(path)' is both a file and a folder")
             }
