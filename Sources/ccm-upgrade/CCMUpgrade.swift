@@ -51,7 +51,7 @@ struct CCMUpgrade: AsyncParsableCommand {
         } catch {
             // Help and version requests raised while running (the root command without a subcommand).
             if !(error is ExitCode), exitCode(for: error) == .success { exit(withError: error) }
-            let outcome = ErrorReport.outcome(of: error, command: type(of: command))
+            let outcome = ErrorReport.outcome(of: error)
             DiagnosticPrinter.shared.finish()
             if let message = outcome.message { DiagnosticPrinter.shared.error(message) }
             // `Foundation.exit` directly: going through `exit(withError:)` built the parser's message

@@ -39,7 +39,7 @@ struct CommandFailure: Error, CustomStringConvertible {
 /// own findings throw a bare `ExitCode`, which is passed through silently.
 enum ErrorReport {
     /// The message and exit code for `error`; nil message for errors already reported.
-    static func outcome(of error: any Error, command: ParsableCommand.Type?) -> (message: String?, code: ExitCode) {
+    static func outcome(of error: any Error) -> (message: String?, code: ExitCode) {
         switch error {
         case let code as ExitCode:
             return (nil, code)

@@ -70,7 +70,7 @@ struct FeedOptions: ParsableArguments {
         if let proxy { settings.transport.proxy = proxy }
         if let caBundle { settings.transport.caBundle = caBundle }
         if insecureSkipTlsVerify { settings.transport.verifyTLS = false }
-        try validate()
+        // The numbers were range-checked by `validate()` when the arguments were parsed.
         if let retries { settings.retry.maxAttempts = retries + 1 }
         if let connectTimeout { settings.transport.connectTimeout = connectTimeout }
         if let stallTimeout { settings.transport.stallTimeout = stallTimeout }

@@ -126,7 +126,7 @@ public enum DeploymentLinter {
             if step.script.lowercased().contains("choco ") || step.script.contains("\n") {
                 add(position, .error, LintRule.privilegedMismatch, "IsPrivileged is false but the script is PowerShell; basic steps are 'command|package|version|prerelease' (set IsPrivileged true for an advanced step)")
             } else {
-                add(position, .error, LintRule.basicScript, "basic script '\(Redaction.mask(step.script))' is not 'command|package|version|prerelease', e.g. upgrade|chocolatey-agent|4.1.0|false")
+                add(position, .error, LintRule.basicScript, "basic script '\(step.script)' is not 'command|package|version|prerelease', e.g. upgrade|chocolatey-agent|4.1.0|false")
             }
             return []
         }
@@ -161,23 +161,23 @@ public enum DeploymentLinter {
 
     private static func advancedChecks(_ step: DeploymentStepDocument, position: Int, add: (Int?, Diagnostic.Severity, String, String) -> Void) -> [(id: String, version: String?)] {
         if ScriptAnalysis.basic(step.script) != nil, !step.script.contains("\n"), !step.script.contains(" ") {
-            add(position, .error, LintRule.privilegedMismatch, "IsPrivileged is true but the script is a basic command ('\(Redaction.mask(step.script))'); set IsPrivileged false, or write PowerShell")
+            add(position, .error, LintRule.privilegedMismatch, "IsPrivileged is true but the script is a basic command ('\(step.script)'); set IsPrivileged false, or write PowerShell")
             return []
         }
         let analysis = ScriptAnalysis.advanced(step.script)
         for (line, text) in analysis.chained {
-            add(position, .error, LintRule.chainedChoco, "script line \(line) chains a choco command ('\(Redaction.mask(text))'): CCM appends its arguments to choco lines, which then land after the next command; put each choco command on its own line")
+            add(position, .error, LintRule.chainedChoco, "script line \(line) chains a choco command ('\(text)'): CCM appends its arguments to choco lines, which then land after the next command; put each choco command on its own line")
         }
         let last = analysis.lastLine?.replacingOccurrences(of: " ", with: "").lowercased()
         if last != "exit$lastexitcode" {
-            add(position, .error, LintRule.exitCode, "the script must end with 'exit $LASTEXITCODE' on its own line (ends with '\(Redaction.mask(analysis.lastLine ?? ""))'), or CCM records choco's failure as success")
+            add(position, .error, LintRule.exitCode, "the script must end with 'exit $LASTEXITCODE' on its own line (ends with '\(analysis.lastLine ?? "")'), or CCM records choco's failure as success")
         }
         var packages: [(id: String, version: String?)] = []
         for command in analysis.commands {
             let lower = command.arguments.map { $0.lowercased() }
             if ["install", "upgrade", "uninstall"].contains(command.command),
                !lower.contains(where: { ["-y", "--yes", "--confirm", "-confirm", "-yes"].contains($0) }) {
-                add(position, .warning, LintRule.missingConfirm, "script line \(command.line): '\(Redaction.mask(command.command))' without -y; argument expansion may not apply to API-created scripts, so write -y --no-progress")
+                add(position, .warning, LintRule.missingConfirm, "script line \(command.line): '\(command.command)' without -y; argument expansion may not apply to API-created scripts, so write -y --no-progress")
             }
             checkSecrets(command, position: position, add: add)
             if ["install", "upgrade"].contains(command.command) {
