@@ -23,6 +23,9 @@ let package = Package(
         .library(name: "CurlSupport", targets: ["CurlSupport"]),
         .library(name: "FileSupport", targets: ["FileSupport"]),
         .library(name: "Diagnostics", targets: ["Diagnostics"]),
+        .library(name: "PowerShell", targets: ["PowerShell"]),
+        .library(name: "Internalization", targets: ["Internalization"]),
+        .library(name: "RemoteHosts", targets: ["RemoteHosts"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -88,14 +91,31 @@ let package = Package(
         ),
 
 
+        /** The one PowerShell reader: tokens, commands, hashtables, splats and static values of package and
+            deployment scripts. Pure Swift, no I/O. */
+        .target(name: "PowerShell"),
+        /** Internalizing in Chocolatey's sense: the remote resources a package's scripts download (found with the
+            PowerShell reader), the rewrite that points them at embedded files, and the deterministic repack. */
+        .target(
+            name: "Internalization",
+            dependencies: ["PowerShell", "Nupkg", "Versioning", "FileSupport", "JSONOutput", "Diagnostics"]
+        ),
+
         /** NuGet feeds: v2 OData, v3, local folders; download and push through CurlSupport. */
         .target(
             name: "Repository",
             dependencies: [
                 "Versioning", "Nupkg", "XMLSupport", "CurlSupport", "FileSupport", "JSONOutput", "Diagnostics",
+                "Internalization",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+
+        // MARK: Remote hosts
+
+        /** Running commands on the CCM hosts: this machine or over the system's OpenSSH client (BatchMode, strict
+            host keys, secrets on stdin), and reading `choco list` output. */
+        .target(name: "RemoteHosts", dependencies: ["Versioning", "FileSupport", "Diagnostics"]),
 
         // MARK: Upgrade planning
 
@@ -103,7 +123,7 @@ let package = Package(
         .target(
             name: "Planning",
             dependencies: [
-                "Versioning", "Compatibility", "FileSupport", "Diagnostics", "JSONOutput",
+                "Versioning", "Compatibility", "FileSupport", "Diagnostics", "JSONOutput", "PowerShell", "RemoteHosts",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -126,7 +146,7 @@ let package = Package(
             name: "ccm-upgrade",
             dependencies: [
                 "Versioning", "Nupkg", "Compatibility", "Repository", "Planning", "Deployment", "FileSupport", "CurlSupport",
-                "Diagnostics", "JSONOutput",
+                "Diagnostics", "JSONOutput", "PowerShell", "Internalization", "RemoteHosts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -168,6 +188,9 @@ let package = Package(
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Compatibility", "Versioning", "Diagnostics"]),
         .testTarget(name: "RepositoryTests", dependencies: ["Repository", "CurlSupport", "Nupkg", "Versioning", "TestSupport"]),
         .testTarget(name: "CurlSupportTests", dependencies: ["CurlSupport", "TestSupport"]),
+        .testTarget(name: "PowerShellTests", dependencies: ["PowerShell"]),
+        .testTarget(name: "InternalizationTests", dependencies: ["Internalization", "PowerShell", "Nupkg", "TestSupport"]),
+        .testTarget(name: "RemoteHostsTests", dependencies: ["RemoteHosts", "TestSupport"]),
         .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "CurlSupport", "Planning", "Compatibility", "Versioning", "ccm-upgrade", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
