@@ -155,6 +155,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if url.path == "/Account/Login" and method == "POST":
                 return self.login(raw)
             if url.path == "/" and method == "GET":
+                # ABP sets XSRF-TOKEN on page loads [ABP]; that CCM does so is inferred (ccm.md 10.1).
                 self.log("GET /")
                 return self.reply(200, b"<html>CCM (fake)</html>", [f"XSRF-TOKEN={secrets.token_hex(8)}; path=/"])
             if not url.path.startswith("/api/services/app/"):
@@ -167,10 +168,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     self.close_connection = True  # no answer at all: the client sees an empty reply
                     return
             jar = self.cookies()
+            # Cookie session [M1; M2]; the cookie's name is ASP.NET Core Identity's default (ASSUMPTION, ccm.md 10.1).
             token = jar.get(".AspNetCore.Identity.Application")
             if token not in self.state.sessions:
                 return self.reply(401, envelope(error="Current user did not login to the application!", unauthorized=True))
             self.state.sessions[token] += 1
+            # Sessions end (expiry, "one concurrent login per user", ccm.md 10.1); when is an ASSUMPTION (--expire-after).
             limit = self.state.args.expire_after
             if limit is not None and self.state.sessions[token] > limit:
                 del self.state.sessions[token]
@@ -195,6 +198,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(status, envelope(result=result))
 
     def login(self, raw):
+        """POST /Account/Login, form fields usernameOrEmailAddress and password [M1; M2; D ccm/usage/api]. Clients rely on
+        a 2xx and the cookies; M2 reads error.message on failure. The failure status (--login-failure-status) and the
+        body are ASSUMPTIONS."""
         form = {k: v[0] for k, v in urllib.parse.parse_qs(raw.decode()).items()}
         self.log(f"POST /Account/Login user={form.get('usernameOrEmailAddress', '')}")
         args = self.state.args
@@ -209,7 +215,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def api(self, method, name, query, body):
         st = self.state
-        if name == "Groups/GetAll" and method == "GET":
+        if name == "Groups/GetAll" and method == "GET":  # result[] of {id, name, description} [M1 Get-CCMGroup; ccm.md 10.5]
             return 200, [{"id": gid, "name": gname, "description": ""} for gid, gname in sorted(st.groups.items())]
         if name == "DeploymentPlans/GetAll" and method == "GET":  # result[] [M1 Get-CCMDeployment]
             return 200, [self.plan_view(p) for p in st.plans.values()]
@@ -360,6 +366,8 @@ class ApiError(Exception):
 
 
 def need(body, field, kind):
+    """Kept for endpoint modules (estate.py): a 400 when a field is missing or mistyped (ASSUMPTION: ABP's model
+    validation answers so, with an error envelope)."""
     value = body.get(field) if isinstance(body, dict) else None
     if field not in body or not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ApiError(400, f"'{field}' must be a {kind.__name__}")
