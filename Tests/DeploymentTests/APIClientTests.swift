@@ -263,6 +263,22 @@ struct APIClientTests {
         #expect(status.steps.first?.result == .success)
     }
 
+    @Test("an archived plan is found in GetAllPaged's archived list (IsArchived=true) and shown Archived")
+    func archived() async throws {
+        let fake = try FakeCCM()
+        let client = try fake.client()
+        let document = try document()
+        let id = try await client.create(document, groups: try groupIDs(document, try await client.groups()), method: .steps)
+        try await client.moveToReady(id)
+        try await client.start(id)
+        _ = try await client.wait(id, intervalSeconds: 0, maxPolls: 10)
+        _ = try await client.call(.post, "DeploymentPlans/Archive", json: #"{"id":\#(id)}"#)
+        let status = try await client.status(id)
+        #expect(status.state == .archived)
+        #expect(status.notes.isEmpty)
+        #expect(fake.requests.contains { $0.contains("GetAllPaged?Filter=&IsArchived=true") })
+    }
+
     @Test("Inconclusive is not final too early: a retry that turns Success is waited for")
     func inconclusiveThenSuccess() async throws {
         let fake = try FakeCCM(["--outcome", "Inconclusive-then-Success"])

@@ -104,6 +104,28 @@ struct CCMClientInProcessTests {
         #expect(!transport.requests.contains { $0.headers.contains { $0.name == "X-XSRF-TOKEN" } }, "\(row.0)")
     }
 
+    @Test("after the start, a refused step or computer list makes that part unknown with a note; the plan's result still reads")
+    func refusedListsAreUnknown() async throws {
+        let transport = FakeTransport { request, _ throws(HTTPError) in
+            let target = path(request)
+            if target == "/Account/Login" { return login(request, session: 1) }
+            if target.contains("DeploymentPlans/GetAllPaged") {
+                return response(request, 200, #"{"success":true,"result":{"items":[{"id":41,"name":"p","result":5}]}}"#)
+            }
+            if target.contains("GetAllPagedByDeploymentPlanId") {
+                return response(request, 200, #"{"success":true,"result":{"items":[{"id":500,"planOrder":1,"result":5},{"planOrder":2}]}}"#)
+            }
+            return response(request, 500, #"{"success":false,"error":{"message":"An internal error occurred."}}"#)
+        }
+        let status = try await Self.client(transport).status(41)
+        #expect(status.state == .active)
+        #expect(status.steps.map(\.result) == [.active, .unknown])
+        #expect(status.steps.allSatisfy { $0.computers == nil })
+        #expect(status.notes.count == 2)
+        #expect(status.notes[0].hasPrefix("step 1: computers unknown: \(Self.base)/api/services/app/DeploymentStepComputers/GetAllByDeploymentStepId?deploymentStepId=500 answered HTTP 500"))
+        #expect(status.notes[1] == "step 2: CCM's step list gave no 'id', so its computers are unknown")
+    }
+
     // (what, failure of the write, number of times the write is sent)
     static let writeFailures: [(String, CurlCode, Int)] = [
         ("refused connection: nothing was sent, retried", .couldntConnect, 2),

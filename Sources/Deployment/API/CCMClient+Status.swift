@@ -27,7 +27,7 @@ extension CCMClient {
     ///   (the wait loop retries transport errors); anything missing from an answer is unknown, not an error.
     public func status(_ id: Int, name: String? = nil) async throws(DeploymentError) -> PlanStatus {
         var notes: [String] = []
-        let plan = try await findPlan(id, name: name)
+        let (plan, listedAsArchived) = try await findPlan(id, name: name)
         if plan == nil {
             notes.append("DeploymentPlans/GetAllPaged does not list plan \(id) (archived, deleted, or not visible to this account)")
         }
@@ -42,24 +42,25 @@ extension CCMClient {
             steps = []
         }
         return PlanStatus(id: id, name: plan?["name"]?.string ?? name ?? "", result: result ?? .unknown,
-                          isArchived: plan?["isArchived"]?.bool ?? false,
+                          isArchived: plan?["isArchived"]?.bool ?? listedAsArchived,
                           finished: plan?["finishDateTimeUtc"].map { !$0.isNull } ?? false, steps: steps, notes: notes)
     }
 
-    /// The plan's entry in `GetAllPaged` (not archived first, then archived), or nil when not listed.
-    func findPlan(_ id: Int, name: String?) async throws(DeploymentError) -> JSONValue? {
+    /// The plan's entry in `GetAllPaged` (not archived first, then archived, as chococcm's `IsArchived`
+    /// switch asks), and whether it was in the archived list; nil when not listed.
+    func findPlan(_ id: Int, name: String?) async throws(DeploymentError) -> (JSONValue?, archived: Bool) {
         for archived in [false, true] {
             var skip = 0
             for _ in 0..<Self.maxPages {
                 let query = "Filter=\(Self.queryValue(name ?? ""))&IsArchived=\(archived)&SkipCount=\(skip)&MaxResultCount=\(Self.pageSize)"
                 let page = try await call(.get, "DeploymentPlans/GetAllPaged?" + query)
                 let items = page["items"]?.array ?? page.array ?? []
-                if let plan = items.first(where: { $0["id"]?.int == id }) { return plan }
+                if let plan = items.first(where: { $0["id"]?.int == id }) { return (plan, archived) }
                 if items.count < Self.pageSize { break }
                 skip += items.count
             }
         }
-        return nil
+        return (nil, false)
     }
 
     /// Every step of the plan, in plan order, each with its computers (or unknown computers).

@@ -257,6 +257,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             else:
                 plan["result"] = 6
             return 200, None
+        if name == "DeploymentPlans/Archive" and method == "POST":  # [M2 Save-CCMDeploymentPlan]; a separate flag [M2]
+            plan = self.plan(body.get("id"))
+            if plan["result"] < 6:
+                raise ApiError(400, "only completed plans can be archived")  # completed only: D plan states (Archive action)
+            plan["isArchived"] = True
+            return 200, None
         if name == "DeploymentSteps/GetAllPagedByDeploymentPlanId" and method == "GET":  # result.items [M1 Get-DeploymentResult]
             plan = self.plan(query.get("deploymentplanid"))
             steps = sorted((st.steps[i] for i in plan["steps"]), key=lambda s: s["planOrder"])
