@@ -74,6 +74,7 @@ extension Matrix {
             }
             checkPrerequisitePackages(version, name, era, estate, &findings)
         }
+        checkServerSetup(version, estate, &findings)
         if let sql = estate.sqlServer, let rule = sqlServerMinimums.first(where: { $0.ccmRange.contains(version) }), sql < rule.minimum {
             findings.append(Finding(.error, rule: "prerequisite.sql-server", subject: "SQL Server",
                 message: "\(name) needs SQL Server \(rule.minimum) or later; the estate has SQL Server \(sql)",

@@ -66,6 +66,9 @@ public struct Planner: Sendable {
         var choices = try chooseClientVersions(requirements, available: everywhere, options: options)
         var steps: [PlanStep] = []
         var findings: [Finding] = []
+        if case .latest = target {
+            findings += newerThanMatrix(everywhere, target: targetVersion, options: options)
+        }
         if requirements.reliesOnInference {
             findings.append(Finding(.warning, rule: "matrix.inferred-row", subject: "ccm \(targetVersion.normalized)",
                                     message: "the matrix row for CCM \(targetVersion.normalized) was never published; it is inferred from neighbouring rows"))
@@ -86,8 +89,8 @@ public struct Planner: Sendable {
             guard let host = inventory.host(with: role) else { continue }
             let installed = host.packages[role.packageID]
             if installed == targetVersion { continue }
-            let (plain, sensitive, notes) = ServiceParameterRules.parameters(for: role, host: host.name, parameters: parameters,
-                                                                            target: targetVersion)
+            let (plain, sensitive, notes) = ServiceParameterRules.parameters(for: role, host: host.name, parameters: parameters, target: targetVersion,
+                                                                            https: host.https, httpsRequired: matrix.httpsRule(for: targetVersion) != nil)
             steps.append(PlanStep(phase: PlanStep.Phase(rawValue: role.rawValue)!, host: host.name, package: role.packageID,
                                   version: targetVersion, fromVersion: installed, parameters: plain, sensitiveParameters: sensitive, notes: notes))
         }
@@ -161,6 +164,17 @@ public struct Planner: Sendable {
             }
             return reachable.ccm
         }
+    }
+
+    /// `--to latest` stops at the newest version the matrix knows; when the feeds hold a newer CCM, say so
+    /// (naming it) instead of stopping there silently.
+    private func newerThanMatrix(_ available: [String: [NuGetVersion]], target: NuGetVersion, options: Options) -> [Finding] {
+        let newer = matrix.versionsNewerThanRows(in: available, includePrerelease: options.includePrerelease)
+        guard let newest = newer.first else { return [] }
+        let list = newer.prefix(5).map(\.normalized).joined(separator: ", ")
+        return [Finding(.warning, rule: "matrix.newer-ccm-in-feed", subject: "ccm \(newest.normalized)",
+                        message: "the feeds hold CCM \(list), newer than this matrix knows (\(matrix.knownSpan)); the plan stops at \(target.normalized). Add a row for CCM \(newest.normalized) to matrix/ccm-compatibility.yaml once Chocolatey publishes it (docs/adding-a-ccm-release.md), or pass --matrix PATH with a newer copy",
+                        source: "matrix \(matrix.origin)")]
     }
 
     /// Picks one version per client component: the newest available that meets the target's requirement
