@@ -263,6 +263,16 @@ public struct Planner: Sendable {
         if let sql = requirements.sqlServer {
             findings.append(Finding(.note, rule: "prerequisite.sql-server", subject: "database host", message: "SQL Server \(sql.minimum) or newer"))
         }
+        for rule in requirements.setup {
+            switch rule.kind {
+            case .websiteHTTPS:
+                findings.append(Finding(.note, rule: "prerequisite.https", subject: "web host", message: "the website works only over SSL: keep its HTTPS binding"))
+            case .windowsFeatures:
+                findings.append(Finding(.note, rule: "prerequisite.windows-features", subject: "web host", message: "Windows features \(rule.features.joined(separator: ", "))"))
+            case .sqlServerService:
+                findings.append(Finding(.note, rule: "prerequisite.sql-server-service", subject: "database host", message: "SQL Server's service starts \(rule.startMode ?? "automatic")"))
+            }
+        }
         findings.append(Finding(.note, rule: "procedure.backup", subject: "before step 1",
                                 message: "back up the ChocolateyManagement database and C:\\tools\\\(ServerRole.web.packageID)\\appsettings.json (or snapshot the VMs)"))
         return findings

@@ -31,6 +31,8 @@ struct MatrixMaintenanceTests {
         // The new era-less release inherits the open .NET 10 era and the HTTPS rule.
         #expect(try matrix.requirements(forCCM: v("0.18.0")).dotnet?.runtime == ".NET 10")
         #expect(matrix.httpsRule(for: v("0.18.0")) != nil)
+        let shown = MatrixRendering.text(try matrix.requirements(forCCM: v("0.18.0")))
+        #expect(shown.contains("released: yes (its own published row") && shown.contains("website:        HTTPS only"), "\(shown)")
         // A patch release without its own row or release entry is still a warning, never a silent pass.
         #expect(matrix.check(Estate(ccm: v("0.18.1"))).has("matrix.unknown-ccm-release", .warning))
     }
