@@ -230,10 +230,29 @@ public struct Planner: Sendable {
     /// The matrix errors the estate would have after `steps` ran; empty when the result is compatible.
     /// `run` calls it again on a plan file, so a plan that no longer passes the matrix does not start.
     public func preflightErrors(inventory: Inventory, steps: [PlanStep]) -> [Finding] {
-        matrix.check(Self.estate(inventory, after: steps).estate, duringUpgrade: false).findings.filter { $0.severity == .error }
+        matrix.check(estate(inventory, after: steps).estate, duringUpgrade: false).findings.filter { $0.severity == .error }
     }
 
-    /// The inventory as it will be once `steps` have run.
+    /// The inventory as it will be once `steps` have run, including the .NET prerequisites a server step
+    /// brings along: choco resolves the server package's dependencies from the internal feed (where the
+    /// internalize step put the documented versions), so a runtime a role host lists below the target's
+    /// range is upgraded with it — the database host's as much as the web host's.
+    func estate(_ inventory: Inventory, after steps: [PlanStep]) -> Inventory {
+        var after = Self.estate(inventory, after: steps)
+        for step in steps where ServerRole.allCases.contains(where: { $0.packageID == step.package }) {
+            guard let host = step.host, let index = after.hosts.firstIndex(where: { $0.name == host }),
+                  let requirements = try? matrix.requirements(forCCM: step.version) else { continue }
+            for prerequisite in requirements.prerequisites where prerequisite.requiredBy.contains(step.package) {
+                let id = prerequisite.id.lowercased()
+                guard let installed = after.hosts[index].packages[id], !prerequisite.range.contains(installed),
+                      let version = prerequisite.recommended ?? prerequisite.range.minVersion else { continue }
+                after.hosts[index].packages[id] = version
+            }
+        }
+        return after
+    }
+
+    /// The inventory as it will be once `steps` have run (package versions only).
     static func estate(_ inventory: Inventory, after steps: [PlanStep]) -> Inventory {
         var after = inventory
         for step in steps where step.phase != .internalize {
@@ -249,7 +268,7 @@ public struct Planner: Sendable {
 
     private func preflight(inventory: Inventory, target: NuGetVersion, steps: [PlanStep], requirements: CCMRequirements) throws(PlanningError) -> [Finding] {
         // The estate as it will be after the plan: it must pass the matrix, or the plan is impossible.
-        let report = matrix.check(Self.estate(inventory, after: steps).estate, duringUpgrade: false)
+        let report = matrix.check(estate(inventory, after: steps).estate, duringUpgrade: false)
         let errors = report.findings.filter { $0.severity == .error }
         if !errors.isEmpty { throw .impossible(reasons: errors.map { "\($0.subject): \($0.message) [\($0.rule)]" }) }
         var findings = report.findings

@@ -77,6 +77,22 @@ struct KnownErrorTests {
         #expect(KnownError.matching(output).map(\.id) == ["null-array", "http-500-19"])
     }
 
+    // (output, the step's package, ids expected)
+    @Test(arguments: [
+        (#"The process cannot access the file 'C:\tools\x.dll' because it is being used by another process."#, "chocolatey-management-web", ["web-files-locked"]),
+        (#"The process cannot access the file 'C:\tools\x.dll' because it is being used by another process."#, "chocolatey-management-service", []),
+        (#"The process cannot access the file 'C:\tools\x.dll' because it is being used by another process."#, "chocolatey-agent", []),
+        ("Unable to start Kestrel", "chocolatey-management-service", ["kestrel"]),
+        ("Unable to start Kestrel", "chocolatey-management-web", []),
+        ("HTTP Error 500.19 - Internal Server Error", "CHOCOLATEY-MANAGEMENT-WEB", ["http-500-19"]),
+        ("Invalid column name 'X'", "chocolatey-management-web", ["invalid-column-name"]),
+        ("Invalid column name 'X'", "chocolatey-agent", ["invalid-column-name"]),
+    ])
+    func errorsTiedToOnePackageMatchOnlyItsStep(_ output: String, _ package: String, _ expected: [String]) {
+        #expect(KnownError.matching(output, package: package).map(\.id) == expected)
+        #expect(!KnownError.matching(output).isEmpty, "without a package every error is considered")
+    }
+
     @Test func onlyTheAppsettingsErrorsDeleteFiles() {
         let deleting = KnownError.all.filter { !$0.filesToDelete.isEmpty }.map(\.id)
         #expect(deleting == ["appsettings-padding", "install-settingsjsonfile"])

@@ -93,3 +93,30 @@ enum MatrixWith0180 {
         }
     }
 }
+
+/// The database package's .NET runtime on its own host (issue 14 §3).
+struct DatabaseHostRuntimeTests {
+    static func inventory(database: String, runtime: String) -> Inventory {
+        var inventory = Fixtures.inventory()
+        inventory.hosts[0].roles = [.service, .web]
+        inventory.hosts[0].packages["chocolatey-management-database"] = nil
+        inventory.hosts.insert(.init(name: "sql01", roles: [.database], packages: [
+            "chocolatey-management-database": v(database), "dotnet-10.0-runtime": v(runtime),
+        ]), at: 0)
+        return inventory
+    }
+
+    @Test func theDatabaseStepBringsTheRuntimeAlong() throws {
+        // The database step upgrades the package, and choco its runtime dependency from the internal feed.
+        let plan = try Fixtures.plan(Self.inventory(database: "0.16.0", runtime: "10.0.5"))
+        #expect(plan.steps.contains { $0.host == "sql01" && $0.package == ServerRole.database.packageID })
+        let after = Planner(matrix: Fixtures.matrix).estate(Self.inventory(database: "0.16.0", runtime: "10.0.5"), after: plan.steps)
+        #expect(after.hosts[0].packages["dotnet-10.0-runtime"] == v("10.0.9"))
+    }
+
+    @Test func aDatabaseHostAlreadyOnTheTargetWithAnOldRuntimeIsRefused() throws {
+        let error = try #require(throws: PlanningError.self) { try Fixtures.plan(Self.inventory(database: "0.17.0", runtime: "10.0.5")) }
+        guard case let .impossible(reasons) = error else { Issue.record("\(error)"); return }
+        #expect(reasons.contains { $0.contains("dotnet-10.0-runtime") && $0.contains("installed 10.0.5") }, "\(reasons)")
+    }
+}
