@@ -53,15 +53,15 @@ enum ServiceParameterRules {
         return result
     }
 
-    /// CCM 0.17.0+ serves the website only over SSL: the web step names the certificate bound to the site.
-    /// The names are the service package's certificate parameters (`/CertificateThumbprint`,
-    /// `/CertificateDnsName`); the docs snapshot lists no certificate parameter for the web package itself,
-    /// so the step also says to keep the IIS binding (which is what serves HTTPS).
+    /// CCM 0.17.0+ serves the website only over SSL. The docs list no certificate parameter for the web
+    /// package (ccm.md §3, §4.3: the Quick Start scripts bind the certificate in IIS themselves), so nothing is
+    /// passed to choco — a guessed parameter could be ignored or refused — and the step names the certificate
+    /// whose IIS binding must stay in place; the plan was refused earlier when the estate records none.
     private static func website(_ https: WebHTTPS, into result: inout Result) {
-        if let thumbprint = https.certificateThumbprint { result.plain.append(PackageParameter("CertificateThumbprint", .text(thumbprint))) }
-        if let dnsName = https.certificateDnsName { result.plain.append(PackageParameter("CertificateDnsName", .text(dnsName))) }
         let named = [https.certificateThumbprint.map { "thumbprint \($0)" }, https.certificateDnsName].compactMap { $0 }.joined(separator: ", ")
-        result.notes.append("CCM's website works only over SSL from 0.17.0: certificate \(named) (HTTPS port \(https.port)) passed; keep its IIS binding on the ChocolateyCentralManagement site")
+        result.notes.append(
+            "CCM's website works only over SSL from 0.17.0: keep the HTTPS binding (port \(https.port), certificate \(named)) on the ChocolateyCentralManagement site; the web package takes no certificate parameter"
+        )
     }
 
     private static func account(_ account: UpgradeParameters.Account, defaultUser: String?, what: String) -> Result {
