@@ -1,7 +1,7 @@
-import Crypto
 import Diagnostics
 import FileSupport
 import Foundation
+import Hashing
 import JSONOutput
 
 /// What `run` has done so far, so a second `run` resumes at the failed step and never repeats a finished one.
@@ -46,7 +46,7 @@ public struct RunJournal: Sendable, Hashable, Codable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(plan)) ?? Data()
-        return "sha256:" + SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return "sha256:" + Digester.digest(.sha256, of: data).hex
     }
 
     /// Loads the journal at `path`, or starts a new one; refuses a journal of a different plan.
