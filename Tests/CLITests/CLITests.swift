@@ -95,11 +95,11 @@ struct CLITests {
                          "--inventory", "examples/estate/inventory.yaml"]
         let ran = try Tool.run(arguments, environment: environment)
         #expect(ran.status == 0, "\(ran.stderr)")
-        #expect(ran.stdout.contains("ran steps 1, 2, 3, 4, 5, 6 on ccm01"))
+        #expect(ran.stdout.contains("ran steps 1, 2, 3, 4, 5, 6"))
         let journal = try String(contentsOfFile: folder + "/plan.json.journal", encoding: .utf8)
         #expect(!journal.contains("s3rvice-secret") && !ran.stderr.contains("s3rvice-secret") && !ran.stdout.contains("s3rvice-secret"))
         let again = try Tool.run(arguments, environment: environment)
-        #expect(again.stdout.contains("nothing left to run on ccm01"))
+        #expect(again.stdout.contains("nothing left to run"))
         let deployment = try Tool.run(["plan", "--to", "latest", "--inventory", "examples/estate/inventory.yaml", "--source", folder + "/feed",
                                        "--format", "deployment", "--group", "Workstations=client-agents"])
         #expect(deployment.status == 0, "\(deployment.stderr)")
@@ -192,7 +192,7 @@ struct CLITests {
         let ran = try Tool.run(["run", folder + "/plan.json", "--host", "ccm01", "--choco", Tool.checkout + "/Tests/Fixtures/choco-standin/choco",
                                 "--lib", folder + "/lib", "--config", folder + "/feeds.json"], environment: environment)
         #expect(ran.status == 0, "\(ran.stderr)")
-        #expect(ran.stdout.contains("ran steps 1, 2, 3, 4, 5, 6, 7 on ccm01"))
+        #expect(ran.stdout.contains("ran steps 1, 2, 3, 4, 5, 6, 7"))
         let internalFeed = (try? FileManager.default.contentsOfDirectory(atPath: folder + "/internal")) ?? []
         #expect(internalFeed.contains("chocolatey-management-web.0.17.0.nupkg"))
         #expect(internalFeed.contains("dotnet-10.0-runtime.10.0.9.nupkg"))
