@@ -9,10 +9,10 @@ public protocol ChocoHost: Sendable {
     var isLocal: Bool { get }
     /// Checks that the host can be reached and choco answers there; throws why not.
     func checkReachable() async throws(HostFailure)
-    /// Runs `choco <arguments>` there. Arguments may hold secrets: an implementation keeps them out of every
-    /// command line it controls (over SSH they travel on standard input). `started` gets the local process
-    /// (nil for a remote one) before its first output; `line` gets each output line as it comes.
-    func runChoco(_ arguments: [String], started: @escaping @Sendable (ProcessIdentity?) -> Void,
+    /// Runs `choco <arguments>` there; `line` gets each output line as it comes. `secrets` are the values
+    /// among the arguments: an implementation keeps them out of every command line it controls (over SSH they
+    /// travel on standard input). A local choco gets `marker` in its environment (``OrphanedChoco``).
+    func runChoco(_ arguments: [String], secrets: [String], marker: String,
                   line: @escaping @Sendable (String) -> Void) async throws(HostFailure) -> Int32
     /// The installed version of `id` there (as Chocolatey reports it), nil when it is not installed.
     func installedVersion(of id: String) async throws(HostFailure) -> NuGetVersion?

@@ -43,9 +43,10 @@ public struct LocalChocoHost: ChocoHost {
         }
     }
 
-    public func runChoco(_ arguments: [String], started: @escaping @Sendable (ProcessIdentity?) -> Void,
+    public func runChoco(_ arguments: [String], secrets: [String], marker: String,
                          line: @escaping @Sendable (String) -> Void) async throws(HostFailure) -> Int32 {
-        let environment = PlanRunner.childEnvironment(from: ProcessInfo.processInfo.environment, adding: environment)
+        let environment = PlanRunner.childEnvironment(from: ProcessInfo.processInfo.environment,
+                                                      adding: environment.merging([OrphanedChoco.variable: marker]) { $1 })
         guard let executable = ExecutableLookup.resolve(choco, environment: environment) else {
             throw .failed("\(choco) was not found (looked in PATH: \(environment["PATH"] ?? "unset")); pass --choco PATH")
         }
@@ -58,7 +59,6 @@ public struct LocalChocoHost: ChocoHost {
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
         do { try process.run() } catch { throw .failed("cannot start \(executable): \(error.localizedDescription)") }
-        started(ProcessIdentity.of(pid: process.processIdentifier))
         let reader = pipe.fileHandleForReading
         return await Blocking.run { () -> Int32 in
             var pending: [UInt8] = []

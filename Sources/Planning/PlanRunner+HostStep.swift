@@ -38,27 +38,25 @@ extension PlanRunner {
         }
         if let reason = stale(step, installed: before) { return try stop(.failed, reason) }
 
-        var arguments: [String]
-        do {
-            arguments = try command.arguments { reference throws(PlanningError) in
-                guard let value = prepared.secrets[reference] else { throw .secretUnavailable(reference: reference.description, reason: "not resolved before step 1") }
-                return value
-            }
+        var secrets: [String] = []
+        let arguments = try command.arguments { reference throws(PlanningError) in
+            guard let value = prepared.secrets[reference] else { throw .secretUnavailable(reference: reference.description, reason: "not resolved before step 1") }
+            secrets.append(value)
+            return value
         }
         var attempt = 0
         while true {
             attempt += 1
             configuration.log("step \(step.number) on \(name)\(host.isLocal ? "" : " (\(host.location))"): \(command.masked)")
             // Recorded before choco starts: a run killed from here on leaves `started`, never a silent gap.
+            let marker = OrphanedChoco.newMarker(step: step.number)
             try store.append(.init(step: step.number, package: step.package, version: step.version.normalized, status: .started,
-                                   command: command.masked, message: "choco started on \(name)"))
+                                   command: command.masked, message: "choco started on \(name)", marker: host.isLocal ? marker : nil))
             let output = OutputCollector()
             let show = configuration.chocoOutput
             let status: Int32
             do {
-                status = try await host.runChoco(arguments, started: { identity in
-                    try? store.updateLatest(step.number) { $0.process = identity }
-                }, line: { line in
+                status = try await host.runChoco(arguments, secrets: secrets, marker: marker, line: { line in
                     let masked = Redaction.redactKnown(line)  // a package script may echo a secret
                     output.append(masked)
                     show(masked)

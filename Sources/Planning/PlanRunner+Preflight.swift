@@ -56,15 +56,18 @@ extension PlanRunner {
 
         // An interrupted step's choco may still run here: wait for it before reading any version.
         for step in pending where journal.isUnverified(step.number) {
-            guard let process = journal.latest(step.number)?.process, host(of: step)?.isLocal == true, process.isRunning else { continue }
+            guard let marker = journal.latest(step.number)?.marker, host(of: step)?.isLocal == true else { continue }
+            let orphans = OrphanedChoco.running(marker: marker)
+            guard !orphans.isEmpty else { continue }
+            let processes = "process\(orphans.count == 1 ? "" : "es") \(orphans.map(String.init).joined(separator: ", "))"
             if configuration.dryRun {
-                problems.append("step \(step.number): the choco of an interrupted run (process \(process.pid)) is still running; a real run waits for it")
+                problems.append("step \(step.number): the choco of an interrupted run (\(processes)) is still running; a real run waits for it")
                 continue
             }
-            configuration.log("step \(step.number): the choco of an interrupted run (process \(process.pid)) is still running \(step.package); waiting for it to end (Ctrl-C stops waiting)")
-            while process.isRunning {
+            configuration.log("step \(step.number): the choco of an interrupted run (\(processes)) is still running \(step.package); waiting for it to end (Ctrl-C stops waiting)")
+            while !OrphanedChoco.running(marker: marker).isEmpty {
                 do { try await Task.sleep(for: configuration.orphanPollInterval) } catch {
-                    throw .cannotStart(problems: ["interrupted while waiting for the choco of an interrupted run (process \(process.pid)); nothing was started"])
+                    throw .cannotStart(problems: ["interrupted while waiting for the choco of an interrupted run (\(processes)); nothing was started"])
                 }
             }
             configuration.log("step \(step.number): that choco ended; its result is read from the installed version")

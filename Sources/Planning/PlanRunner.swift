@@ -179,8 +179,7 @@ public struct PlanRunner: Sendable {
     }
 }
 
-/// The journal of one run, shared with the callback that records choco's process id: every change is saved
-/// at once, atomically.
+/// The journal of one run: every change is saved at once, atomically.
 final class JournalStore: @unchecked Sendable {  // all access under `lock`
     private let lock = NSLock()
     private var current: RunJournal
@@ -196,15 +195,6 @@ final class JournalStore: @unchecked Sendable {  // all access under `lock`
     func append(_ entry: RunJournal.Entry) throws(PlanningError) {
         let snapshot = lock.withLock { () -> RunJournal in
             current.entries.append(entry)
-            return current
-        }
-        try snapshot.save(path: path)
-    }
-
-    /// Replaces the latest entry of `step` (a `started` entry gaining its process id).
-    func updateLatest(_ step: Int, _ change: (inout RunJournal.Entry) -> Void) throws(PlanningError) {
-        let snapshot = lock.withLock { () -> RunJournal in
-            if let index = current.entries.lastIndex(where: { $0.step == step }) { change(&current.entries[index]) }
             return current
         }
         try snapshot.save(path: path)

@@ -32,11 +32,12 @@ public struct RunJournal: Sendable, Hashable, Codable {
         public var command: String?
         public var message: String?
         public var at: String
-        /// The local choco process of a `started` step, so the next run can wait for an orphaned choco.
-        public var process: ProcessIdentity?
+        /// The marker a `started` step gave its choco's environment (``OrphanedChoco``), so the next run can
+        /// wait for an orphaned choco and whatever it started.
+        public var marker: String?
 
         public init(step: Int, package: String, version: String, status: Status, exitCode: Int32? = nil, command: String? = nil,
-                    message: String? = nil, at: String = RunJournal.timestamp(), process: ProcessIdentity? = nil) {
+                    message: String? = nil, at: String = RunJournal.timestamp(), marker: String? = nil) {
             self.step = step
             self.package = package
             self.version = version
@@ -45,7 +46,7 @@ public struct RunJournal: Sendable, Hashable, Codable {
             self.command = command
             self.message = message
             self.at = at
-            self.process = process
+            self.marker = marker
         }
     }
 

@@ -4,9 +4,8 @@ import FileSupport
 /// releases when the run ends however it ends (`kill -9`, a lost terminal, a reboot), so it never needs
 /// clearing by hand. A second run beside a live one is refused at once instead of starting a second choco.
 ///
-/// Why not a lock held by choco too: the lock's descriptor is close-on-exec, so an orphaned choco does not
-/// keep it; that case is covered by the choco's process identity in the journal (``ProcessIdentity``),
-/// which the next run waits on (`PlanRunner.prepare`).
+/// An orphaned choco (its `run` killed) does not hold this lock: the descriptor is close-on-exec. That case
+/// is covered by the step's marker in the journal (``OrphanedChoco``), which the next run waits on.
 enum RunLock {
     static func acquire(journalPath: String) throws(PlanningError) -> FileLock {
         let path = journalPath + ".lock"

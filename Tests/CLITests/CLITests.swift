@@ -87,6 +87,12 @@ struct CLITests {
         #expect(typo.status == 2)
         #expect(typo.stderr.contains("--host ccm1: no step of") && typo.stderr.contains("did you mean 'ccm01'?"), "\(typo.stderr)")
         #expect(dry.stdout.contains("--package-parameters-sensitive=/Password:<env:CCM_SERVICE_PASSWORD>"))
+        // A dry run lists what would stop the real run (here: the secrets are not set, choco is not installed).
+        #expect(dry.stderr.contains("warning: a real run would not start: step 4 (chocolatey-management-service on ccm01), /Password: secret 'env:CCM_SERVICE_PASSWORD' cannot be resolved"), "\(dry.stderr)")
+        // `--dry-run --confirm` writes nothing; --confirm of a step this run executes itself is refused.
+        let dryConfirm = try Tool.run(["run", folder + "/plan.json", "--host", "ccm01", "--dry-run", "--confirm", "3"])
+        #expect(dryConfirm.status == 2 && dryConfirm.stderr.contains("which `run` reaches (this machine)"), "\(dryConfirm.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/plan.json.journal"))
         // A real (stand-in) run of the same plan: every step for ccm01, in order, then resume finds nothing left.
         let standin = Tool.checkout + "/Tests/Fixtures/choco-standin/choco"
         let environment = ["CHOCO_STANDIN_LOG": folder + "/choco.log", "CHOCO_STANDIN_LIB": folder + "/lib",

@@ -215,7 +215,7 @@ struct PlanRunnerSafetyTests {
         #expect(notDone.calls.filter { $0.contains("chocolatey-management-database") }.count == 1, "never skipped unverified")
     }
 
-    /// The journal says `started` (with choco's process) before choco runs, and the process is recorded.
+    /// The journal says `started` before choco runs, with the marker that finds that choco while it runs.
     @Test func stepIsJournalledAsStartedBeforeChocoRuns() async throws {
         let sandbox = try RunnerSandbox()
         defer { sandbox.cleanup() }
@@ -229,10 +229,11 @@ struct PlanRunnerSafetyTests {
                 guard line.hasPrefix("Progress:") else { return }
                 // choco is mid-step: the journal on disk must already say so, with choco's process.
                 let entry = (try? RunJournal.load(path: journalPath, plan: plan))?.latest(1)
-                observed.append("\(entry?.status.rawValue ?? "none") \(entry?.process.map { _ in "process" } ?? "no-process")")
+                let marker = entry?.marker ?? "no-marker"
+                observed.append("\(entry?.status.rawValue ?? "none") \(OrphanedChoco.running(marker: marker).isEmpty ? "choco-not-found" : "choco-found")")
                 _ = FileManager.default.createFile(atPath: lib + "/.release-chocolatey", contents: Data())
             }
         }.run()
-        #expect(observed.text == "started process")
+        #expect(observed.text == "started choco-found", "the journal's marker finds the running choco")
     }
 }
