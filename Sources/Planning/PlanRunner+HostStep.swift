@@ -55,13 +55,24 @@ extension PlanRunner {
             let output = OutputCollector()
             let show = configuration.chocoOutput
             let status: Int32
-            do {
-                status = try await host.runChoco(arguments, secrets: secrets, marker: marker, line: { line in
-                    let masked = Redaction.redactKnown(line)  // a package script may echo a secret
-                    output.append(masked)
-                    show(masked)
-                })
-            } catch {
+            // choco is not cancelled with the run (Ctrl-C): an MSI upgrade cut off halfway is worse than one
+            // that finishes; the run stops after this step instead (`run`'s loop checks for cancellation).
+            let stepSecrets = secrets
+            let chocoRun = Task { () async -> Result<Int32, HostFailure> in
+                do throws(HostFailure) {
+                    return .success(try await host.runChoco(arguments, secrets: stepSecrets, marker: marker, line: { line in
+                        let masked = Redaction.redactKnown(line)  // a package script may echo a secret
+                        output.append(masked)
+                        show(masked)
+                    }))
+                } catch { return .failure(error) }
+            }
+            let result = await withTaskCancellationHandler { await chocoRun.value } onCancel: { [log = configuration.log] in
+                log("step \(step.number): letting choco finish this step, then stopping (Ctrl-C again quits at once; the next run verifies the step)")
+            }
+            switch result {
+            case let .success(code): status = code
+            case let .failure(error):
                 switch error {
                 case let .connectionLost(reason):
                     return try stop(.unknown, "the connection to host \(name) was lost during the step (\(reason)); whether choco finished is unknown. Run again: the next run reads the installed version on \(name) first and runs the step only if it is not done")

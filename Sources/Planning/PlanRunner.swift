@@ -50,6 +50,8 @@ public struct PlanRunner: Sendable {
         /// A step runs on a host the run cannot reach: run `command` there, then confirm it.
         case waitingForHost(step: Int, host: String, command: String)
         case failed(step: Int, reason: String)
+        /// Cancelled (Ctrl-C) between steps: the steps before `nextStep` are done and journalled.
+        case interrupted(nextStep: Int)
         /// `--dry-run`: the commands that would run, secrets masked, and what would stop the real run before
         /// step 1 (an unset secret, an unreachable host, a missing choco).
         case dryRun(commands: [String], blockers: [String])
@@ -85,6 +87,8 @@ public struct PlanRunner: Sendable {
         var dryRunCommands: [String] = []
         var elsewhere: [String] = []
         for step in plan.steps where !store.journal.isDone(step.number) {
+            // Ctrl-C: the step under way finished; no further step starts.
+            if Task.isCancelled, !configuration.dryRun { return .interrupted(nextStep: step.number) }
             switch try await perform(step, prepared: prepared, store: store) {
             case .done: ran.append(step.number)
             case let .dryRun(line): dryRunCommands.append(line)

@@ -139,6 +139,8 @@ struct RunCommand: AsyncParsableCommand {
         case let .failed(step, reason):
             Console.error("step \(step) failed: \(reason)")
             throw CommandFailure.problem("later steps were not started; fix the cause and run again to resume at step \(step)")
+        case let .interrupted(nextStep):
+            Console.error("stopped before step \(nextStep); the steps before it are done and journalled")
         case let .dryRun(commands, blockers):
             for blocker in blockers { DiagnosticPrinter.shared.log("warning: a real run would not start: \(blocker)") }
             for command in commands { Console.out(command) }

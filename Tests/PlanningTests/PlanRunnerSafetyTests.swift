@@ -237,3 +237,34 @@ struct PlanRunnerSafetyTests {
         #expect(observed.text == "started choco-found", "the journal's marker finds the running choco")
     }
 }
+
+/// Ctrl-C (task cancellation) during a step lets choco finish that step, records it, and starts no other.
+@Suite("run interrupted")
+struct PlanRunnerInterruptTests {
+    final class TaskBox: @unchecked Sendable {
+        var task: Task<PlanRunner.Outcome, any Error>?
+    }
+
+    @Test func cancellationFinishesTheStepUnderWayAndStopsThere() async throws {
+        let sandbox = try RunnerSandbox()
+        defer { sandbox.cleanup() }
+        try sandbox.installFixtureEstate()
+        let plan = try PlanRunnerTests.plan()
+        let box = TaskBox()
+        let lib = sandbox.lib
+        let runner = sandbox.runner(plan, environment: ["CHOCO_STANDIN_HOLD": "chocolatey-management-database"]) { configuration in
+            configuration.chocoOutput = { line in
+                guard line.hasPrefix("Progress:") else { return }
+                box.task?.cancel()  // Ctrl-C while choco is mid-step …
+                _ = FileManager.default.createFile(atPath: lib + "/.release-chocolatey-management-database", contents: Data())
+            }
+        }
+        let task = Task { try await runner.run() }
+        box.task = task
+        let outcome = try await task.value
+        #expect(outcome == .interrupted(nextStep: 4))
+        #expect(sandbox.installedVersion("chocolatey-management-database") == v("0.17.0"), "… choco finished the step")
+        #expect(try RunJournal.load(path: sandbox.journal, plan: plan).latest(3)?.status == .succeeded)
+        #expect(!sandbox.calls.contains { $0.contains("chocolatey-management-service") }, "no later step started")
+    }
+}
