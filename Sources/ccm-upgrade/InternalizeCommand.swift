@@ -16,7 +16,9 @@ struct InternalizeCommand: AsyncParsableCommand {
             chocolatey-agent, chocolatey-management-*) from 'licensed' with the license id as password and without \
             dependencies. Packages are copied byte for byte, never modified. Dependencies are followed (lowest \
             version in range, NuGet's rule) unless the target already satisfies them. What the target already has is \
-            skipped. Every step is written to the journal (atomically), so an interrupted run resumes.
+            skipped. Every step is written to the journal (atomically), so an interrupted run resumes. \
+            Pulling straight from community.chocolatey.org prints a warning: name your repository's proxy of it \
+            'community' in feeds.json.
             Exit codes: 0 everything pushed or already present; 1 a package failed or conflicts; 2 bad flags, config or list.
             """
     )
@@ -70,8 +72,10 @@ struct InternalizeCommand: AsyncParsableCommand {
         let requests = try buildRequests()
         let http = settings.httpClient(logger: .tool)
         var sources: [String: any PackageFeed] = [:]
-        for name in Set(requests.map(\.source)) {
-            sources[name] = try feedOptions.source(name, in: settings).makeFeed(http: http)
+        for name in Set(requests.map(\.source)).sorted() {
+            let source = try feedOptions.source(name, in: settings)
+            if let warning = FeedSettings.directCommunityWarning(for: source) { Console.warning(warning) }
+            sources[name] = source.makeFeed(http: http)
         }
         if requests.contains(where: { $0.source == "licensed" }), settings.sources["licensed"]?.credentials == nil {
             Console.warning("no credentials for the licensed repository: set \(FeedSettings.Environment.licenseId) to your license id "
