@@ -107,7 +107,10 @@ let package = Package(
             PowerShell reader), the rewrite that points them at embedded files, and the deterministic repack. */
         .target(
             name: "Internalization",
-            dependencies: ["PowerShell", "Nupkg", "Versioning", "FileSupport", "JSONOutput", "Diagnostics"]
+            dependencies: [
+                "PowerShell", "Nupkg", "Versioning", "FileSupport", "JSONOutput", "Diagnostics",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
 
         /** NuGet feeds: v2 OData, v3, local folders; download and push through CurlSupport. */
@@ -196,7 +199,13 @@ let package = Package(
         ),
         .testTarget(name: "CLITests", dependencies: ["ccm-upgrade", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Compatibility", "Versioning", "Diagnostics"]),
-        .testTarget(name: "RepositoryTests", dependencies: ["Repository", "CurlSupport", "Nupkg", "Versioning", "TestSupport"]),
+        .testTarget(
+            name: "RepositoryTests",
+            dependencies: [
+                "Repository", "CurlSupport", "Nupkg", "Versioning", "TestSupport", "Internalization", "PowerShell",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "CurlSupportTests", dependencies: ["CurlSupport", "TestSupport"]),
         .testTarget(name: "PowerShellTests", dependencies: ["PowerShell"]),
         .testTarget(name: "InternalizationTests", dependencies: ["Internalization", "PowerShell", "Nupkg", "TestSupport"]),
