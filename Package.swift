@@ -146,7 +146,7 @@ let package = Package(
         .target(
             name: "Deployment",
             dependencies: [
-                "Versioning", "Compatibility", "Planning", "CurlSupport", "Diagnostics", "FileSupport", "JSONOutput",
+                "Versioning", "Compatibility", "Planning", "CurlSupport", "Diagnostics", "FileSupport", "JSONOutput", "PowerShell",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
