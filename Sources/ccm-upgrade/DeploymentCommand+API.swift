@@ -199,6 +199,9 @@ extension DeploymentCommand {
             } else {
                 let status = try await client.status(plan.id)
                 try DeploymentCLI.report(status, format: plan.format)
+                guard status.listed else {
+                    throw CommandFailure.problem("CCM does not list deployment plan \(plan.id) (DeploymentPlans/GetAllPaged, archived or not): check the id, and that this account can see the plan")
+                }
                 if status.result.isTerminal, status.result != .success { throw ExitCodes.problemsFound }
             }
         }
