@@ -16,6 +16,18 @@ enum Corpus {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return names.sorted().map { directory + "/" + $0 }
     }
+
+    /// A package *template* source (its nuspec has `{{PackageName}}`/`{{PackageVersion}}` placeholders, so it
+    /// is no package): its scripts, the folder's name as id, and the version placeholder as written.
+    static func templateScripts(_ folder: String) -> PackageScripts {
+        var files: [String: [UInt8]] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: folder)
+        while let path = enumerator?.nextObject() as? String {
+            guard PackageScripts.isScript(path), let data = FileManager.default.contents(atPath: folder + "/" + path) else { continue }
+            files[path] = Array(data)
+        }
+        return PackageScripts(id: (folder as NSString).lastPathComponent, version: "{{PackageVersion}}", files: files)
+    }
 }
 
 @Suite("Resource finder over the corpus")
@@ -27,7 +39,7 @@ struct CorpusResolutionTests {
         var resolved = 0
         var reasons: [String: [String]] = [:]
         for folder in folders {
-            guard let scripts = try? PackageScripts.readNow(folder) else { print("unreadable \(folder)"); continue }
+            let scripts = (try? PackageScripts.readNow(folder)) ?? Corpus.templateScripts(folder)
             let report = ResourceFinder.find(in: scripts)
             guard !report.helperCalls.isEmpty else { continue }
             callers += 1
