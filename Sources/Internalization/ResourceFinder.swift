@@ -135,7 +135,7 @@ struct Collector {
         let has64 = binding.values[.url64].map { Self.mayBeNonEmpty($0.value.value) } ?? false
         let slots: [(DownloadHelper.Role, DownloadHelper.Role, DownloadHelper.Role, RemoteResource.Architecture)] = [
             (.url, .checksum, .checksumType, has64 && !helper.singleURL ? .x86 : .any),
-            (.url64, .checksum64, .checksumType64, .x64),
+            (.url64, .checksum64, .checksumType64, .x64)
         ]
         for (urlRole, checksumRole, typeRole, architecture) in slots {
             guard let bound = binding.values[urlRole] else { continue }

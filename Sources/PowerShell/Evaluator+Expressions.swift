@@ -231,12 +231,13 @@ extension Evaluator {
             case "getenumerator":
                 // Entries as `.Key`/`.Value` pairs, in the order written (a Hashtable's order is unspecified,
                 // but a finder visits every entry either way).
-                return .array(table.entries.map { entry in
-                    var pair = HashtableValue()
-                    pair.set("Key", .string(entry.key), site: nil)
-                    pair.set("Value", entry.value, site: entry.site)
-                    return .hashtable(pair)
-                })
+                return .array(
+                    table.entries.map { entry in
+                        var pair = HashtableValue()
+                        pair.set("Key", .string(entry.key), site: nil)
+                        pair.set("Value", entry.value, site: entry.site)
+                        return .hashtable(pair)
+                    })
             case "containskey" where texts(arguments).count == 1: return .bool(table[texts(arguments)[0]] != nil)
             default: return .unknown("the hashtable method .\(name)() is not evaluated")
             }

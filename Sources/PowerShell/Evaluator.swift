@@ -220,7 +220,8 @@ public struct Evaluator {
                     result[key] = first
                 } else if let tables = values.allTables {
                     // Same hashtable, entries set differently: merge entry by entry, keeping each place.
-                    result[key] = .hashtable(mergeTables(tables, reason: "\(name(key)) is set differently depending on the condition at line \(line)"))
+                    result[key] = .hashtable(
+                        mergeTables(tables, reason: "\(name(key)) is set differently depending on the condition at line \(line)"))
                 } else if values.contains(where: { $0 == nil }) {
                     result[key] = .unknown("\(name(key)) is only assigned under the condition at line \(line)")
                 } else {
@@ -259,7 +260,11 @@ public struct Evaluator {
             var items: [Alternative] = []
             for entry in entries {
                 let flattened: [Alternative]
-                if case .alternatives(let inner, _) = entry.value { flattened = inner } else { flattened = [Alternative(value: entry.value, site: entry.site)] }
+                if case .alternatives(let inner, _) = entry.value {
+                    flattened = inner
+                } else {
+                    flattened = [Alternative(value: entry.value, site: entry.site)]
+                }
                 for item in flattened where !items.contains(item) { items.append(item) }
             }
             merged.entries.append(HashtableValue.Entry(key: key, value: .alternatives(items, reason: reason), site: nil))
@@ -376,7 +381,8 @@ public struct Evaluator {
                 if path.count == 1 {
                     table.entries[index].value = .unknown(reason)
                 } else if case .hashtable(let inner) = table.entries[index].value {
-                    table.entries[index].value = .hashtable(set(inner, path: path.dropFirst(), value: .unknown(reason), plus: .unknown(reason), site: site))
+                    table.entries[index].value = .hashtable(
+                        set(inner, path: path.dropFirst(), value: .unknown(reason), plus: .unknown(reason), site: site))
                 }
             }
             return table
