@@ -12,6 +12,8 @@ public struct Parser {
     var position = 0
     var depth = 0
     var errors: [ParseError] = []
+    var comments = Set<Range<Int>>()
+    var joinedNewlines = Set<Range<Int>>()
 
     init(file: SourceFile) {
         self.file = file
@@ -31,7 +33,9 @@ public struct Parser {
                 parser.position += 1
             }
         }
-        return Script(file: file, statements: statements, errors: parser.errors)
+        return Script(
+            file: file, statements: statements, errors: parser.errors, comments: parser.comments.sorted { $0.lowerBound < $1.lowerBound },
+            joinedNewlines: parser.joinedNewlines.sorted { $0.lowerBound < $1.lowerBound })
     }
 
     /// Parses `text` as the file `path`.
@@ -102,15 +106,20 @@ public struct Parser {
             if Self.isSpace(byte) {
                 position += 1
             } else if byte == UInt8(ascii: "`"), isNewline(peek(1)) {
+                let start = position
                 position += 2
                 if peek(-1) == 0x0D, peek() == 0x0A { position += 1 }
+                record(start..<position, in: &joinedNewlines)
             } else if byte == UInt8(ascii: "#") {
+                let start = position
                 while !atEnd, !isNewline(peek()) { position += 1 }
+                record(start..<position, in: &comments)
             } else if byte == UInt8(ascii: "<"), peek(1) == UInt8(ascii: "#") {
                 let start = position
                 position += 2
                 while !atEnd, !(peek() == UInt8(ascii: "#") && peek(1) == UInt8(ascii: ">")) { position += 1 }
                 if atEnd { error("block comment '<#' is not closed", at: start) } else { position += 2 }
+                record(start..<position, in: &comments)
             } else if newlines, isNewline(byte) {
                 position += 1
             } else {
@@ -118,6 +127,9 @@ public struct Parser {
             }
         }
     }
+
+    /// Notes a lexical range once (the parser may look at the same text twice when it backtracks).
+    func record(_ range: Range<Int>, in set: inout Set<Range<Int>>) { set.insert(range) }
 
     /// The keyword-like word at the cursor, lower-cased, when it is followed by a non-name byte.
     func word(at offset: Int) -> String? {
