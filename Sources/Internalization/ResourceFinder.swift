@@ -117,6 +117,8 @@ struct Collector {
     var resources: [RemoteResource] = []
     var unresolved: [UnresolvedResource] = []
     var calls: [SourceSpan] = []
+    private var seenCalls = Set<SourceSpan>()
+    private var urlSites = Set<SourceSpan>()
     private var seenSites = Set<String>()
     private var seenUnresolved = Set<String>()
 
@@ -128,7 +130,7 @@ struct Collector {
 
     mutating func add(_ event: CommandEvent, helper: DownloadHelper) {
         let call = event.command.span
-        if !calls.contains(call) { calls.append(call) }
+        if seenCalls.insert(call).inserted { calls.append(call) }
         let binding = HelperBinding(event, helper: helper)
         for failure in binding.failures { fail(helper.name, call, failure) }
         guard binding.failures.isEmpty else { return }
@@ -202,6 +204,7 @@ struct Collector {
                 }
                 let (insertion, style) = insertionPoint(event, bound)
                 guard seenSites.insert("\(site.file):\(site.start):\(url)").inserted else { continue }
+                urlSites.insert(site)
                 resources.append(
                     RemoteResource(
                         url: url, architecture: architecture, checksum: checksum, checksumType: checksumType, helper: helper.name,
@@ -233,7 +236,7 @@ struct Collector {
     /// A URL string found outside any helper (`allURLs`).
     mutating func addLoose(_ occurrence: StringOccurrence) {
         let site = occurrence.site
-        guard !resources.contains(where: { $0.urlSite.file == site.file && $0.urlSite.start == site.start }) else { return }
+        guard !urlSites.contains(site) else { return }
         guard seenSites.insert("\(site.file):\(site.start):\(occurrence.value)").inserted else { return }
         resources.append(
             RemoteResource(

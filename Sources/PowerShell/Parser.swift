@@ -4,8 +4,9 @@
 /// It never fails: text it cannot read becomes a ``ParseError`` and parsing resumes at the next line. Nesting
 /// is bounded (``maxDepth``) and every loop consumes input, so hostile input cannot crash or hang it.
 public struct Parser {
-    /// Nesting deeper than this (blocks, parentheses, strings in strings) is reported and skipped.
-    public static let maxDepth = 100
+    /// Nesting deeper than this (blocks, parentheses, strings in strings, chains of operators and member
+    /// accesses) is reported and the rest of the file skipped.
+    public static let maxDepth = 200
 
     let file: SourceFile
     let bytes: [UInt8]
