@@ -18,9 +18,10 @@ public struct VerifiedBundle: Sendable {
 /// (and written out when extracting). Nothing is trusted until the whole archive has been read: a changed,
 /// cut, missing or extra entry, or a manifest that does not match, is refused naming the entry.
 public enum BundleReader {
-    /// Checks every entry of the bundle at `path` against its manifest. With `extractingTo`, the entries are
-    /// also written under that folder (created; existing files replaced) as they are checked, and each
-    /// package's nuspec must name the id and version the manifest gives it.
+    /// Checks every entry of the bundle at `path` against its manifest (size, SHA-512, and each package's
+    /// nuspec naming the id and version the manifest gives it). With `extractingTo`, the entries are kept under
+    /// that folder (created; existing files replaced); without, each package is checked in a scratch file that
+    /// is removed at once.
     public static func verify(_ path: String, extractingTo folder: String? = nil) async throws(BundleError) -> VerifiedBundle {
         try await Blocking.run { () throws(BundleError) -> VerifiedBundle in try verifyBlocking(path, extractingTo: folder) }
     }
@@ -60,12 +61,16 @@ public enum BundleReader {
         let manifest = try manifest(from: reader, bundle: path)
         var expected: [String: BundleManifest.FileRecord] = [:]
         for file in manifest.files { expected[file.path] = file }
+        var packages: [String: BundleManifest.Package] = [:]
+        for package in manifest.packages { packages[package.file.path] = package }
         var seen: Set<String> = []
-        if let folder {
-            do { try FileManager.default.createDirectory(atPath: folder + "/packages", withIntermediateDirectories: true) } catch {
-                throw .io(path: folder, reason: "cannot create the folder: \(error.localizedDescription)")
-            }
+        // Without a folder, each package still goes through a scratch file: its nuspec must be read to know that
+        // the bytes under a name are that package (a hash only says they are the bytes the manifest lists).
+        let scratch = folder ?? NSTemporaryDirectory() + "ccm-upgrade-verify-" + UUID().uuidString
+        do { try FileManager.default.createDirectory(atPath: scratch + "/packages", withIntermediateDirectories: true) } catch {
+            throw .io(path: scratch, reason: "cannot create the folder: \(error.localizedDescription)")
         }
+        defer { if folder == nil { try? FileManager.default.removeItem(atPath: scratch) } }
         while true {
             let header: TarReader.Entry?
             do { header = try reader.next() } catch {
@@ -78,36 +83,37 @@ public enum BundleReader {
             }
             guard entry.isRegularFile else { throw .rejected(bundle: path, file: entry.name, reason: "not a regular file") }
             guard seen.insert(entry.name).inserted else { throw .rejected(bundle: path, file: entry.name, reason: "present twice") }
-            try check(entry, against: record, reader: reader, bundle: path, writingTo: folder.map { $0 + "/" + entry.name })
+            let destination = scratch + "/" + entry.name
+            try check(entry, against: record, reader: reader, bundle: path, writingTo: destination, durable: folder != nil)
+            if let package = packages[entry.name] {
+                try checkIdentity(of: package, at: destination, bundle: path)
+                if folder == nil { unlink(destination) }
+            }
         }
         if let missing = manifest.files.first(where: { !seen.contains($0.path) }) {
             throw .rejected(bundle: path, file: missing.path, reason: "listed in the manifest but missing from the bundle (incomplete)")
         }
-        if let folder {
-            for package in manifest.packages {
-                let file = folder + "/" + package.file.path
-                let nuspec: Nuspec
-                do { nuspec = try PackageReader.readManifest(at: file) } catch {
-                    throw .rejected(bundle: path, file: package.file.path, reason: "not a readable package: \(error)")
-                }
-                guard nuspec.id.lowercased() == package.id.lowercased(), nuspec.version.normalized == package.version else {
-                    throw .rejected(bundle: path, file: package.file.path,
-                                    reason: "holds \(nuspec.id) \(nuspec.version.normalized), the manifest says \(package.id) \(package.version)")
-                }
-            }
-        }
         return VerifiedBundle(path: path, manifest: manifest, folder: folder)
+    }
+
+    /// The package's nuspec names the id and version the manifest gives it.
+    private static func checkIdentity(of package: BundleManifest.Package, at file: String, bundle: String) throws(BundleError) {
+        let nuspec: Nuspec
+        do { nuspec = try PackageReader.readManifest(at: file) } catch {
+            throw .rejected(bundle: bundle, file: package.file.path, reason: "not a readable package: \(error)")
+        }
+        guard nuspec.id.lowercased() == package.id.lowercased(), nuspec.version.normalized == package.version else {
+            throw .rejected(bundle: bundle, file: package.file.path,
+                            reason: "holds \(nuspec.id) \(nuspec.version.normalized), the manifest says \(package.id) \(package.version)")
+        }
     }
 
     /// Streams one entry: hashed, counted, written out when extracting; then compared with its record.
     private static func check(_ entry: TarReader.Entry, against record: BundleManifest.FileRecord, reader: TarReader, bundle: String,
-                              writingTo destination: String?) throws(BundleError) {
-        var output: Int32 = -1
-        if let destination {
-            output = Foundation.open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard output >= 0 else { throw .io(path: destination, reason: "cannot create: " + String(cString: strerror(errno))) }
-        }
-        defer { if output >= 0 { close(output) } }
+                              writingTo destination: String, durable: Bool) throws(BundleError) {
+        let output = Foundation.open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw .io(path: destination, reason: "cannot create: " + String(cString: strerror(errno))) }
+        defer { close(output) }
         let hasher = Digester(.sha512, expectedSize: record.size)
         var size: Int64 = 0
         do {
@@ -118,10 +124,8 @@ public enum BundleReader {
                     throw .limitExceeded(path: entry.name, reason: "more than the \(record.size) bytes the manifest lists")
                 }
                 hasher.update(chunk)
-                if output >= 0 {
-                    do throws(FileIOError) { try FileIO.writeAll(output, chunk, path: destination ?? "") } catch {
-                        throw NupkgError.writeFailed(path: destination ?? "", reason: error.reason)
-                    }
+                do throws(FileIOError) { try FileIO.writeAll(output, chunk, path: destination) } catch {
+                    throw NupkgError.writeFailed(path: destination, reason: error.reason)
                 }
             }
         } catch {
@@ -136,8 +140,6 @@ public enum BundleReader {
         guard digest.matches(hex: record.sha512) else {
             throw .rejected(bundle: bundle, file: entry.name, reason: "SHA-512 \(digest.hex) differs from the manifest's \(record.sha512) (changed)")
         }
-        if output >= 0, fsync(output) != 0 {
-            throw .io(path: destination ?? "", reason: "fsync failed: " + String(cString: strerror(errno)))
-        }
+        if durable, fsync(output) != 0 { throw .io(path: destination, reason: "fsync failed: " + String(cString: strerror(errno))) }
     }
 }
