@@ -118,7 +118,7 @@ let package = Package(
             name: "Repository",
             dependencies: [
                 "Versioning", "Nupkg", "XMLSupport", "CurlSupport", "FileSupport", "JSONOutput", "Diagnostics",
-                "Internalization",
+                "Internalization", "Hashing",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -52,8 +52,9 @@ struct EstateOptions: ParsableArguments {
         var upstream: [String: [NuGetVersion]]?
     }
 
-    /// Loads everything and lists the feed's versions of every package a plan may touch.
-    func load(matrix: Matrix) async throws -> EstateOptions.Context {
+    /// Loads everything and lists the feed's versions of every package a plan may touch; `feedView`, when
+    /// given (`plan --bundle`), is listed instead of the internal feed.
+    func load(matrix: Matrix, feedView: (any PackageFeed)? = nil) async throws -> EstateOptions.Context {
         var inventory = try loadInventory()
         guard let reference = source ?? inventory.source else {
             throw ValidationError("no internal feed: pass --source or set 'source' in the inventory")
@@ -70,7 +71,7 @@ struct EstateOptions: ParsableArguments {
         }
         let catalogue = CCMCatalogue.standard
         let wanted = catalogue.planPackageIDs(matrix: matrix)
-        let versions = try await Self.list(wanted, in: feed)
+        let versions = try await Self.list(wanted, in: feedView ?? feed)
         var upstreamVersions: [String: [NuGetVersion]]?
         if upstream {
             upstreamVersions = [:]
