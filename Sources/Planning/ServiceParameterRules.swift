@@ -5,7 +5,8 @@ import Versioning
 enum ServiceParameterRules {
     typealias Result = (plain: [PackageParameter], sensitive: [PackageParameter], notes: [String])
 
-    static func parameters(for role: Inventory.Role, host: String, parameters: UpgradeParameters, target: NuGetVersion) -> Result {
+    static func parameters(for role: Inventory.Role, host: String, parameters: UpgradeParameters, target: NuGetVersion,
+                           https: WebHTTPS? = nil, httpsRequired: Bool = false) -> Result {
         switch role {
         case .database:
             return connection(parameters.database, role: "database")
@@ -18,6 +19,7 @@ enum ServiceParameterRules {
             result.sensitive += connection.sensitive
             result.notes += connection.notes
             result.notes.append("users other than ccmadmin may need their roles checked in Administration → Users afterwards")
+            if httpsRequired, let https { website(https, into: &result) }
             return result
         }
     }
@@ -49,6 +51,17 @@ enum ServiceParameterRules {
         result.sensitive += connection.sensitive
         result.notes += connection.notes
         return result
+    }
+
+    /// CCM 0.17.0+ serves the website only over SSL: the web step names the certificate bound to the site.
+    /// The names are the service package's certificate parameters (`/CertificateThumbprint`,
+    /// `/CertificateDnsName`); the docs snapshot lists no certificate parameter for the web package itself,
+    /// so the step also says to keep the IIS binding (which is what serves HTTPS).
+    private static func website(_ https: WebHTTPS, into result: inout Result) {
+        if let thumbprint = https.certificateThumbprint { result.plain.append(PackageParameter("CertificateThumbprint", .text(thumbprint))) }
+        if let dnsName = https.certificateDnsName { result.plain.append(PackageParameter("CertificateDnsName", .text(dnsName))) }
+        let named = [https.certificateThumbprint.map { "thumbprint \($0)" }, https.certificateDnsName].compactMap { $0 }.joined(separator: ", ")
+        result.notes.append("CCM's website works only over SSL from 0.17.0: certificate \(named) (HTTPS port \(https.port)) passed; keep its IIS binding on the ChocolateyCentralManagement site")
     }
 
     private static func account(_ account: UpgradeParameters.Account, defaultUser: String?, what: String) -> Result {

@@ -128,8 +128,12 @@ struct CLITests {
     }
 
     @Test func matrixCommandsExitCodes() throws {
-        let compatible = try Tool.run(["matrix", "check", "--ccm", "0.17.0", "--agent", "4.0.0", "--extension", "8.0.0", "--chocolatey", "2.7.0"])
+        let compatible = try Tool.run(["matrix", "check", "--ccm", "0.17.0", "--agent", "4.0.0", "--extension", "8.0.0", "--chocolatey", "2.7.0",
+                                       "--web-certificate", "ccm.example.com"])
         #expect(compatible.status == 0, "\(compatible.stdout)")
+        // CCM 0.17.0's website works only over SSL: without a recorded certificate the estate is refused.
+        let noCertificate = try Tool.run(["matrix", "check", "--ccm", "0.17.0", "--agent", "4.0.0", "--extension", "8.0.0", "--chocolatey", "2.7.0"])
+        #expect(noCertificate.status == 1 && noCertificate.stdout.contains("error[prerequisite.https]"), "\(noCertificate.stdout)")
         let tooOld = try Tool.run(["matrix", "check", "--ccm", "0.17.0", "--agent", "3.9.9", "--format", "json"])
         #expect(tooOld.status == 1)
         #expect(try JSONSerialization.jsonObject(with: Data(tooOld.stdout.utf8)) is [String: Any])

@@ -75,7 +75,7 @@ struct PlanRunnerTests {
             "upgrade chocolatey.extension version=8.0.0 params=[] sensitive=[]",
             "upgrade chocolatey-management-database version=0.17.0 params=[] sensitive=[]",
             "upgrade chocolatey-management-service version=0.17.0 params=[Username ] sensitive=[Password ] secret-received",
-            "upgrade chocolatey-management-web version=0.17.0 params=[] sensitive=[]",
+            "upgrade chocolatey-management-web version=0.17.0 params=[CertificateDnsName ] sensitive=[]",
             "upgrade chocolatey-agent version=4.0.0 params=[] sensitive=[]",
         ])
         let journal = try String(contentsOfFile: sandbox.journal, encoding: .utf8)
