@@ -74,13 +74,22 @@ extension PlanRunner {
         }
 
         // The installed versions must still be the ones the plan was made from (or already the target).
+        // One look per host for all of its steps' packages.
+        var byHost: [(name: String, host: any ChocoHost, steps: [PlanStep])] = []
         for step in pending {
             guard let name = step.host, !unreachable.contains(name.lowercased()), let host = host(of: step) else { continue }
+            if let index = byHost.firstIndex(where: { $0.name.lowercased() == name.lowercased() }) { byHost[index].steps.append(step) } else {
+                byHost.append((name, host, [step]))
+            }
+        }
+        for (name, host, steps) in byHost {
             do {
-                let installed = try await host.installedVersion(of: step.package)
-                if let reason = stale(step, installed: installed) { problems.append("step \(step.number): \(reason)") }
+                let installed = try await host.installedVersions(of: steps.map(\.package))
+                for step in steps {
+                    if let reason = stale(step, installed: installed[step.package.lowercased()]) { problems.append("step \(step.number): \(reason)") }
+                }
             } catch {
-                problems.append("host \(name) (\(host.location)): cannot read the installed version of \(step.package): \(error)")
+                problems.append("host \(name) (\(host.location)): cannot read the installed versions: \(error)")
             }
         }
 
