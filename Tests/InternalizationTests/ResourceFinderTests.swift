@@ -55,6 +55,10 @@ struct ResourceFinderTests {
             "$args = @{ url = 'https://a/de.zip' }\nif ((Get-Culture).Name -ne 'de') { $args.url = 'https://a/en.zip' }\nInstall-ChocolateyZipPackage @args -UnzipLocation x",
             ["any https://a/en.zip - @'https://a/en.zip'", "any https://a/de.zip - @'https://a/de.zip'"]
         ),
+        (
+            "$fallback = 'https://a/x.exe'\n$p = @{ url = 'https://a/x.exe' }\ntry { Test-Mirror } catch { $p.url = $fallback }\nInstall-ChocolateyPackage @p",
+            ["any https://a/x.exe - @'https://a/x.exe'", "any https://a/x.exe - @$fallback"]
+        ),
         // Not remote: a file: URL, a path in the package, a local file, an empty URL beside a file.
         ("Install-ChocolateyVsixPackage 'n' \"file:///$PSScriptRoot\\x.vsix\"", []),
         ("Install-ChocolateyPackage -PackageName x -Url \"$PSScriptRoot\\x.exe\"", []),
