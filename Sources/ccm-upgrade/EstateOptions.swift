@@ -40,6 +40,9 @@ struct EstateOptions: ParsableArguments {
     @Option(help: "Installed chocolatey-management-web version on this host.")
     var web: String?
 
+    @Option(help: ArgumentHelp("The certificate bound to the CCM website (CCM 0.17.0+ serves it only over SSL); overrides the inventory's https.", valueName: "THUMBPRINT|DNSNAME"))
+    var webCertificate: String?
+
     struct Context {
         var inventory: Inventory
         var parameters: UpgradeParameters
@@ -49,8 +52,9 @@ struct EstateOptions: ParsableArguments {
         var upstream: [String: [NuGetVersion]]?
     }
 
-    /// Loads everything and lists the feed's versions of every package a plan may touch.
-    func load(matrix: Matrix) async throws -> EstateOptions.Context {
+    /// Loads everything and lists the feed's versions of every package a plan may touch; `feedView`, when
+    /// given (`plan --bundle`), is listed instead of the internal feed.
+    func load(matrix: Matrix, feedView: (any PackageFeed)? = nil) async throws -> EstateOptions.Context {
         var inventory = try loadInventory()
         guard let reference = source ?? inventory.source else {
             throw ValidationError("no internal feed: pass --source or set 'source' in the inventory")
@@ -67,7 +71,7 @@ struct EstateOptions: ParsableArguments {
         }
         let catalogue = CCMCatalogue.standard
         let wanted = catalogue.planPackageIDs(matrix: matrix)
-        let versions = try await Self.list(wanted, in: feed)
+        let versions = try await Self.list(wanted, in: feedView ?? feed)
         var upstreamVersions: [String: [NuGetVersion]]?
         if upstream {
             upstreamVersions = [:]
@@ -95,6 +99,14 @@ struct EstateOptions: ParsableArguments {
     }
 
     private func loadInventory() throws -> Inventory {
+        var inventory = try loadHosts()
+        if let webCertificate, !webCertificate.isEmpty, let index = inventory.hosts.firstIndex(where: { $0.roles.contains(.web) }) {
+            inventory.hosts[index].https = WebHTTPS.naming(certificate: webCertificate, in: inventory.hosts[index].https)
+        }
+        return inventory
+    }
+
+    private func loadHosts() throws -> Inventory {
         if let inventory { return try Inventory.loadForPlan(path: inventory) }
         var packages: [String: NuGetVersion] = [:]
         if let lib { packages = try Self.readLib(lib) }
