@@ -57,7 +57,7 @@ let package = Package(
         /** The CCM compatibility matrix (data in matrix/) and checks over an estate. */
         .target(
             name: "Compatibility",
-            dependencies: ["Versioning", "Diagnostics", "FileSupport", "JSONOutput", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Versioning", "Diagnostics", "FileSupport", "JSONOutput", "RemoteHosts", .product(name: "Yams", package: "Yams")],
             plugins: ["EmbedMatrix"]
         ),
 
@@ -138,7 +138,7 @@ let package = Package(
         .target(
             name: "Deployment",
             dependencies: [
-                "Versioning", "Compatibility", "Planning", "CurlSupport", "Diagnostics", "FileSupport", "JSONOutput",
+                "Versioning", "Compatibility", "Planning", "CurlSupport", "Diagnostics", "FileSupport", "JSONOutput", "RemoteHosts",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

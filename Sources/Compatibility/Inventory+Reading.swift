@@ -60,7 +60,7 @@ extension Inventory {
         }
         var hostCursors: [Cursor] = []
         for cursor in limited(reader.sequence(field("hosts")), maxHosts, "hosts", field("hosts"), reader) {
-            guard let entries = reader.mapping(cursor, allowed: ["name", "roles", "packages"]) else { continue }
+            guard let entries = reader.mapping(cursor, allowed: ["name", "roles", "packages"] + addressKeys) else { continue }
             guard let name = reader.string(reader.field(entries, "name", in: cursor, required: "the host name")) else { continue }
             var roles: [Role] = []
             for roleCursor in reader.sequence(reader.field(entries, "roles", in: cursor, required: nil)) {
@@ -72,7 +72,7 @@ extension Inventory {
                 roles.append(role)
             }
             let packages = reader.field(entries, "packages", in: cursor, required: nil).map { versions($0, allowed: nil, reader) } ?? [:]
-            inventory.hosts.append(Host(name: name, roles: roles, packages: packages))
+            inventory.hosts.append(Host(name: name, roles: roles, packages: packages, address: address(entries, in: cursor, reader)))
             hostCursors.append(cursor)
         }
         let clientIDs = catalogue.packages.filter { $0.role == .client }.map(\.id)

@@ -1,4 +1,5 @@
 import Diagnostics
+import RemoteHosts
 import Versioning
 
 /// What is installed: the one inventory format, read by `plan`, `run` and `matrix check`.
@@ -17,11 +18,14 @@ public struct Inventory: Sendable, Hashable, Codable {
         public var roles: [Role]
         /// Installed package id (lower case) → version.
         public var packages: [String: NuGetVersion]
+        /// How to reach the host (`ssh`/`port`/`shell` or `local` in the file); nil when the inventory does not say.
+        public var address: HostAddress?
 
-        public init(name: String, roles: [Role], packages: [String: NuGetVersion]) {
+        public init(name: String, roles: [Role], packages: [String: NuGetVersion], address: HostAddress? = nil) {
             self.name = name
             self.roles = roles
             self.packages = Dictionary(packages.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+            self.address = address
         }
     }
 
