@@ -19,7 +19,9 @@ struct InternalizeCommand: AsyncParsableCommand {
             rewritten to use it, so they install with no internet. Licensed packages are copied byte for byte, never \
             modified; --copy copies every package so. Dependencies are followed (lowest \
             version in range, NuGet's rule) unless the target already satisfies them. What the target already has is \
-            skipped. Every step is written to the journal (atomically), so an interrupted run resumes.
+            skipped. Every step is written to the journal (atomically), so an interrupted run resumes. \
+            Pulling straight from community.chocolatey.org prints a warning: name your repository's proxy of it \
+            'community' in feeds.json.
             Exit codes: 0 everything pushed or already present; 1 a package failed, could not be internalized, or \
             conflicts (also: the feed holds the original, not internalized, package); 2 bad flags, config or list.
             """
@@ -82,8 +84,10 @@ struct InternalizeCommand: AsyncParsableCommand {
         try embedOptions.checkNothingLicensedIsNamed(requests, explicitIds: explicitIds(requests), licensedSources: licensedSources)
         let http = settings.httpClient(logger: .tool)
         var sources: [String: any PackageFeed] = [:]
-        for name in Set(requests.map(\.source)) {
-            sources[name] = try feedOptions.source(name, in: settings).makeFeed(http: http)
+        for name in Set(requests.map(\.source)).sorted() {
+            let source = try feedOptions.source(name, in: settings)
+            if let warning = FeedSettings.directCommunityWarning(for: source) { Console.warning(warning) }
+            sources[name] = source.makeFeed(http: http)
         }
         if requests.contains(where: { $0.source == "licensed" }), settings.sources["licensed"]?.credentials == nil {
             Console.warning("no credentials for the licensed repository: set \(FeedSettings.Environment.licenseId) to your license id "
