@@ -109,8 +109,7 @@ let package = Package(
         .target(
             name: "Internalization",
             dependencies: [
-                "PowerShell", "Nupkg", "Versioning", "FileSupport", "JSONOutput", "Diagnostics",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "PowerShell", "Nupkg", "Versioning", "FileSupport", "JSONOutput", "Diagnostics", "Hashing",
             ]
         ),
 
