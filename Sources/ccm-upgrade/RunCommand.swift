@@ -13,15 +13,18 @@ import Versioning
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a plan's steps for this host through choco, one at a time, with a journal and resume.",
+        abstract: "Run a plan's steps, one at a time, on this machine and on the CCM hosts over SSH, with a journal and resume.",
         discussion: """
-            The plan is re-validated on load (combined, reordered or mixed-version hand edits are refused). Each \
-            step runs `choco upgrade <one package> --version <v> --source <feed> -y`; afterwards the installed \
-            version is read from the lib folder. A failure stops the run; run again to resume at the failed step. \
-            A step on another host stops the run with the command to run there; after it succeeded there, record \
-            it with --confirm STEP. Client-group steps are listed (run them through CCM deployments).
-            Exit codes: 0 done (or waiting for nothing); 1 a step failed or the plan is stale; 2 bad input; \
-            3 waiting for a step on another host.
+            The plan is re-validated on load. Each host's steps run where --inventory says (`ssh:` or `local: true`; \
+            --host names this machine), in the plan's order across hosts: `choco upgrade <one package> --version <v> \
+            --source <feed> -y`, secrets over SSH on standard input. Before step 1 every host, secret, feed package \
+            and installed version is checked; a run that cannot finish does not start. Each step is journalled as \
+            started before choco runs and verified afterwards by reading the installed version on its host; a rerun \
+            after a kill or a lost connection reads that version before deciding. A step on a host the run does not \
+            reach stops the run with the command to run there; after it succeeded there, record it with --confirm STEP. \
+            Client-group steps are listed (run them through CCM deployments).
+            Exit codes: 0 done; 1 a step failed, a host was unreachable, the plan is stale or the run would not \
+            finish; 2 bad input (plan, journal, --host, --confirm); 3 waiting for a step on another host; 130 interrupted.
             """
     )
 
