@@ -16,6 +16,8 @@ public enum PlanRendering {
             if step.phase == .internalize {
                 lines += step.packages.map { "    \($0)" }
                 lines.append("    run: ccm-upgrade internalize --source \(plan.source) (the run command does this)")
+            } else if let restart = step.restart {
+                lines.append("    " + restart.displayCommand(ccmVersion: plan.target))
             } else {
                 lines.append("    " + step.chocoCommand(source: plan.source).masked)
             }
@@ -26,6 +28,7 @@ public enum PlanRendering {
 
     private static func stepTitle(_ step: PlanStep) -> String {
         if step.phase == .internalize { return "bring \(step.packages.count) package(s) into the internal feed" }
+        if let restart = step.restart { return restart.title }
         return "upgrade \(step.package) " + (step.fromVersion.map { "\($0.normalized) → " } ?? "") + step.version.normalized
     }
 
@@ -54,6 +57,11 @@ public enum PlanRendering {
             if step.phase == .internalize {
                 lines.append("# Step \(step.number): bring these into \(plan.source) first (ccm-upgrade internalize):")
                 lines += step.packages.map { "#   \($0)" }
+                continue
+            }
+            if let restart = step.restart {
+                lines.append("# Step \(step.number): \(restart.title)")
+                lines += restart.script(ccmVersion: plan.target).dropFirst()
                 continue
             }
             var assignments: [String] = []

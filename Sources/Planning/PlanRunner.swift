@@ -13,6 +13,8 @@ public struct PlanRunner {
         public var host: String
         /// The choco executable (real choco on Windows; the tests' stand-in elsewhere).
         public var choco: String = "choco"
+        /// PowerShell, for `restart` steps (Windows PowerShell on the CCM hosts; a test stand-in elsewhere).
+        public var powershell: String = "powershell"
         public var journalPath: String
         public var dryRun = false
         public var applyKnownFixes = false
@@ -112,7 +114,14 @@ public struct PlanRunner {
                                              exitCode: nil, command: nil, message: "the internal feed has every package", at: RunJournal.timestamp()))
                 try journal.save(path: configuration.journalPath)
                 ran.append(step.number)
-            case .clientAgents:
+            case .restart:
+                switch try runRestart(step, host: host, journal: &journal, dryRunCommands: &dryRunCommands, elsewhere: &elsewhere) {
+                case .ran: ran.append(step.number)
+                case .deferred: continue
+                case let .stop(outcome): return outcome
+                }
+            // A licence step on a client group goes out like the client agents' (CCM deployment or per client).
+            case let phase where phase == .clientAgents || (phase == .license && step.group != nil):
                 elsewhere.append("step \(step.number) on group \(step.group ?? "?"): \(command.masked)")
             default:
                 guard step.host?.lowercased() == host else {

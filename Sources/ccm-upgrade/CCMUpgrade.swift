@@ -20,6 +20,7 @@ struct CCMUpgrade: AsyncParsableCommand {
             RunCommand.self,
             LintScriptCommand.self,
             DeploymentCommand.self,
+            LicenseCommand.self,
         ]
     )
 

@@ -49,8 +49,9 @@ struct EstateOptions: ParsableArguments {
         var upstream: [String: [NuGetVersion]]?
     }
 
-    /// Loads everything and lists the feed's versions of every package a plan may touch.
-    func load(matrix: Matrix) async throws -> EstateOptions.Context {
+    /// Loads everything and lists the feed's versions of every package a plan may touch (and of `extra`,
+    /// on the internal feed only: e.g. the licence package).
+    func load(matrix: Matrix, alsoList extra: [String] = []) async throws -> EstateOptions.Context {
         var inventory = try loadInventory()
         guard let reference = source ?? inventory.source else {
             throw ValidationError("no internal feed: pass --source or set 'source' in the inventory")
@@ -67,7 +68,7 @@ struct EstateOptions: ParsableArguments {
         }
         let catalogue = CCMCatalogue.standard
         let wanted = catalogue.planPackageIDs(matrix: matrix)
-        let versions = try await Self.list(wanted, in: feed)
+        let versions = try await Self.list(wanted + extra, in: feed)
         var upstreamVersions: [String: [NuGetVersion]]?
         if upstream {
             upstreamVersions = [:]

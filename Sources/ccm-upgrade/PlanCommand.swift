@@ -44,8 +44,12 @@ struct PlanCommand: AsyncParsableCommand {
 
     @OptionGroup var matrixSource: MatrixSourceOptions
 
+    @Option(help: ArgumentHelp("Also report this licence's expiry in the preflight (warning within 30 days; an expired licence stops the plan).", valueName: "chocolatey.license.xml"))
+    var license: String?
+
     func run() async throws {
-        let plan: UpgradePlan
+        var plan: UpgradePlan
+        let licenseFindings = try license.map(LicenseCheck.findingsRefusingExpired) ?? []
         do {
             let matrix = try matrixSource.load()
             let context = try await estate.load(matrix: matrix)
@@ -62,6 +66,7 @@ struct PlanCommand: AsyncParsableCommand {
             plan = try Planner(matrix: matrix).plan(inventory: context.inventory, parameters: context.parameters, target: target,
                                                     feed: context.feed, upstream: context.upstream, options: options)
         }
+        plan.preflight += licenseFindings
         if let output { try OutputFile.write(try Console.json(plan), to: output) }
         switch format {
         case .text: Console.out(PlanRendering.text(plan))
