@@ -197,7 +197,7 @@ let package = Package(
         ),
         .testTarget(name: "CLITests", dependencies: ["ccm-upgrade", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Compatibility", "Versioning", "Diagnostics"]),
-        .testTarget(name: "RepositoryTests", dependencies: ["Repository", "CurlSupport", "Nupkg", "Versioning", "TestSupport"]),
+        .testTarget(name: "RepositoryTests", dependencies: ["Repository", "CurlSupport", "Nupkg", "Versioning", "Licensing", "TestSupport"]),
         .testTarget(name: "CurlSupportTests", dependencies: ["CurlSupport", "TestSupport"]),
         .testTarget(name: "PowerShellTests", dependencies: ["PowerShell"]),
         .testTarget(name: "InternalizationTests", dependencies: ["Internalization", "PowerShell", "Nupkg", "TestSupport"]),

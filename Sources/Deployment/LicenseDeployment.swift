@@ -49,7 +49,9 @@ public enum LicenseDeployment {
                 privileged = true
                 name = "Restart chocolatey-agent for the renewed licence (\(step.place))"
             case let action?:
-                script = (action.script(ccmVersion: plan.target) + ["exit 0"]).joined(separator: "\n")
+                // No native command runs, so $LASTEXITCODE is unset (exit 0); a failing cmdlet stops the script
+                // with 1 ($ErrorActionPreference = 'Stop'). The last line is the one `deployment lint` expects.
+                script = (action.script(ccmVersion: plan.target) + ["exit $LASTEXITCODE"]).joined(separator: "\n")
                 privileged = true
                 name = "\(action.title.prefix(1).uppercased() + action.title.dropFirst()) for the renewed licence (\(step.place))"
             }
@@ -109,7 +111,7 @@ extension StepScripts {
             "    Write-Output \"the agent restart task could not be registered ($_): restart chocolatey-agent by hand\"",
             "    exit 1",
             "}",
-            "exit 0",
+            "exit $LASTEXITCODE",
         ].joined(separator: "\n")
     }
 }

@@ -24,7 +24,9 @@ public enum LicensePackage {
         return NuGetVersion(major: parts.year ?? 0, minor: parts.month ?? 0, patch: parts.day ?? 0, revision: max(0, license.nodeCount ?? 0))
     }
 
-    /// The nuspec for `version` (the Quick Start's metadata, in ccm-upgrade's words).
+    /// The nuspec for `version` (the Quick Start's metadata, in ccm-upgrade's words). The namespace is the
+    /// lowest the content needs (NuspecWriter's rule), 2010/07, not the Quick Start's 2015/06: the metadata has
+    /// no Chocolatey-only element, and NuGet-based servers and the NuGet 2.8.7 client then read it too.
     public static func nuspec(version: NuGetVersion) -> String {
         let description = [
             "Installs the organisation's Chocolatey commercial licence file (chocolatey.license.xml) into \(installedPath).",
@@ -35,7 +37,7 @@ public enum LicensePackage {
         ].joined(separator: "\n")
         return """
             <?xml version="1.0" encoding="utf-8"?>
-            <package xmlns="http://schemas.microsoft.com/packaging/2015/06/nuspec.xsd">
+            <package xmlns="http://schemas.microsoft.com/packaging/2010/07/nuspec.xsd">
               <metadata>
                 <id>\(id)</id>
                 <version>\(version.normalized)</version>

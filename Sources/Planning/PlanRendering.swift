@@ -6,6 +6,9 @@ public enum PlanRendering {
     /// Readable text: the target, preflight findings, then each step with where it runs and the exact command.
     public static func text(_ plan: UpgradePlan) -> String {
         var lines = ["Upgrade plan: CCM \(plan.from.map { $0.normalized + " → " } ?? "")\(plan.target.normalized) from \(plan.source)"]
+        if let license = plan.steps.first(where: { $0.phase == .license || $0.phase == .restart }) {
+            lines = ["Licence renewal plan: \(license.package) \(license.version.normalized) on CCM \(plan.target.normalized) from \(plan.source)"]
+        }
         if plan.steps.isEmpty { lines.append("Nothing to do: the estate is already at CCM \(plan.target.normalized).") }
         for finding in plan.preflight {
             lines.append("  \(finding.severity.rawValue): \(finding.subject): \(finding.message)")

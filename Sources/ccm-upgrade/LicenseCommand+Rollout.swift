@@ -109,6 +109,8 @@ extension LicenseCommand {
             plan.preflight = LicenseExpiry(licence).findings(for: licence)
             if let output { try OutputFile.write(try Console.json(plan), to: output) }
             switch format {
+            case .text where plan.steps.isEmpty:
+                Console.out("Nothing to do: every host and group of the inventory already has \(LicensePackage.id) \(version.normalized).")
             case .text: Console.out(PlanRendering.text(plan))
             case .json: Console.out(try Console.json(plan))
             case .powershell: Console.out(PlanRendering.powershell(plan))

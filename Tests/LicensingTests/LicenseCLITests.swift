@@ -124,9 +124,16 @@ struct LicenseCLITests {
                                       "--group", "CCM Servers=host:ccm01"])
         #expect(deployment.status == 0, "\(deployment.stderr)")
         #expect(deployment.stdout.contains("\"Script\": \"upgrade|chocolatey-license|"))
+        // The emitted document passes the project's own deployment lint (warnings only: no group ids here).
+        try deployment.stdout.write(toFile: box.folder + "/deployment.json", atomically: true, encoding: .utf8)
+        let lint = try box.run(["deployment", "lint", box.folder + "/deployment.json"])
+        #expect(lint.status == 0, "\(lint.stderr)")
         let emitted = try box.run(["deployment", "emit", box.folder + "/plan.json", "--include-server"])
         #expect(emitted.status == 0, "\(emitted.stderr)")
         #expect(emitted.stdout.contains("Restart-WebAppPool"))
+        try emitted.stdout.write(toFile: box.folder + "/full.json", atomically: true, encoding: .utf8)
+        let fullLint = try box.run(["deployment", "lint", box.folder + "/full.json"])
+        #expect(fullLint.status == 0, "\(fullLint.stderr)")
         box.checkWrittenFiles()
     }
 

@@ -32,7 +32,7 @@ struct LicensePackageTests {
         let vetted = try PackageVetter.vet(first.path)
         #expect(vetted.nuspec.id == "chocolatey-license")
         #expect(vetted.nuspec.version.normalized == "2027.1.31.25")
-        #expect(vetted.nuspec.namespace == "http://schemas.microsoft.com/packaging/2015/06/nuspec.xsd")
+        #expect(vetted.nuspec.namespace == "http://schemas.microsoft.com/packaging/2010/07/nuspec.xsd")
         let extracted = folder + "/x"
         _ = try PackageExtractor.extract(first.path, to: extracted)
         let inside = try Data(contentsOf: URL(fileURLWithPath: extracted + "/tools/chocolatey.license.xml"))
