@@ -33,6 +33,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The choco executable.")
     var choco = "choco"
 
+    @Option(help: "The PowerShell executable for restart steps (a licence renewal's service, website and agent restarts).")
+    var powershell = "powershell"
+
     @Option(help: "Chocolatey's lib folder, to verify installed versions (default: $ChocolateyInstall/lib, else C:\\ProgramData\\chocolatey\\lib).")
     var lib: String?
 
@@ -72,6 +75,7 @@ struct RunCommand: AsyncParsableCommand {
             ChocolateyLib.installedVersion(of: id, lib: libFolder)
         }
         configuration.choco = choco
+        configuration.powershell = powershell
         configuration.dryRun = dryRun
         configuration.applyKnownFixes = applyKnownFixes
         configuration.libFolder = libFolder

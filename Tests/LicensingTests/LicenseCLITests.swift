@@ -128,6 +128,22 @@ struct LicenseCLITests {
         try deployment.stdout.write(toFile: box.folder + "/deployment.json", atomically: true, encoding: .utf8)
         let lint = try box.run(["deployment", "lint", box.folder + "/deployment.json"])
         #expect(lint.status == 0, "\(lint.stderr)")
+        // `run` on the CCM host: the licence package through the choco stand-in, the restarts through a PowerShell
+        // stand-in (a test script logging the script it gets; not PowerShell); the group steps are left over.
+        let powershell = box.folder + "/powershell"
+        try "#!/usr/bin/env bash\nprintf '%s\\n' \"${@: -1}\" >> \"\(box.folder)/powershell.log\"\n"
+            .write(toFile: powershell, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: powershell)
+        let chocoStandIn = ToolProcess.checkout + "/Tests/Fixtures/choco-standin/choco"
+        let ran = try ToolProcess.run(["run", box.folder + "/plan.json", "--host", "ccm01", "--choco", chocoStandIn, "--powershell", powershell,
+                                       "--lib", box.folder + "/lib", "--inventory", inventory],
+                                      environment: ["CHOCO_STANDIN_LOG": box.folder + "/choco.log", "CHOCO_STANDIN_LIB": box.folder + "/lib"])
+        #expect(ran.status == 0, "\(ran.stderr)")
+        #expect(ran.stdout.contains("ran steps 1, 3, 4, 5 on ccm01"), "\(ran.stdout)")
+        #expect(!ran.stdout.contains(LicenseFixture.secretID) && !ran.stderr.contains(LicenseFixture.secretID))
+        let restarts = try String(contentsOfFile: box.folder + "/powershell.log", encoding: .utf8)
+        #expect(restarts.contains("Restart-Service -Name 'chocolatey-central-management' -Force"))
+        #expect(restarts.contains("Restart-Service -Name 'chocolatey-agent' -Force"))
         let emitted = try box.run(["deployment", "emit", box.folder + "/plan.json", "--include-server"])
         #expect(emitted.status == 0, "\(emitted.stderr)")
         #expect(emitted.stdout.contains("Restart-WebAppPool"))
