@@ -169,7 +169,7 @@ let package = Package(
             replayer of crash inputs; scripts/fuzz.sh builds it for libFuzzer (see the end of this file). */
         .executableTarget(
             name: "ccm-upgrade-fuzz",
-            dependencies: ["CFuzzerDriver", "Versioning", "Nupkg", "Compatibility", "Repository", "Planning", "Deployment", "FileSupport"],
+            dependencies: ["CFuzzerDriver", "Versioning", "Nupkg", "Compatibility", "Repository", "Planning", "Deployment", "FileSupport", "Licensing"],
             path: "Fuzz/Sources"
         ),
         /** The declaration of libFuzzer's LLVMFuzzerRunDriver (libFuzzer ships no header). */

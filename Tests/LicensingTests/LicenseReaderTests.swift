@@ -17,6 +17,31 @@ struct LicenseReaderTests {
         }
     }
 
+    @Test("UTF-16 with a BOM (Windows PowerShell's Out-File) reads too, and its id is registered")
+    func utf16() throws {
+        let id = "5b4a3928-1706-4f5e-8d7c-6b5a49382716"
+        let xml = LicenseFixture.xml(id: id).replacingOccurrences(of: "utf-8", with: "utf-16")
+        var bytes: [UInt8] = [0xFF, 0xFE]
+        for unit in xml.utf16 { bytes += [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
+        let license = try LicenseReader.parse(bytes, file: "l.xml")
+        #expect(license.type == .business && license.nodeCount == 25)
+        #expect(!Redaction.redactKnown(id).contains(id))
+    }
+
+    @Test("attacks: oversize, deep nesting, invalid UTF-8, NUL bytes, entity tricks are refused without crashing")
+    func attacks() {
+        let huge = LicenseFixture.xml(name: String(repeating: "A", count: LicenseReader.sizeLimit))
+        let deep = "<license>" + String(repeating: "<a>", count: 10_000) + String(repeating: "</a>", count: 10_000) + "</license>"
+        let inputs: [[UInt8]] = [
+            Array(huge.utf8), Array(deep.utf8), [0x3C, 0x6C, 0xFF, 0xFE, 0x00, 0x3E], Array(repeating: 0, count: 64),
+            Array("<license id=\"&#x33;f1c\" expiration=\"2027-01-31\" type=\"Business\"><name>x</name></license>".utf8),
+            Array("<?xml version=\"1.0\"?><!DOCTYPE l SYSTEM \"http://127.0.0.1:9/x.dtd\"><license/>".utf8),
+        ]
+        for input in inputs {
+            #expect(throws: LicenseError.self) { _ = try LicenseReader.parse(input, file: "attack.xml") }
+        }
+    }
+
     @Test("every Chocolatey licence type is accepted, case-insensitively", arguments: ChocolateyLicense.LicenseType.allCases)
     func types(type: ChocolateyLicense.LicenseType) throws {
         let license = try LicenseReader.parse(LicenseFixture.bytes(LicenseFixture.xml(type: type.rawValue.uppercased())), file: "l.xml")
