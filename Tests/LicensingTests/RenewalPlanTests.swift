@@ -50,6 +50,18 @@ struct RenewalPlanTests {
         }
     }
 
+    @Test("an inventory without a CCM server version is refused (the website restart depends on it)")
+    func noServerVersion() {
+        let inventory = Inventory(hosts: [.init(name: "pc1", roles: [], packages: ["chocolatey-agent": NuGetVersion("4.0.0")!])])
+        do {
+            _ = try LicenseRenewalPlanner.plan(inventory: inventory, package: Self.package, feed: ["chocolatey-license": [Self.package.version]],
+                                               source: "/srv/feed", generator: "t")
+            Issue.record("planned without a CCM version")
+        } catch {
+            guard case .invalidInventory = error else { Issue.record("\(error)"); return }
+        }
+    }
+
     @Test("the plan file round-trips and keeps the restart actions; a hand-edited restart is refused")
     func planFile() throws {
         let plan = try Self.plan()
