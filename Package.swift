@@ -2,10 +2,12 @@
 // ccm-upgrade: upgrade Chocolatey Central Management safely.
 //
 // Layering (one-way; docs/architecture.md has the whole map):
+//   CLibCrypto, swift-crypto → Hashing → FileSupport
 //   Versioning, JSONOutput, FileSupport → Diagnostics → Compatibility → Planning → Deployment → ccm-upgrade
 //   XMLSupport (CXML2), CArchive, FileSupport → Nupkg → Repository → ccm-upgrade
 //   CCurl → CurlSupport → Repository, Deployment (only CurlSupport imports CCurl)
 //   XMLSupport, Nupkg, Compatibility → Licensing → ccm-upgrade
+//   (only Hashing imports CLibCrypto or Crypto; every other module hashes through Hashing's Digester)
 // Versions and matrix logic never link a C library; C stays in the system-library targets and the
 // one Swift module that wraps each of them.
 import PackageDescription
@@ -45,6 +47,9 @@ let package = Package(
         /** libcurl's headers: HTTP transport for feeds and the CCM API. Not linked (no pkgConfig, which would
             add -lcurl): CurlSupport opens the library on first use. */
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        /** OpenSSL 3's libcrypto headers (EVP digests). Not linked either: Hashing opens libcrypto on first use
+            and falls back to swift-crypto without it. */
+        .systemLibrary(name: "CLibCrypto", providers: [.apt(["libssl-dev"])]),
 
         // MARK: Pure Swift model
 
@@ -62,12 +67,18 @@ let package = Package(
             plugins: ["EmbedMatrix"]
         ),
 
+        // MARK: Hashing
+
+        /** The one hashing API (SHA-512, SHA-256, SHA-1, MD5): the system's libcrypto when present (the fastest
+            here), swift-crypto otherwise and for small inputs. The only module that imports CLibCrypto or Crypto. */
+        .target(name: "Hashing", dependencies: ["CLibCrypto", .product(name: "Crypto", package: "swift-crypto")]),
+
         // MARK: Files
 
         /** All file I/O: EINTR-safe chunked reads and writes, copy-with-SHA-512, rename without replacing, the
             folder walk, atomic writes and their stale temporaries, text inputs (BOM, CRLF), blocking work off
             the cooperative pool. */
-        .target(name: "FileSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "FileSupport", dependencies: ["Hashing"]),
 
         // MARK: Packages and feeds
 
@@ -77,8 +88,7 @@ let package = Package(
         .target(
             name: "Nupkg",
             dependencies: [
-                "Versioning", "XMLSupport", "CArchive", "FileSupport",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "Versioning", "XMLSupport", "CArchive", "FileSupport", "Hashing",
             ]
         ),
         /** The one HTTP client: libcurl opened on first use (dlopen), transfers on their own threads, retries
@@ -86,8 +96,7 @@ let package = Package(
         .target(
             name: "CurlSupport",
             dependencies: [
-                "CCurl", "Diagnostics", "FileSupport",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "CCurl", "Diagnostics", "FileSupport", "Hashing",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -100,7 +109,10 @@ let package = Package(
             PowerShell reader), the rewrite that points them at embedded files, and the deterministic repack. */
         .target(
             name: "Internalization",
-            dependencies: ["PowerShell", "Nupkg", "Versioning", "FileSupport", "JSONOutput", "Diagnostics"]
+            dependencies: [
+                "PowerShell", "Nupkg", "Versioning", "FileSupport", "JSONOutput", "Diagnostics",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
 
         /** NuGet feeds: v2 OData, v3, local folders; download and push through CurlSupport. */
@@ -135,7 +147,7 @@ let package = Package(
             name: "Planning",
             dependencies: [
                 "Versioning", "Compatibility", "FileSupport", "Diagnostics", "JSONOutput", "PowerShell", "RemoteHosts",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "Hashing",
             ]
         ),
 
@@ -157,7 +169,7 @@ let package = Package(
             name: "ccm-upgrade",
             dependencies: [
                 "Versioning", "Nupkg", "Compatibility", "Repository", "Planning", "Deployment", "FileSupport", "CurlSupport",
-                "Diagnostics", "JSONOutput", "PowerShell", "Internalization", "RemoteHosts", "Licensing",
+                "Diagnostics", "JSONOutput", "PowerShell", "Internalization", "RemoteHosts", "Hashing", "Licensing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -184,6 +196,7 @@ let package = Package(
 
         // MARK: Tests
 
+        .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "FileSupportTests", dependencies: ["FileSupport"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "JSONOutput"]),
         .testTarget(name: "XMLSupportTests", dependencies: ["XMLSupport"]),
@@ -197,7 +210,13 @@ let package = Package(
         ),
         .testTarget(name: "CLITests", dependencies: ["ccm-upgrade", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Compatibility", "Versioning", "Diagnostics"]),
-        .testTarget(name: "RepositoryTests", dependencies: ["Repository", "CurlSupport", "Nupkg", "Versioning", "Licensing", "TestSupport"]),
+        .testTarget(
+            name: "RepositoryTests",
+            dependencies: [
+                "Repository", "CurlSupport", "Nupkg", "Versioning", "TestSupport", "Internalization", "PowerShell", "Licensing",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "CurlSupportTests", dependencies: ["CurlSupport", "TestSupport"]),
         .testTarget(name: "PowerShellTests", dependencies: ["PowerShell"]),
         .testTarget(name: "InternalizationTests", dependencies: ["Internalization", "PowerShell", "Nupkg", "TestSupport"]),

@@ -1,5 +1,5 @@
 import Foundation
-import Crypto
+import Hashing
 
 /// SHA-512 computed on a thread of its own while the transfer thread goes on receiving and writing.
 ///
@@ -14,7 +14,7 @@ final class BackgroundHasher: @unchecked Sendable {
     private var spare: [UnsafeMutableRawBufferPointer] = []
     private var finishing = false
     private var threadDone = false
-    private var hasher = SHA512()
+    private let hasher = Digester(.sha512)
 
     /// The buffer being filled on the transfer thread.
     private var current: UnsafeMutableRawBufferPointer
@@ -53,10 +53,10 @@ final class BackgroundHasher: @unchecked Sendable {
     }
 
     /// Hands the remaining bytes over, waits for the hashing thread to finish and returns the digest.
-    func finalize() -> [UInt8] {
+    func finalize() throws(HashingError) -> Digest {
         if currentCount > 0 { handOver() }
         stopThread()
-        return Array(hasher.finalize())
+        return try hasher.finalize()
     }
 
     /// Stops the hashing thread without a result (a transfer that failed or was abandoned).
@@ -93,7 +93,7 @@ final class BackgroundHasher: @unchecked Sendable {
             if let item = filled.first {
                 filled.removeFirst()
                 condition.unlock()
-                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: item.buffer[0..<item.count]))
+                hasher.update(UnsafeRawBufferPointer(rebasing: item.buffer[0..<item.count]))
                 condition.lock()
                 spare.append(item.buffer)
                 condition.broadcast()

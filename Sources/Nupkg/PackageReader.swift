@@ -93,11 +93,10 @@ public enum PackageReader {
     /// Reads the manifest, the entry list, the size and the SHA-512 of the file.
     public static func inspect(at path: String) throws(NupkgError) -> PackageInfo {
         if let small = try readSmallFile(path) {
-            var hasher = PackageHash.Incremental()
-            hasher.update(small)
+            let hash = PackageHash.sha512(of: UnsafeRawBufferPointer(small))
             let size = Int64(small.count)
             let scanned = try scan(reader: try ArchiveReader(owning: small, path: path), path: path, keepEntries: true, archiveSize: size)
-            return PackageInfo(path: path, size: size, sha512: hasher.finalize(), nuspec: scanned.nuspec,
+            return PackageInfo(path: path, size: size, sha512: hash, nuspec: scanned.nuspec,
                                manifestName: scanned.manifestName, entries: scanned.entries)
         }
         let scanned = try scan(path: path, keepEntries: true)

@@ -62,13 +62,28 @@ public enum RestartAction: String, Sendable, Hashable, Codable, CaseIterable {
         return lines
     }
 
-    /// The arguments after `powershell` that `run` executes for this action.
-    public func powershellArguments(ccmVersion: NuGetVersion?) -> [String] {
-        ["-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-Command", script(ccmVersion: ccmVersion).joined(separator: "\n")]
+    /// The script `run` executes for this action on the step's host (``ChocoHost/runPowerShell(_:marker:line:)``).
+    public func powershell(ccmVersion: NuGetVersion?) -> AllowListedPowerShell {
+        AllowListedPowerShell(lines: script(ccmVersion: ccmVersion))
     }
 
     /// The command as shown to people and written to the journal.
     public func displayCommand(ccmVersion: NuGetVersion?) -> String {
         "powershell -NoProfile -NonInteractive -Command \"" + script(ccmVersion: ccmVersion).dropFirst().joined(separator: "; ") + "\""
     }
+}
+
+/// PowerShell the tool wrote itself from a fixed allow-list (a ``RestartAction``'s documented commands), never
+/// text from a plan file or an admin: only Planning can make one, so a ``ChocoHost`` that runs it runs nothing else.
+public struct AllowListedPowerShell: Sendable, Hashable {
+    /// The script's lines (the first sets `$ErrorActionPreference = 'Stop'`, so a failing cmdlet ends it non-zero).
+    public let lines: [String]
+
+    init(lines: [String]) { self.lines = lines }
+
+    /// The script as one text.
+    public var text: String { lines.joined(separator: "\n") }
+
+    /// The arguments after `powershell` that run the script without a profile, prompt or execution policy.
+    public var arguments: [String] { ["-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-Command", text] }
 }

@@ -15,6 +15,7 @@ struct CCMUpgrade: AsyncParsableCommand {
             PushCommand.self,
             InternalizeCommand.self,
             PackCommand.self,
+            ChecksumCommand.self,
             MatrixCommand.self,
             PlanCommand.self,
             RunCommand.self,

@@ -48,6 +48,7 @@ struct SecretTraceTests {
               - name: ccm01
                 roles: [database, service, web]
                 packages: { chocolatey-management-database: 0.16.0, chocolatey-management-service: 0.16.0, chocolatey-management-web: 0.16.0 }
+                https: { certificate_dns_name: ccm01.example.com }
             """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
         let plan = try Tool.run(["plan", "--to", "0.17.0", "--inventory", folder + "/inventory.yaml", "--source", folder + "/feed",
                                  "--output", folder + "/out/plan.json"])

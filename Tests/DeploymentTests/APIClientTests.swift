@@ -35,7 +35,8 @@ struct APIClientTests {
         #expect(status.state == .completed(.success))
         #expect(status.steps.count == 3)
         #expect(status.steps.allSatisfy { $0.result == .success })
-        #expect(status.steps[0].computers.map(\.name) == ["ccm-servers-1", "ccm-servers-2"])
+        #expect(status.steps[0].computers?.map(\.name) == ["ccm-servers-1", "ccm-servers-2"])
+        #expect(status.notes.isEmpty)
         #expect(status.text.contains("step 3 'Upgrade chocolatey-agent to 4.0.0 (group Workstations)': Success"))
         let requests = fake.requests
         #expect(requests.first == "POST /Account/Login user=ccmadmin")
@@ -45,13 +46,14 @@ struct APIClientTests {
         #expect(!requests.joined().contains("correct horse"))
     }
 
-    @Test("push by Import: the import JSON is accepted field by field by the fake's strict check")
+    @Test("push by Import: the import JSON is posted as emitted and, read back, every step kept its groups")
     func pushImport() async throws {
         let fake = try FakeCCM()
         let client = try fake.client()
         let directory = try await client.groups()
         let document = try document(groups: directory)
         let id = try await client.create(document, groups: [], method: .import)
+        #expect(try await client.targets(of: id, expected: [1: [3], 2: [7], 3: [7]]).canStart)
         try await client.moveToReady(id)
         #expect(fake.requests.contains("POST /api/services/app/DeploymentPlans/Import {"))
         #expect(fake.requests.contains("  \"RequiresApproval\": false,"))
@@ -110,25 +112,107 @@ struct APIClientTests {
         }
     }
 
-    @Test("CCM refusing a call: MoveToReady of a plan whose steps have no groups")
-    func moveToReadyRefused() async throws {
+    @Test("read back after creating: steps keep their groups; steps created without groups are reported, not started")
+    func targetsReadBack() async throws {
         let fake = try FakeCCM()
         let client = try fake.client()
+        let directory = try await client.groups()
         let document = try document()
-        let id = try await client.create(document, groups: document.deploymentSteps.map { _ in [] }, method: .steps)
-        do {
-            try await client.moveToReady(id)
-            Issue.record("accepted")
-        } catch {
-            guard case let .apiError(_, status, message) = error else { Issue.record("wrong error \(error)"); return }
-            #expect(status == 400)
-            #expect(message.contains("has no target groups"))
-        }
+        let groups = try groupIDs(document, directory)
+        let id = try await client.create(document, groups: groups, method: .steps)
+        let kept = try await client.targets(of: id, expected: [1: [3], 2: [7], 3: [7]])
+        #expect(kept.canStart)
+        #expect(kept.steps.map(\.groupIDs) == [[3], [7], [7]])
+        let wrong = try await client.targets(of: id, expected: [1: [1], 2: [7], 3: [7]])
+        #expect(wrong.changed.map(\.planOrder) == [1])
+        #expect(!wrong.canStart)
+        let bare = try await client.create(document, groups: document.deploymentSteps.map { _ in [] }, method: .steps)
+        let check = try await client.targets(of: bare)
+        #expect(!check.canStart)
+        #expect(check.untargeted.map(\.planOrder) == [1, 2, 3])
+        #expect(check.problems.first?.hasPrefix("step 1 'Upgrade chocolatey-agent to 4.0.0 (host ccm01)' targets no group") == true)
+        // The fake, like CCM as far as any source says, does not refuse such a plan itself (ccm.md §11 (8)).
+        try await client.moveToReady(bare)
     }
 
-    @Test("anti-forgery: writes without the X-XSRF-TOKEN header are refused by the fake; the client echoes it")
-    func antiforgery() async throws {
+    @Test("Import that drops DeploymentStepGroupIds (ccm.md §11 (3)): the read-back names every step that lost its groups")
+    func importDropsGroups() async throws {
+        let fake = try FakeCCM(["--import-drops-groups"])
+        let client = try fake.client()
+        let document = try document(groups: try await client.groups())
+        let id = try await client.create(document, groups: [], method: .import)
+        let check = try await client.targets(of: id, expected: [1: [3], 2: [7], 3: [7]])
+        #expect(!check.canStart)
+        #expect(check.problems.contains { $0.contains("targets no group (created with group ids 3)") })
+    }
+
+    @Test("an edit view without deploymentStepGroups: the targets are unknown, not empty")
+    func targetsUnknown() async throws {
+        let fake = try FakeCCM(["--omit", "stepGroups"])
+        let client = try fake.client()
+        let document = try document()
+        let id = try await client.create(document, groups: try groupIDs(document, try await client.groups()), method: .steps)
+        let check = try await client.targets(of: id)
+        #expect(check.unknown.count == 3)
+        #expect(check.canStart)
+        #expect(fake.requests.contains { $0.hasPrefix("GET /api/services/app/DeploymentSteps/GetDeploymentStepForEdit?Id=") })
+    }
+
+    // (omitted answer fields, what the status shows)
+    static let omissions: [([String], @Sendable (PlanStatus) -> Bool)] = [
+        (["plan result"], { $0.result == .unknown && $0.notes.contains { $0.contains("no 'result' for plan") } }),
+        (["step result"], { $0.steps.count == 3 && $0.steps.allSatisfy { $0.result == .unknown } }),
+        (["step id"], { $0.steps.allSatisfy { $0.id == nil && $0.computers == nil } && $0.text.contains("computers: unknown") }),
+        (["computers"], { $0.steps.allSatisfy { $0.computers?.allSatisfy { $0.name == "unknown computer" && $0.result == .unknown } == true } }),
+    ]
+
+    @Test("a field missing from CCM's answers after the start is unknown, never a crash", arguments: omissions)
+    func missingFields(_ row: ([String], @Sendable (PlanStatus) -> Bool)) async throws {
+        let fake = try FakeCCM(row.0.flatMap { ["--omit", $0] })
+        let client = try fake.client()
+        let document = try document()
+        let id = try await client.create(document, groups: try groupIDs(document, try await client.groups()), method: .steps)
+        try await client.moveToReady(id)
+        try await client.start(id)
+        let status = try await client.status(id)
+        #expect(row.1(status), "\(row.0): \(status.text)")
+        // The poll goes through the endpoints ChocoCCM and chococcm read.
+        let requests = fake.requests
+        #expect(requests.contains { $0.hasPrefix("GET /api/services/app/DeploymentPlans/GetAllPaged?Filter=&IsArchived=false&SkipCount=0&MaxResultCount=100") })
+        #expect(requests.contains { $0.hasPrefix("GET /api/services/app/DeploymentSteps/GetAllPagedByDeploymentPlanId?resultFilter=Success%2CFailed%2CUnreachable%2CInconclusive%2CReady%2CActive%2CCancelled%2CUnknown%2CDraft&deploymentPlanId=\(id)&sorting=planOrder%20asc") })
+    }
+
+    @Test("more than 10 steps: every page is read (ChocoCCM's fixed 10 truncated)")
+    func paging() async throws {
         let fake = try FakeCCM()
+        let client = try fake.client()
+        var document = DeploymentPlanDocument(name: "many")
+        for order in 1...12 {
+            document.deploymentSteps.append(DeploymentStepDocument(
+                name: "step \(order)", isPrivileged: false, planOrder: order, script: "upgrade|pkg\(order)||false", validExitCodes: "0",
+                executionTimeoutInSeconds: 600, failOnError: true, requireSuccessOnAllComputers: false, machineContactTimeoutInMinutes: 5,
+                deploymentStepGroupIds: [7], targetGroupNames: []))
+        }
+        let id = try await client.create(document, groups: [], method: .import)
+        let status = try await client.status(id, name: "many")
+        #expect(status.name == "many")
+        #expect(status.state == .draft)
+        #expect(status.steps.map(\.planOrder) == Array(1...12))
+        #expect(try await client.targets(of: id).steps.count == 12)
+    }
+
+    @Test("anti-forgery never required: a write without any XSRF cookie or header is accepted (no real client sends one)")
+    func noAntiforgeryRequirement() async throws {
+        let fake = try FakeCCM()
+        let client = try fake.client()
+        let id = try await client.create(DeploymentPlanDocument(name: "x"), groups: [], method: .steps)
+        #expect(id == 41)
+        #expect(!fake.requests.contains("GET /"))
+    }
+
+    @Test("ABP's anti-forgery filter (--antiforgery): a bare write gets a bodiless 400; the client echoes the cookie")
+    func antiforgery() async throws {
+        let fake = try FakeCCM(["--antiforgery"])
         let transport = CurlTransport()
         let login = try await transport.perform(HTTPRequest(method: .post, url: fake.base + "/Account/Login",
                                                             headers: [("Content-Type", "application/x-www-form-urlencoded")],
@@ -140,14 +224,16 @@ struct APIClientTests {
                                                            headers: [("Cookie", try #require(jar.header)), ("Content-Type", "application/json")],
                                                            body: .bytes(Array(#"{"name":"x"}"#.utf8)), followRedirects: false))
         #expect(bare.status == 400)
+        #expect(bare.body.isEmpty)
         let client = try fake.client()
         let id = try await client.create(DeploymentPlanDocument(name: "x"), groups: [], method: .steps)
         #expect(id == 41)  // the refused write created nothing
+        #expect(!fake.requests.contains("GET /"))
     }
 
-    @Test("anti-forgery token issued late: the client loads the site root once and retries the write")
+    @Test("anti-forgery token issued late: the bodiless 400 makes the client load the site root once and repeat the write")
     func antiforgeryLate() async throws {
-        let fake = try FakeCCM(["--xsrf-late"])
+        let fake = try FakeCCM(["--antiforgery", "--xsrf-late"])
         let client = try fake.client()
         let id = try await client.create(DeploymentPlanDocument(name: "x"), groups: [], method: .steps)
         #expect(id == 41)
@@ -172,9 +258,25 @@ struct APIClientTests {
         #expect(status.state == .completed(row.1))
         let last = try #require(status.steps.last)
         #expect(last.result == row.1)
-        #expect(last.computers.first?.result == row.1)
-        if row.1 == .failed { #expect(last.computers.first?.exitCode == 1603) }
+        #expect(last.computers?.first?.result == row.1)
+        if row.1 == .failed { #expect(last.computers?.first?.exitCode == 1603) }
         #expect(status.steps.first?.result == .success)
+    }
+
+    @Test("an archived plan is found in GetAllPaged's archived list (IsArchived=true) and shown Archived")
+    func archived() async throws {
+        let fake = try FakeCCM()
+        let client = try fake.client()
+        let document = try document()
+        let id = try await client.create(document, groups: try groupIDs(document, try await client.groups()), method: .steps)
+        try await client.moveToReady(id)
+        try await client.start(id)
+        _ = try await client.wait(id, intervalSeconds: 0, maxPolls: 10)
+        _ = try await client.call(.post, "DeploymentPlans/Archive", json: #"{"id":\#(id)}"#)
+        let status = try await client.status(id)
+        #expect(status.state == .archived)
+        #expect(status.notes.isEmpty)
+        #expect(fake.requests.contains { $0.contains("GetAllPaged?Filter=&IsArchived=true") })
     }
 
     @Test("Inconclusive is not final too early: a retry that turns Success is waited for")
@@ -193,7 +295,7 @@ struct APIClientTests {
     @Test("a dropped connection while waiting is retried at the next poll; too many in a row end the wait")
     func droppedPolls() async throws {
         for (drops, succeeds) in [([2], true), ([1, 2, 3], false)] {
-            let fake = try FakeCCM(drops.flatMap { ["--drop-view", String($0)] })
+            let fake = try FakeCCM(drops.flatMap { ["--drop-poll", String($0)] })
             // No HTTP-level retries here: this checks the poll loop's own tolerance (the client would
             // otherwise absorb each drop by resending the GET).
             let client = try fake.client(retry: .none)
@@ -226,13 +328,24 @@ struct APIClientTests {
         }
     }
 
-    static let refusedURLs = ["http://ccm.example.com", "ftp://ccm", "https://user:pw@ccm.example.com", "not a url"]
+    static let refusedURLs = ["http://ccm.example.com", "ftp://ccm", "https://user:pw@ccm.example.com", "not a url", "HTTP://ccm.example.com:80/"]
 
     @Test("only https (plain http only to this machine), no credentials in the URL", arguments: refusedURLs)
     func refusedURL(_ url: String) {
         #expect(throws: (any Error).self) {
             _ = try CCMClient(baseURL: url, credentials: Credentials(username: "u", password: Secret("p")))
         }
+    }
+
+    @Test("http:// to another machine only with the explicit opt-in (CCM before 0.17.0), and the client says it is clear text")
+    func plainHTTPOptIn() throws {
+        let credentials = Credentials(username: "u", password: Secret("p"))
+        let error = #expect(throws: DeploymentError.self) { _ = try CCMClient(baseURL: "http://ccm.example.com", credentials: credentials) }
+        #expect(error?.description.contains("--allow-http") == true)
+        let allowed = try CCMClient(baseURL: "http://ccm.example.com", credentials: credentials, options: CCMConnectionOptions(allowPlainHTTP: true))
+        #expect(allowed.isPlainHTTP)
+        #expect(try !CCMClient(baseURL: "https://ccm.example.com", credentials: credentials).isPlainHTTP)
+        #expect(try !CCMClient(baseURL: "http://127.0.0.1:8080", credentials: credentials).isPlainHTTP)
     }
 
     @Test("credentials never print their password; the form encodes reserved characters")

@@ -139,7 +139,7 @@ struct LicenseCLITests {
                                        "--lib", box.folder + "/lib", "--inventory", inventory],
                                       environment: ["CHOCO_STANDIN_LOG": box.folder + "/choco.log", "CHOCO_STANDIN_LIB": box.folder + "/lib"])
         #expect(ran.status == 0, "\(ran.stderr)")
-        #expect(ran.stdout.contains("ran steps 1, 3, 4, 5 on ccm01"), "\(ran.stdout)")
+        #expect(ran.stdout.contains("ran steps 1, 3, 4, 5"), "\(ran.stdout)")
         #expect(!ran.stdout.contains(LicenseFixture.secretID) && !ran.stderr.contains(LicenseFixture.secretID))
         let restarts = try String(contentsOfFile: box.folder + "/powershell.log", encoding: .utf8)
         #expect(restarts.contains("Restart-Service -Name 'chocolatey-central-management' -Force"))

@@ -97,7 +97,43 @@ struct RenewalPlanTests {
         #expect(text.contains("choco upgrade chocolatey-license --version 2027.1.31.25"))
         let script = PlanRendering.powershell(plan)
         #expect(script.contains("Restart-Service -Name 'chocolatey-agent' -Force"))
+        // main's per-place sections, in plan order: the restarts follow the licence in their host's or group's section.
+        let sections = script.components(separatedBy: "\n# ---- ").dropFirst().map { $0.split(separator: "\n").map(String.init) }
+        #expect(sections.map { $0.first ?? "" } == ["host ccm01 ----", "group Workstations ----", "host ccm01 ----", "group Workstations ----"])
+        #expect(sections[0].contains { $0.hasPrefix("choco upgrade chocolatey-license ") })
+        #expect(sections[2].contains("# Step 3: restart the CCM service (chocolatey-central-management)"))
+        #expect(sections[2].contains("Restart-Service -Name 'chocolatey-central-management' -Force"))
+        #expect(sections[3] == ["group Workstations ----", "# Step 6: restart the Chocolatey Agent (chocolatey-agent)",
+                                "Restart-Service -Name 'chocolatey-agent' -Force"])
+        #expect(!script.contains("Get-PlanSecret '"), "a licence plan has no secret to read")
+        #expect(script.components(separatedBy: "$ErrorActionPreference = 'Stop'").count == 2, "set once, at the top")
     }
+
+    /// The licence plan's script parses with tree-sitter-powershell (a real grammar) when it is set up
+    /// (`scripts/peers/tree-sitter-setup.sh`, under .build-peers/tree-sitter).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: grammarPython)))
+    func scriptParsesWithARealGrammar() throws {
+        let folder = try LicenseFixture.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var paths: [String] = []
+        for version in ["0.5.0", "0.6.1", "0.17.0"] {
+            let path = folder + "/licence-\(version).ps1"
+            try PlanRendering.powershell(try Self.plan(ccm: version)).write(toFile: path, atomically: true, encoding: .utf8)
+            paths.append(path)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.grammarPython)
+        process.arguments = [Self.checkout + "/Tests/Fixtures/ps-parse/check_parses.py"] + paths
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        for path in paths { #expect(output.contains("ok \(path)\n"), "\(output)") }
+    }
+
+    static let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let grammarPython = (ProcessInfo.processInfo.environment["CCM_PEERS_DIR"] ?? checkout + "/.build-peers") + "/tree-sitter/venv/bin/python"
 
     @Test("as a deployment: basic licence steps, agent restarts by scheduled task; CCM restarts only with --include-server")
     func deployment() throws {

@@ -170,7 +170,13 @@ public enum DeploymentLinter {
         }
         let last = analysis.lastLine?.replacingOccurrences(of: " ", with: "").lowercased()
         if last != "exit$lastexitcode" {
-            add(position, .error, LintRule.exitCode, "the script must end with 'exit $LASTEXITCODE' on its own line (ends with '\(analysis.lastLine ?? "")'), or CCM records choco's failure as success")
+            if let lastChoco = analysis.commands.last?.line, exitsOnFailure(step.script, after: lastChoco) {
+                // Chocolatey's own agent-upgrade script checks $LASTEXITCODE, exits on failure and ends with
+                // Register-ScheduledTask (D agent/upgrade.mdx; ccm-deployment-examples): failures do reach CCM.
+                add(position, .warning, LintRule.exitCode, "the script exits when its last choco command fails but does not end with 'exit $LASTEXITCODE' (ends with '\(analysis.lastLine ?? "")'): success codes such as 3010 (reboot needed) are not passed on to CCM; end with 'exit $LASTEXITCODE' on its own line")
+            } else {
+                add(position, .error, LintRule.exitCode, "the script must end with 'exit $LASTEXITCODE' on its own line (ends with '\(analysis.lastLine ?? "")'), or CCM records choco's failure as success")
+            }
         }
         var packages: [(id: String, version: String?)] = []
         for command in analysis.commands {
@@ -199,6 +205,23 @@ public enum DeploymentLinter {
             }
         }
         return packages
+    }
+
+    /// Whether, after the choco call on `line`, an `if` that tests `$LASTEXITCODE` runs `exit` (or `throw`)
+    /// inside its block: the script then fails when choco fails, whatever its last line.
+    static func exitsOnFailure(_ script: String, after line: Int) -> Bool {
+        let lines = ScriptReader.logicalLines(script, batch: false).filter { $0.number > line }.map { $0.text.lowercased() }
+        guard let test = lines.firstIndex(where: { $0.hasPrefix("if") && $0.contains("$lastexitcode") }) else { return false }
+        var depth = 0
+        for text in lines[test...] {
+            for character in text {
+                if character == "{" { depth += 1 } else if character == "}" { depth -= 1 }
+            }
+            let words = text.split(whereSeparator: { !$0.isLetter && $0 != "$" }).map(String.init)
+            if words.contains("exit") || words.contains("throw") { return true }
+            if depth <= 0, text.contains("}") { return false }
+        }
+        return false
     }
 
     private static func checkSecrets(_ command: ScriptReader.ChocoCall, position: Int, add: (Int?, Diagnostic.Severity, String, String) -> Void) {
