@@ -120,7 +120,7 @@ let package = Package(
             name: "Repository",
             dependencies: [
                 "Versioning", "Nupkg", "XMLSupport", "CurlSupport", "FileSupport", "JSONOutput", "Diagnostics",
-                "Internalization",
+                "Internalization", "Hashing",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -157,7 +157,7 @@ let package = Package(
         .target(
             name: "Deployment",
             dependencies: [
-                "Versioning", "Compatibility", "Planning", "CurlSupport", "Diagnostics", "FileSupport", "JSONOutput",
+                "Versioning", "Compatibility", "Planning", "CurlSupport", "Diagnostics", "FileSupport", "JSONOutput", "PowerShell",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,7 +1,7 @@
 internal import CArchive
 import Foundation
 
-/// Owns a libarchive zip writer and frees it in `deinit`.
+/// Owns a libarchive writer (zip for packages, POSIX tar for bundles) and frees it in `deinit`.
 final class ArchiveWriter {
     private let handle: OpaquePointer
     private let path: String
@@ -9,14 +9,28 @@ final class ArchiveWriter {
     /// 1980-01-01T00:00:00Z: the zip epoch, as NuGet's deterministic pack uses, so output is reproducible.
     static let timestamp: Int = 315_532_800
 
-    init(path: String) throws(NupkgError) {
+    enum Format {
+        case zip
+        /// POSIX pax (restricted: ustar headers unless a name or size needs an extension), uncompressed:
+        /// what a bundle of already-compressed packages needs.
+        case tar
+    }
+
+    init(path: String, format: Format = .zip) throws(NupkgError) {
         self.path = path
         guard let handle = archive_write_new() else {
             throw .writeFailed(path: path, reason: "libarchive could not allocate a writer")
         }
         self.handle = handle
-        try check(archive_write_set_format_zip(handle))
-        try check(archive_write_zip_set_compression_deflate(handle))
+        switch format {
+        case .zip:
+            try check(archive_write_set_format_zip(handle))
+            try check(archive_write_zip_set_compression_deflate(handle))
+        case .tar:
+            try check(archive_write_set_format_pax_restricted(handle))
+            // No padding of the last block to 10 KiB: the file ends where its data does.
+            try check(archive_write_set_bytes_in_last_block(handle, 1))
+        }
         try check(archive_write_open_filename(handle, path))
     }
 

@@ -15,8 +15,9 @@ public protocol ChocoHost: Sendable {
     /// travel on standard input). A local choco gets `marker` in its environment (``OrphanedChoco``).
     func runChoco(_ arguments: [String], secrets: [String], marker: String,
                   line: @escaping @Sendable (String) -> Void) async throws(HostFailure) -> Int32
-    /// The installed version of `id` there (as Chocolatey reports it), nil when it is not installed.
-    func installedVersion(of id: String) async throws(HostFailure) -> NuGetVersion?
+    /// The installed versions of `ids` there (as Chocolatey reports them), by lower-cased id; an id that is
+    /// not installed is absent. One look at the host for all of them (one `choco list` over SSH).
+    func installedVersions(of ids: [String]) async throws(HostFailure) -> [String: NuGetVersion]
     /// Deletes files below Chocolatey's lib folder there (the documented fix of a known error).
     func deleteFromLib(_ relativePaths: [String]) async throws(HostFailure)
     /// Checks that PowerShell can be started there (asked before step 1 when a restart step is pending);
@@ -29,6 +30,13 @@ public protocol ChocoHost: Sendable {
     /// while the script runs (the run journals the step as unknown and runs the restart again next time).
     func runPowerShell(_ script: AllowListedPowerShell, marker: String,
                        line: @escaping @Sendable (String) -> Void) async throws(HostFailure) -> Int32
+}
+
+extension ChocoHost {
+    /// The installed version of `id` there, nil when it is not installed.
+    public func installedVersion(of id: String) async throws(HostFailure) -> NuGetVersion? {
+        try await installedVersions(of: [id])[id.lowercased()]
+    }
 }
 
 /// Why a host could not do what the run asked.

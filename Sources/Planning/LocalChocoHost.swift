@@ -37,7 +37,11 @@ public struct LocalChocoHost: ChocoHost {
         _ = try executable(powershell, option: "--powershell", environment: childEnvironment(marker: nil))
     }
 
-    public func installedVersion(of id: String) async throws(HostFailure) -> NuGetVersion? { readInstalledVersion(id) }
+    public func installedVersions(of ids: [String]) async throws(HostFailure) -> [String: NuGetVersion] {
+        var versions: [String: NuGetVersion] = [:]
+        for id in ids { versions[id.lowercased()] = readInstalledVersion(id) }
+        return versions
+    }
 
     public func deleteFromLib(_ relativePaths: [String]) async throws(HostFailure) {
         guard let libFolder else { throw .failed("the lib folder is unknown (pass --lib)") }

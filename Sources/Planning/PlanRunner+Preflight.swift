@@ -11,8 +11,8 @@ extension PlanRunner {
     }
 
     /// Resolves everything the remaining steps need before step 1, so that a run that cannot finish does not
-    /// start: each host the run reaches answers (and runs PowerShell, where a restart step runs), every secret resolves (prompts are asked now, not in the
-    /// middle of the upgrade), every package is in the internal feed or in the plan's internalize step, no
+    /// start: each host the run reaches answers (and has PowerShell, where a restart step runs), every secret
+    /// resolves (prompts are asked now, not in the middle of the upgrade), every package is in the internal feed or in the plan's internalize step, no
     /// host's installed version contradicts the plan, and the choco of an interrupted run has ended.
     func prepare(_ store: JournalStore) async throws(PlanningError) -> Prepared {
         let journal = store.journal
@@ -84,13 +84,22 @@ extension PlanRunner {
         }
 
         // The installed versions must still be the ones the plan was made from (or already the target).
+        // One look per host for all of its steps' packages (a restart step installs nothing).
+        var byHost: [(name: String, host: any ChocoHost, steps: [PlanStep])] = []
         for step in pending where step.restart == nil {
             guard let name = step.host, !unreachable.contains(name.lowercased()), let host = host(of: step) else { continue }
+            if let index = byHost.firstIndex(where: { $0.name.lowercased() == name.lowercased() }) { byHost[index].steps.append(step) } else {
+                byHost.append((name, host, [step]))
+            }
+        }
+        for (name, host, steps) in byHost {
             do {
-                let installed = try await host.installedVersion(of: step.package)
-                if let reason = stale(step, installed: installed) { problems.append("step \(step.number): \(reason)") }
+                let installed = try await host.installedVersions(of: steps.map(\.package))
+                for step in steps {
+                    if let reason = stale(step, installed: installed[step.package.lowercased()]) { problems.append("step \(step.number): \(reason)") }
+                }
             } catch {
-                problems.append("host \(name) (\(host.location)): cannot read the installed version of \(step.package): \(error)")
+                problems.append("host \(name) (\(host.location)): cannot read the installed versions: \(error)")
             }
         }
 

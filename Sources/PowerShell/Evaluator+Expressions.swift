@@ -184,6 +184,7 @@ extension Evaluator {
     }
 
     func member(_ target: Value, _ name: String) -> Value {
+        if case .alternatives(_, let reason) = target { return .unknown(reason) }
         switch target {
         case .hashtable(let table):
             if let entry = table[name] { return entry.value }
@@ -204,6 +205,8 @@ extension Evaluator {
     }
 
     func index(_ target: Value, _ index: Value) -> Value {
+        if case .alternatives(_, let reason) = target { return .unknown(reason) }
+        if case .alternatives(_, let reason) = index { return .unknown(reason) }
         switch (target, index) {
         case (.hashtable(let table), _):
             guard let key = index.stringValue else { return index }
@@ -223,6 +226,22 @@ extension Evaluator {
 
     func method(_ target: Value, _ name: String, _ arguments: [Value]) -> Value {
         if let unknown = ([target] + arguments).first(where: { !$0.isKnown }) { return unknown }
+        if case .hashtable(let table) = target {
+            switch name.lowercased() {
+            case "getenumerator":
+                // Entries as `.Key`/`.Value` pairs, in the order written (a Hashtable's order is unspecified,
+                // but a finder visits every entry either way).
+                return .array(
+                    table.entries.map { entry in
+                        var pair = HashtableValue()
+                        pair.set("Key", .string(entry.key), site: nil)
+                        pair.set("Value", entry.value, site: entry.site)
+                        return .hashtable(pair)
+                    })
+            case "containskey" where texts(arguments).count == 1: return .bool(table[texts(arguments)[0]] != nil)
+            default: return .unknown("the hashtable method .\(name)() is not evaluated")
+            }
+        }
         guard case .string(let string) = target else {
             if name.lowercased() == "tostring", let text = target.stringValue { return .string(text) }
             return .unknown("the method .\(name)() is not evaluated")
@@ -246,6 +265,8 @@ extension Evaluator {
             return .unknown("the string method .\(name)() is not evaluated")
         }
     }
+
+    func texts(_ values: [Value]) -> [String] { values.compactMap(\.stringValue) }
 
     func staticMethod(_ type: String, _ name: String, _ arguments: [Value]) -> Value {
         if let unknown = arguments.first(where: { !$0.isKnown }) { return unknown }
@@ -305,6 +326,8 @@ extension Evaluator {
     }
 
     static func add(_ left: Value, _ right: Value) -> Value {
+        if case .alternatives(_, let reason) = left { return .unknown(reason) }
+        if case .alternatives(_, let reason) = right { return .unknown(reason) }
         switch (left, right) {
         case (.unknown, _): return left
         case (.string(let a), _):

@@ -1,3 +1,15 @@
+extension Array where Element == Value? {
+    /// The values as hashtables, when every one is a hashtable.
+    var allTables: [HashtableValue]? {
+        var tables: [HashtableValue] = []
+        for value in self {
+            guard case .hashtable(let table)? = value else { return nil }
+            tables.append(table)
+        }
+        return tables
+    }
+}
+
 /// What a Chocolatey package gives its scripts before they run, for the static evaluator: the nuspec's id and
 /// versions, and the package's files (so side files a script dot-sources or invokes can be read).
 public struct PackageEnvironment: Sendable {
@@ -76,6 +88,8 @@ public struct ScriptEvaluation: Sendable {
 public struct Evaluator {
     /// How deep side files and user functions may nest.
     static let maxCallDepth = 8
+    /// Longest list a `foreach` is unrolled over.
+    static let maxUnrolled = 64
 
     struct Function {
         var name: String
@@ -152,13 +166,25 @@ public struct Evaluator {
             branches.append(elseBody ?? [])
             runBranches(branches, line: statement.span.line)
         case .foreachLoop(let variable, let collection, let body):
-            _ = evaluate(collection)
+            let items = evaluate(collection)
+            let key = variable.lowercased()
             let before = scope
-            scope.variables[variable.lowercased()] = .unknown("$\(variable) is the loop variable of the foreach at line \(statement.span.line)")
-            execute(body)
-            var after = scope
-            after.variables.removeValue(forKey: variable.lowercased())
-            scope = Self.merge([before, after], line: statement.span.line, base: before)
+            var results = [before]
+            if case .array(let values) = items, values.count <= Self.maxUnrolled {
+                // A known list: each iteration runs with its item (and sees what earlier ones assigned).
+                for value in values {
+                    scope.variables[key] = value
+                    execute(body)
+                    results.append(scope)
+                }
+            } else {
+                let reason = items.isKnown ? "it is not a known list" : items.unknownReason!
+                scope.variables[key] = .unknown("$\(variable) is the loop variable of the foreach at line \(statement.span.line) (\(reason))")
+                execute(body)
+                results.append(scope)
+            }
+            for index in results.indices.dropFirst() { results[index].variables.removeValue(forKey: key) }
+            scope = Self.merge(results, line: statement.span.line, base: before)
         case .block(_, let bodies):
             runBranches(bodies + [[]], line: statement.span.line)
         case .function(let name, let parameters, let body):
@@ -192,6 +218,10 @@ public struct Evaluator {
                 let values = maps.map { $0[key] }
                 if let first = values[0], values.allSatisfy({ $0 == first }) {
                     result[key] = first
+                } else if let tables = values.allTables {
+                    // Same hashtable, entries set differently: merge entry by entry, keeping each place.
+                    result[key] = .hashtable(
+                        mergeTables(tables, reason: "\(name(key)) is set differently depending on the condition at line \(line)"))
                 } else if values.contains(where: { $0 == nil }) {
                     result[key] = .unknown("\(name(key)) is only assigned under the condition at line \(line)")
                 } else {
@@ -204,6 +234,41 @@ public struct Evaluator {
         merged.environment = combine(scopes.map(\.environment)) { "$env:" + $0 }
         for scope in scopes.dropFirst() { merged.functions.merge(scope.functions) { first, _ in first } }
         merged.sites = base.sites
+        return merged
+    }
+
+    /// Hashtables from several branches as one: an entry all branches agree on is kept (with its place), an
+    /// entry that differs becomes ``Value/alternatives(_:reason:)`` of each branch's value and place.
+    static func mergeTables(_ tables: [HashtableValue], reason: String) -> HashtableValue {
+        var keys: [String] = []
+        var seen = Set<String>()
+        for table in tables {
+            for entry in table.entries where seen.insert(entry.key.lowercased()).inserted { keys.append(entry.key) }
+        }
+        var merged = HashtableValue(entries: [], closingBrace: tables[0].closingBrace)
+        for key in keys {
+            let entries = tables.map { $0[key] ?? HashtableValue.Entry(key: key, value: .null, site: nil) }
+            if entries.allSatisfy({ $0.value == entries[0].value }) {
+                let site = entries.first { $0.site != nil }?.site
+                merged.entries.append(HashtableValue.Entry(key: entries[0].key, value: entries[0].value, site: site))
+                continue
+            }
+            if let nested = entries.map({ Optional($0.value) }).allTables {
+                merged.entries.append(HashtableValue.Entry(key: key, value: .hashtable(mergeTables(nested, reason: reason)), site: entries[0].site))
+                continue
+            }
+            var items: [Alternative] = []
+            for entry in entries {
+                let flattened: [Alternative]
+                if case .alternatives(let inner, _) = entry.value {
+                    flattened = inner
+                } else {
+                    flattened = [Alternative(value: entry.value, site: entry.site)]
+                }
+                for item in flattened where !items.contains(item) { items.append(item) }
+            }
+            merged.entries.append(HashtableValue.Entry(key: key, value: .alternatives(items, reason: reason), site: nil))
+        }
         return merged
     }
 
@@ -280,27 +345,54 @@ public struct Evaluator {
             }
         case .cast(_, let inner):
             assign(inner, op, value, valueSpan: valueSpan, valueStatement: valueStatement)
-        case .member(let base, let name, false):
-            setEntry(base, key: .string(name), value, op: op, site: site(of: valueStatement) ?? valueSpan)
-        case .index(let base, let index):
-            setEntry(base, key: evaluate(index), value, op: op, site: site(of: valueStatement) ?? valueSpan)
+        case .member(_, _, false), .index:
+            var path: [Value] = []
+            var base = target
+            while true {
+                if case .member(let inner, let name, false) = base.kind {
+                    path.insert(.string(name), at: 0)
+                    base = inner
+                } else if case .index(let inner, let index) = base.kind {
+                    path.insert(evaluate(index), at: 0)
+                    base = inner
+                } else {
+                    break
+                }
+            }
+            guard case .variable(let variable) = base.kind, variable.scope != "env", path.count <= 8 else { return }
+            let name = variable.name.lowercased()
+            guard case .hashtable(let table) = scope.variables[name] else { return }
+            let site = site(of: valueStatement) ?? valueSpan
+            let newValue = op == "=" ? value : (op == "+=" ? nil : Value.unknown("computed with '\(op)'"))
+            scope.variables[name] = .hashtable(Self.set(table, path: path[...], value: newValue, plus: value, site: site))
         default:
             break
         }
     }
 
-    /// `$h.Key = v` / `$h['Key'] = v` on a hashtable variable.
-    mutating func setEntry(_ base: Expression, key: Value, _ value: Value, op: String, site: SourceSpan) {
-        guard case .variable(let variable) = base.kind, variable.scope != "env" else { return }
-        let name = variable.name.lowercased()
-        guard case .hashtable(var table) = scope.variables[name] else { return }
-        guard let key = key.stringValue, key.isEmpty == false else {
-            scope.variables[name] = .unknown("a key of $\(variable.name) is not known statically")
-            return
+    /// `table` with the entry at `path` set (`newValue`, or the old value plus `plus` for `+=`). A key not
+    /// known statically sets that member in every nested hashtable it could name, as unknown.
+    static func set(_ table: HashtableValue, path: ArraySlice<Value>, value newValue: Value?, plus: Value, site: SourceSpan) -> HashtableValue {
+        guard let key = path.first else { return table }
+        var table = table
+        guard let name = key.stringValue, key.isKnown else {
+            let reason = key.unknownReason ?? "a key is not known statically"
+            for index in table.entries.indices {
+                if path.count == 1 {
+                    table.entries[index].value = .unknown(reason)
+                } else if case .hashtable(let inner) = table.entries[index].value {
+                    table.entries[index].value = .hashtable(
+                        set(inner, path: path.dropFirst(), value: .unknown(reason), plus: .unknown(reason), site: site))
+                }
+            }
+            return table
         }
-        let newValue = op == "+=" ? Self.add(table[key]?.value ?? .null, value) : (op == "=" ? value : .unknown("computed with '\(op)'"))
-        table.set(key, newValue, site: site)
-        scope.variables[name] = .hashtable(table)
+        if path.count == 1 {
+            table.set(name, newValue ?? add(table[name]?.value ?? .null, plus), site: site)
+        } else if case .hashtable(let inner)? = table[name]?.value {
+            table.set(name, .hashtable(set(inner, path: path.dropFirst(), value: newValue, plus: plus, site: site)), site: table[name]?.site)
+        }
+        return table
     }
 
     /// Where a value written as `statement` sits: the expression, or for a bare function parameter, the

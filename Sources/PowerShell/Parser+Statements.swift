@@ -30,6 +30,8 @@ extension Parser {
     }
 
     mutating func parseStatement() -> Statement? {
+        guard enter() else { return nil }
+        defer { leave() }
         let start = position
         if let keyword = word(at: position) {
             let after = position + keyword.utf8.count

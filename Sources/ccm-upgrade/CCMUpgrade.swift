@@ -14,6 +14,7 @@ struct CCMUpgrade: AsyncParsableCommand {
             DownloadCommand.self,
             PushCommand.self,
             InternalizeCommand.self,
+            BundleCommand.self,
             PackCommand.self,
             ChecksumCommand.self,
             MatrixCommand.self,

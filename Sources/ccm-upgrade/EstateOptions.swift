@@ -53,8 +53,8 @@ struct EstateOptions: ParsableArguments {
     }
 
     /// Loads everything and lists the feed's versions of every package a plan may touch (and of `extra`,
-    /// on the internal feed only: e.g. the licence package).
-    func load(matrix: Matrix, alsoList extra: [String] = []) async throws -> EstateOptions.Context {
+    /// e.g. the licence package); `feedView`, when given (`plan --bundle`), is listed instead of the internal feed.
+    func load(matrix: Matrix, alsoList extra: [String] = [], feedView: (any PackageFeed)? = nil) async throws -> EstateOptions.Context {
         var inventory = try loadInventory()
         guard let reference = source ?? inventory.source else {
             throw ValidationError("no internal feed: pass --source or set 'source' in the inventory")
@@ -71,7 +71,7 @@ struct EstateOptions: ParsableArguments {
         }
         let catalogue = CCMCatalogue.standard
         let wanted = catalogue.planPackageIDs(matrix: matrix)
-        let versions = try await Self.list(wanted + extra, in: feed)
+        let versions = try await Self.list(wanted + extra, in: feedView ?? feed)
         var upstreamVersions: [String: [NuGetVersion]]?
         if upstream {
             upstreamVersions = [:]

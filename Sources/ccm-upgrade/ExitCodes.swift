@@ -72,6 +72,8 @@ enum ErrorReport {
             }
         case let error as MatrixLoadError:
             return (error.description, ExitCodes.badInput)
+        case let error as BundleError:
+            return (error.description, ExitCodes.problemsFound)
         case let error as NupkgError:
             return (error.description, ExitCodes.problemsFound)
         case let error as HTTPError:

@@ -5,6 +5,7 @@ import Diagnostics
 import FileSupport
 import Foundation
 import Planning
+import Repository
 import Versioning
 
 /// `ccm-upgrade plan --to <VERSION|latest>`
@@ -47,12 +48,15 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also report this licence's expiry in the preflight (warning within 30 days; an expired licence stops the plan).", valueName: "chocolatey.license.xml"))
     var license: String?
 
+    @Option(help: "A bundle (ccm-upgrade bundle create) to use as the view of the internal feed: the plan assumes the feed holds exactly the bundle's packages.")
+    var bundle: String?
+
     func run() async throws {
         var plan: UpgradePlan
         let licenseFindings = try license.map(LicenseCheck.findingsRefusingExpired) ?? []
         do {
             let matrix = try matrixSource.load()
-            let context = try await estate.load(matrix: matrix)
+            let context = try await estate.load(matrix: matrix, feedView: try bundle.map { path throws in try BundleFeed(path: path) })
             var options = Planner.Options(source: context.source)
             options.allowInternalize = !noInternalize
             options.clientPolicy = clients

@@ -14,7 +14,7 @@ struct RestartRunnerTests {
     /// powershell.log; exits 5 when told to.
     static func powershellStandIn(in folder: String, failing: Bool = false) throws -> String {
         let path = folder + "/powershell"
-        try "#!/usr/bin/env bash\nprintf '%s\\nmarker=%s\\n---\\n' \"${@: -1}\" \"$CCM_UPGRADE_RUN_STEP\" >> \"\(folder)/powershell.log\"\necho restarted\nexit \(failing ? 5 : 0)\n"
+        try "#!/usr/bin/env bash\nprintf '%s\\nmarker=%s\\n---\\n' \"${@: -1}\" \"$\(OrphanedChoco.variable)\" >> \"\(folder)/powershell.log\"\necho restarted\nexit \(failing ? 5 : 0)\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
         return path

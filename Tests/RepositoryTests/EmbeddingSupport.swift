@@ -49,11 +49,13 @@ enum Generated {
     static func sha1(_ bytes: [UInt8]) -> String { hex(Insecure.SHA1.hash(data: bytes)) }
     static func md5(_ bytes: [UInt8]) -> String { hex(Insecure.MD5.hash(data: bytes)) }
 
-    static func nuspec(id: String, version: String) -> [UInt8] {
-        Array("""
+    static func nuspec(id: String, version: String, dependencies: [String] = []) -> [UInt8] {
+        let dependencyXML = dependencies.isEmpty ? ""
+            : "<dependencies>" + dependencies.map { "<dependency id=\"\($0)\" version=\"1.0.0\" />" }.joined() + "</dependencies>"
+        return Array("""
         <?xml version="1.0" encoding="utf-8"?>
         <package xmlns="http://schemas.microsoft.com/packaging/2010/07/nuspec.xsd">
-          <metadata><id>\(id)</id><version>\(version)</version><authors>test</authors><description>generated test package</description></metadata>
+          <metadata><id>\(id)</id><version>\(version)</version><authors>test</authors><description>generated test package</description>\(dependencyXML)</metadata>
         </package>
         """.utf8)
     }
@@ -67,12 +69,13 @@ struct GeneratedPackage {
     var scripts: [String: [UInt8]]
     var resources: [RemoteResource] = []
     var unresolved: [UnresolvedResource] = []
+    var dependencies: [String] = []
 
     var report: ResourceReport { ResourceReport(id: id, version: version, resources: resources, unresolved: unresolved) }
 
     func write(to folder: String) throws -> String {
         let path = folder + "/\(id).\(version).nupkg"
-        try PackageWriter.write(nuspecXML: Generated.nuspec(id: id, version: version),
+        try PackageWriter.write(nuspecXML: Generated.nuspec(id: id, version: version, dependencies: dependencies),
                                 files: scripts.keys.sorted().map { PackageWriter.File(target: $0, content: .bytes(scripts[$0]!)) }, to: path)
         return path
     }

@@ -232,4 +232,37 @@ struct EmbeddingTests {
         #expect(FileManager.default.contentsEqual(atPath: server.root.path + "/uploaded/raw/positional/1.0.0/positional.msi",
                                                   andPath: server.root.path + "/positional.msi"))
     }
+
+    /// The dependency closure is internalized the same way; a licensed dependency is copied.
+    @Test func dependenciesAreInternalizedToo() async throws {
+        let server = try ResourceServer()
+        var run = try EmbeddingRun()
+        defer { run.cleanup() }
+        var top = GeneratedPackage.splat(server)
+        top.dependencies = ["positional", "licensed-dep"]
+        try run.add(top)
+        try run.add(.positional(server))
+        try run.add(.named(server))
+        var licensed = GeneratedPackage.dataFile(server)
+        licensed.id = "licensed-dep"
+        try run.add(licensed)
+        let summary = await run.run(["splat"], settings: run.settings(neverModified: ["licensed-dep"]))
+        #expect(summary.items.map(\.id).sorted() == ["licensed-dep", "positional", "splat"], "\(summary.text)")
+        #expect(summary.items.allSatisfy { $0.status == .pushed }, "\(summary.text)")
+        #expect(summary.items.first { $0.id == "positional" }?.reason == "dependency of splat")
+        #expect(summary.items.first { $0.id == "positional" }?.embedding?.mode == "embedded")
+        #expect(summary.items.first { $0.id == "licensed-dep" }?.embedding?.mode == "licensed")
+    }
+
+    /// Asking to embed a licensed package is an error that says why, before anything is downloaded or pushed.
+    @Test func embedNamingALicensedPackageIsRefused() throws {
+        let source = try TemporaryDirectory(), target = try TemporaryDirectory(), work = try TemporaryDirectory()
+        defer { source.cleanup(); target.cleanup(); work.cleanup() }
+        let result = try run([try ccmUpgradeExecutable(), "internalize", "chocolatey-agent", "--embed", "--from", source.path, "--to", target.path,
+                              "--work-directory", work.path], environment: ["HOME": work.path, "CCM_UPGRADE_FEEDS_CONFIG": ""])
+        #expect(result.status == 2, "\(result.output)")
+        #expect(result.output.hasPrefix("error: chocolatey-agent: a licensed Chocolatey package is never internalized (licensed#155"), "\(result.output)")
+        #expect(result.output.split(separator: "\n").count == 1)
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: target.path))?.isEmpty == true)
+    }
 }
