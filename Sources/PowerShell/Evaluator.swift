@@ -248,9 +248,11 @@ public struct Evaluator {
         var merged = HashtableValue(entries: [], closingBrace: tables[0].closingBrace)
         for key in keys {
             let entries = tables.map { $0[key] ?? HashtableValue.Entry(key: key, value: .null, site: nil) }
-            if entries.allSatisfy({ $0.value == entries[0].value }) {
-                let site = entries.first { $0.site != nil }?.site
-                merged.entries.append(HashtableValue.Entry(key: entries[0].key, value: entries[0].value, site: site))
+            // The same value written at two places (`url = 'x'`, and `$h.url = $fallback` in a catch) stays two
+            // alternatives: a rewrite must change both places, or one path still downloads.
+            let sites = Set(entries.compactMap(\.site))
+            if entries.allSatisfy({ $0.value == entries[0].value }), sites.count <= 1 {
+                merged.entries.append(HashtableValue.Entry(key: entries[0].key, value: entries[0].value, site: sites.first))
                 continue
             }
             if let nested = entries.map({ Optional($0.value) }).allTables {
