@@ -19,18 +19,15 @@ struct EmbeddingPlan {
     /// The extracted original package.
     let folder: String
 
-    init(
-        job: PackageEmbedder.Job, folder: String, payload: [String], removed: [String], nuspecId: String,
-        version: String
-    ) throws(EmbeddingError) {
+    init(job: PackageEmbedder.Job, folder: String, payload: [String], removed: [String], nuspecId: String,
+         version: String) throws(EmbeddingError) {
         self.job = job
         self.folder = folder
         id = nuspecId
         self.version = version
         self.payload = payload
         // `tools/` as the package spells it: a package with `Tools/` must not get a second folder differing in case.
-        let toolsFolder =
-            payload.lazy.compactMap { $0.split(separator: "/").first.map(String.init) }
+        let toolsFolder = payload.lazy.compactMap { $0.split(separator: "/").first.map(String.init) }
             .first { $0.lowercased() == "tools" } ?? "tools"
         recordPath = toolsFolder + "/" + (EmbeddingRecord.path.split(separator: "/").last.map(String.init) ?? "")
         var placementName = "embedded"
@@ -39,9 +36,8 @@ struct EmbeddingPlan {
             placementName = "location"
             location = base
         }
-        record = EmbeddingRecord(
-            id: nuspecId, version: version, placement: placementName, location: location, resources: [], scripts: [],
-            removedEntries: removed)
+        record = EmbeddingRecord(id: nuspecId, version: version, placement: placementName, location: location, resources: [], scripts: [],
+                                 removedEntries: removed)
         try plan(toolsFolder: toolsFolder)
     }
 
@@ -54,9 +50,8 @@ struct EmbeddingPlan {
         let scriptFolder = firstScript.split(separator: "/").dropLast().joined(separator: "/")
         let folder = scriptFolder.isEmpty ? toolsFolder : scriptFolder
         let prefix = folder.lowercased() + "/"
-        let existing = Set(
-            payload.filter { $0.lowercased().hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
-                + [recordPath.split(separator: "/").last.map(String.init) ?? ""])
+        let existing = Set(payload.filter { $0.lowercased().hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+            + [recordPath.split(separator: "/").last.map(String.init) ?? ""])
         let names = PackageEmbedder.fileNames(for: urls, avoiding: job.placement == .embedded ? existing : [])
         for url in urls {
             guard let verified = job.resources[url] else { throw .missingResource(url: url) }
@@ -88,10 +83,8 @@ struct EmbeddingPlan {
         let source: String
         if let declared = resource.checksum {
             guard let declaredType = ChecksumType(declared: resource.checksumType),
-                let normalized = ResourceChecksum.normalized(declared, type: declaredType)
-            else {
-                throw .badSpan(
-                    file: resource.call.location, reason: "checksum type '\(resource.checksumType ?? "")' or value is not one choco accepts")
+                  let normalized = ResourceChecksum.normalized(declared, type: declaredType) else {
+                throw .badSpan(file: resource.call.location, reason: "checksum type '\(resource.checksumType ?? "")' or value is not one choco accepts")
             }
             checksum = normalized
             type = declaredType
@@ -111,21 +104,18 @@ struct EmbeddingPlan {
             if declaredType == nil { pairs.append(("ChecksumType" + suffix, type.rawValue)) }
             try add(insertionOf: pairs, at: insertion, style: style)
         }
-        record.resources.append(
-            EmbeddingRecord.Resource(
-                url: resource.url, replacement: target, embeddedFile: job.placement == .embedded ? target : nil,
-                architecture: resource.architecture, helper: resource.helper, call: resource.call.location, checksum: checksum,
-                checksumType: type, checksumSource: source, sha512: verified.digests[.sha512] ?? "", size: verified.size))
+        record.resources.append(EmbeddingRecord.Resource(
+            url: resource.url, replacement: target, embeddedFile: job.placement == .embedded ? target : nil,
+            architecture: resource.architecture, helper: resource.helper, call: resource.call.location, checksum: checksum,
+            checksumType: type, checksumSource: source, sha512: verified.digests[.sha512] ?? "", size: verified.size))
     }
 
     private mutating func add(_ edit: ScriptEdit, to file: String) {
         edits[file, default: []].append(edit)
     }
 
-    private mutating func add(
-        insertionOf pairs: [(String, String)], at span: SourceSpan,
-        style: RemoteResource.InsertionStyle
-    ) throws(EmbeddingError) {
+    private mutating func add(insertionOf pairs: [(String, String)], at span: SourceSpan,
+                              style: RemoteResource.InsertionStyle) throws(EmbeddingError) {
         let original = try PackageEmbedder.readFile(folder + "/" + (try payloadName(span.file)))
         let eol = ScriptRewriter.lineEnding(of: original)
         switch style {
@@ -135,8 +125,7 @@ struct EmbeddingPlan {
         case .hashtableEntries:
             // The closing brace of the hashtable the span covers: the last `}` inside it.
             guard span.end <= original.count, span.start < span.end,
-                let brace = original[span.start..<span.end].lastIndex(of: UInt8(ascii: "}"))
-            else {
+                  let brace = original[span.start..<span.end].lastIndex(of: UInt8(ascii: "}")) else {
                 throw .badSpan(file: span.location, reason: "no closing '}' of a hashtable in the insertion span")
             }
             let text = pairs.map { eol + "  \($0.0) = " + PowerShellText.quoted($0.1) }.joined() + eol

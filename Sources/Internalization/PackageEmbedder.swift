@@ -49,10 +49,8 @@ public enum PackageEmbedder {
         public var insertChecksums: Bool
         public var destination: String
 
-        public init(
-            package: String, report: ResourceReport, resources: [String: VerifiedResource], placement: ResourcePlacement,
-            insertChecksums: Bool, destination: String
-        ) {
+        public init(package: String, report: ResourceReport, resources: [String: VerifiedResource], placement: ResourcePlacement,
+                    insertChecksums: Bool, destination: String) {
             self.package = package
             self.report = report
             self.resources = resources
@@ -65,7 +63,7 @@ public enum PackageEmbedder {
     /// Extensions of files that are compressed already: stored, not deflated.
     static let compressedExtensions: Set<String> = [
         "exe", "msi", "msu", "msp", "cab", "zip", "7z", "gz", "tgz", "bz2", "xz", "zst", "rar", "nupkg", "vsix", "jar",
-        "appx", "msix", "iso", "dmg", "png", "jpg", "jpeg"
+        "appx", "msix", "iso", "dmg", "png", "jpg", "jpeg",
     ]
 
     /// Where a resource lives under a resources location: `<base>/<id>/<version>/<file>` (lower-case id and
@@ -126,28 +124,21 @@ public enum PackageEmbedder {
             throw .package(path: job.package, reason: "\(error)")
         }
         let payload = entries.filter { $0.kind == .file && !$0.isPackagingMetadata }.map(\.name)
-        guard
-            let manifest = entries.first(where: {
-                $0.kind == .file && $0.isPackagingMetadata && !$0.name.contains("/")
-                    && $0.name.lowercased().hasSuffix(".nuspec")
-            })
-        else {
+        guard let manifest = entries.first(where: { $0.kind == .file && $0.isPackagingMetadata && !$0.name.contains("/")
+            && $0.name.lowercased().hasSuffix(".nuspec") }) else {
             throw .package(path: job.package, reason: "no nuspec at the package root")
         }
         let nuspecBytes = try readFile(work + "/" + manifest.name)
         let nuspec: Nuspec
         do { nuspec = try NuspecReader.read(nuspecBytes, source: job.package) } catch { throw .package(path: job.package, reason: "\(error)") }
-        guard nuspec.id.lowercased() == job.report.id.lowercased(),
-            nuspec.version.normalized == job.report.version
-                || nuspec.version.originalString == job.report.version
-        else {
+        guard nuspec.id.lowercased() == job.report.id.lowercased(), nuspec.version.normalized == job.report.version
+            || nuspec.version.originalString == job.report.version else {
             throw .wrongPackage(expected: "\(nuspec.id) \(nuspec.version.normalized)", actual: "\(job.report.id) \(job.report.version)")
         }
         // A NuGet package signature covers the original bytes: it cannot stay on a changed package.
         let removed = entries.filter { $0.name.lowercased() == ".signature.p7s" }.map(\.name)
-        var plan = try EmbeddingPlan(
-            job: job, folder: work, payload: payload, removed: removed, nuspecId: nuspec.id,
-            version: nuspec.version.normalized)
+        var plan = try EmbeddingPlan(job: job, folder: work, payload: payload, removed: removed, nuspecId: nuspec.id,
+                                     version: nuspec.version.normalized)
         let rewritten = try plan.rewriteScripts()
         var files: [PackageWriter.File] = []
         for name in payload where rewritten[name] == nil {

@@ -33,8 +33,7 @@ public enum ChecksumType: String, Sendable, Hashable, Codable, CaseIterable {
 public enum ResourceChecksum {
     /// The digests of the file at `path` for each of `types`, lower-case hex, and its size. Blocking.
     public static func digests(ofFileAt path: String, types: Set<ChecksumType>) throws(FileIOError)
-        -> (size: Int64, hex: [ChecksumType: String])
-    {
+        -> (size: Int64, hex: [ChecksumType: String]) {
         let descriptor = try FileIO.openForReading(path)
         defer { close(descriptor) }
         var md5 = types.contains(.md5) ? Insecure.MD5() : nil

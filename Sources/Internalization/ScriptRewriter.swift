@@ -22,9 +22,7 @@ public enum ScriptRewriter {
 
     /// `bytes` with `edits` applied (identical edits collapse into one), the signature block removed. Edits
     /// that overlap or fall outside the file are refused: they mean the finder's spans do not match the file.
-    public static func apply(_ edits: [ScriptEdit], to bytes: [UInt8], file: String) throws(EmbeddingError) -> (
-        bytes: [UInt8], signatureRemoved: Bool
-    ) {
+    public static func apply(_ edits: [ScriptEdit], to bytes: [UInt8], file: String) throws(EmbeddingError) -> (bytes: [UInt8], signatureRemoved: Bool) {
         var unique: [ScriptEdit] = []
         for edit in edits where !unique.contains(edit) { unique.append(edit) }
         // Insertions at a point sort before a replacement starting there; equal starts keep their order.
@@ -39,10 +37,8 @@ public enum ScriptRewriter {
         var position = 0
         for edit in ordered {
             guard edit.range.lowerBound >= position, edit.range.upperBound <= bytes.count else {
-                throw .badSpan(
-                    file: file,
-                    reason: "edit at bytes \(edit.range.lowerBound)..<\(edit.range.upperBound) overlaps another "
-                        + "or lies outside the file (\(bytes.count) bytes)")
+                throw .badSpan(file: file, reason: "edit at bytes \(edit.range.lowerBound)..<\(edit.range.upperBound) overlaps another "
+                    + "or lies outside the file (\(bytes.count) bytes)")
             }
             output += bytes[position..<edit.range.lowerBound]
             output += edit.replacement

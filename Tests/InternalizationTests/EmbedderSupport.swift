@@ -12,21 +12,19 @@ enum EmbedFixture {
     }
 
     static func nuspec(id: String, version: String) -> [UInt8] {
-        Array(
-            """
-            <?xml version="1.0" encoding="utf-8"?>
-            <package xmlns="http://schemas.microsoft.com/packaging/2010/07/nuspec.xsd">
-              <metadata><id>\(id)</id><version>\(version)</version><authors>test</authors><description>test package</description></metadata>
-            </package>
-            """.utf8)
+        Array("""
+        <?xml version="1.0" encoding="utf-8"?>
+        <package xmlns="http://schemas.microsoft.com/packaging/2010/07/nuspec.xsd">
+          <metadata><id>\(id)</id><version>\(version)</version><authors>test</authors><description>test package</description></metadata>
+        </package>
+        """.utf8)
     }
 
     /// Writes `id.version.nupkg` with `files` (package path → bytes) into `folder`.
     static func package(in folder: String, id: String, version: String, files: [String: [UInt8]]) throws -> String {
         let path = folder + "/\(id).\(version).nupkg"
-        try PackageWriter.write(
-            nuspecXML: nuspec(id: id, version: version),
-            files: files.keys.sorted().map { PackageWriter.File(target: $0, content: .bytes(files[$0]!)) }, to: path)
+        try PackageWriter.write(nuspecXML: nuspec(id: id, version: version),
+                                files: files.keys.sorted().map { PackageWriter.File(target: $0, content: .bytes(files[$0]!)) }, to: path)
         return path
     }
 
@@ -49,16 +47,13 @@ enum EmbedFixture {
     }
 
     /// A resource whose URL is the literal `'url'` in `script`.
-    static func resource(
-        url: String, in script: [UInt8], file: String = "tools/chocolateyInstall.ps1", architecture: RemoteResource.Architecture = .any,
-        checksum: String?, type: String?, insertAfter: String? = nil, style: RemoteResource.InsertionStyle? = nil,
-        occurrence: Int = 0
-    ) -> RemoteResource {
+    static func resource(url: String, in script: [UInt8], file: String = "tools/chocolateyInstall.ps1", architecture: RemoteResource.Architecture = .any,
+                         checksum: String?, type: String?, insertAfter: String? = nil, style: RemoteResource.InsertionStyle? = nil,
+                         occurrence: Int = 0) -> RemoteResource {
         let site = span(of: "'\(url)'", in: script, file: file, occurrence: occurrence)
         let insertion = insertAfter.map { span(of: $0, in: script, file: file) }
-        return RemoteResource(
-            url: url, architecture: architecture, checksum: checksum, checksumType: type, helper: "Install-ChocolateyPackage",
-            call: site, urlSite: site, insertion: insertion, insertionStyle: insertion == nil ? nil : style)
+        return RemoteResource(url: url, architecture: architecture, checksum: checksum, checksumType: type, helper: "Install-ChocolateyPackage",
+                              call: site, urlSite: site, insertion: insertion, insertionStyle: insertion == nil ? nil : style)
     }
 
     /// A file of `size` pseudo-random bytes (seeded: the same every run).
