@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // MARK: C libraries (system libraries with small shim headers)
@@ -61,7 +62,7 @@ let package = Package(
         /** The CCM compatibility matrix (data in matrix/) and checks over an estate. */
         .target(
             name: "Compatibility",
-            dependencies: ["Versioning", "Diagnostics", "FileSupport", "JSONOutput", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Versioning", "Diagnostics", "FileSupport", "JSONOutput", "RemoteHosts", .product(name: "Yams", package: "Yams")],
             plugins: ["EmbedMatrix"]
         ),
 
@@ -108,8 +109,7 @@ let package = Package(
         .target(
             name: "Internalization",
             dependencies: [
-                "PowerShell", "Nupkg", "Versioning", "FileSupport", "JSONOutput", "Diagnostics",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "PowerShell", "Nupkg", "Versioning", "FileSupport", "JSONOutput", "Diagnostics", "Hashing",
             ]
         ),
 
@@ -127,7 +127,10 @@ let package = Package(
 
         /** Running commands on the CCM hosts: this machine or over the system's OpenSSH client (BatchMode, strict
             host keys, secrets on stdin), and reading `choco list` output. */
-        .target(name: "RemoteHosts", dependencies: ["Versioning", "FileSupport", "Diagnostics"]),
+        .target(
+            name: "RemoteHosts",
+            dependencies: ["Versioning", "FileSupport", "Diagnostics", .product(name: "Subprocess", package: "swift-subprocess")]
+        ),
 
         // MARK: Upgrade planning
 
@@ -146,7 +149,7 @@ let package = Package(
         .target(
             name: "Deployment",
             dependencies: [
-                "Versioning", "Compatibility", "Planning", "CurlSupport", "Diagnostics", "FileSupport", "JSONOutput", "PowerShell",
+                "Versioning", "Compatibility", "Planning", "CurlSupport", "Diagnostics", "FileSupport", "JSONOutput", "PowerShell", "RemoteHosts",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

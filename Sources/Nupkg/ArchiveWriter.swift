@@ -5,6 +5,7 @@ import Foundation
 final class ArchiveWriter {
     private let handle: OpaquePointer
     private let path: String
+    private let format: Format
     private var closed = false
     /// 1980-01-01T00:00:00Z: the zip epoch, as NuGet's deterministic pack uses, so output is reproducible.
     static let timestamp: Int = 315_532_800
@@ -18,6 +19,7 @@ final class ArchiveWriter {
 
     init(path: String, format: Format = .zip) throws(NupkgError) {
         self.path = path
+        self.format = format
         guard let handle = archive_write_new() else {
             throw .writeFailed(path: path, reason: "libarchive could not allocate a writer")
         }
@@ -62,8 +64,10 @@ final class ArchiveWriter {
     /// gains nothing).
     func addFile(name: String, size: Int64, stored: Bool = false,
                  _ produce: ((UnsafeRawBufferPointer) throws(NupkgError) -> Void) throws(NupkgError) -> Void) throws(NupkgError) {
-        // libarchive takes the method for the entries that follow: set it for each one.
-        try check(stored ? archive_write_zip_set_compression_store(handle) : archive_write_zip_set_compression_deflate(handle))
+        // libarchive takes the method for the entries that follow: set it for each one (zip only; a tar stores).
+        if format == .zip {
+            try check(stored ? archive_write_zip_set_compression_store(handle) : archive_write_zip_set_compression_deflate(handle))
+        }
         try writeEntry({ entry in
             archive_entry_set_pathname_utf8(entry, name)
             archive_entry_set_filetype(entry, ccm_ae_ifreg)

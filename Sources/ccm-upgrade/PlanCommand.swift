@@ -52,7 +52,11 @@ struct PlanCommand: AsyncParsableCommand {
         let plan: UpgradePlan
         do {
             let matrix = try matrixSource.load()
-            let context = try await estate.load(matrix: matrix, feedView: try bundle.map { path throws in try BundleFeed(path: path) })
+            var feedView: BundleFeed?
+            if let bundle {
+                do { feedView = try BundleFeed(path: bundle) } catch { throw CommandFailure.badInput("--bundle: \(error)") }
+            }
+            let context = try await estate.load(matrix: matrix, feedView: feedView)
             var options = Planner.Options(source: context.source)
             options.allowInternalize = !noInternalize
             options.clientPolicy = clients

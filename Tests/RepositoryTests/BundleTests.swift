@@ -215,6 +215,33 @@ struct BundleTests {
         _ = try await BundleReader.verify(fixture.bundle)
     }
 
+    /// What internalizing embedded, as the package's record says, is listed in the manifest.
+    @Test func manifestListsWhatWasEmbedded() async throws {
+        let fixture = try Fixture(packages: [], ids: ["Embedded.Example"])
+        defer { fixture.directory.cleanup() }
+        let sourceTree = fixture.directory.path + "/tree"
+        try FileManager.default.createDirectory(atPath: sourceTree + "/tools", withIntermediateDirectories: true)
+        try Data("""
+            <?xml version="1.0" encoding="utf-8"?>
+            <package xmlns="http://schemas.microsoft.com/packaging/2010/07/nuspec.xsd">
+              <metadata><id>Embedded.Example</id><version>1.2.3</version><authors>a</authors><description>d</description></metadata>
+            </package>
+            """.utf8).write(to: URL(fileURLWithPath: sourceTree + "/Embedded.Example.nuspec"))
+        let record = """
+            {"format": 1, "id": "Embedded.Example", "version": "1.2.3", "placement": "embedded", "scripts": [], "removedEntries": [],
+             "resources": [{"url": "https://download.example.com/setup.exe", "replacement": "tools/setup.exe", "embeddedFile": "tools/setup.exe",
+                            "architecture": "x64", "helper": "Install-ChocolateyPackage", "call": "tools/chocolateyInstall.ps1:3",
+                            "checksum": "abc", "checksumType": "sha256", "checksumSource": "script", "sha512": "00", "size": 7}]}
+            """
+        try Data(record.utf8).write(to: URL(fileURLWithPath: sourceTree + "/tools/ccm-upgrade-internalized.json"))
+        try Data("payload".utf8).write(to: URL(fileURLWithPath: sourceTree + "/tools/setup.exe"))
+        _ = try PackageBuilder.pack(nuspecPath: sourceTree + "/Embedded.Example.nuspec", outputDirectory: fixture.source)
+        let manifest = try #require(try await fixture.create().manifest)
+        let embedded = try #require(manifest.packages.first?.embedded.first)
+        #expect(embedded.url == "https://download.example.com/setup.exe")
+        #expect(embedded.replacement == "tools/setup.exe" && embedded.checksum == "abc" && embedded.checksumType == "sha256" && embedded.size == 7)
+    }
+
     @Test func bundleAsAFeedListsItsPackages() async throws {
         let fixture = try Fixture()
         defer { fixture.directory.cleanup() }

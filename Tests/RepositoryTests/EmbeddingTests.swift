@@ -254,6 +254,45 @@ struct EmbeddingTests {
         #expect(summary.items.first { $0.id == "licensed-dep" }?.embedding?.mode == "licensed")
     }
 
+    /// The command end to end with the real ResourceFinder (the PowerShell reader), the JSON summary included.
+    @Test func commandInternalizesWithTheRealFinder() throws {
+        let server = try ResourceServer()
+        let feeds = try EmbeddingRun()
+        defer { feeds.cleanup() }
+        let packages = [GeneratedPackage.splat(server), .positional(server), .named(server), .dataFile(server)]
+        for package in packages { _ = try package.write(to: feeds.source.path) }
+        let result = try run([try ccmUpgradeExecutable(), "internalize"] + packages.map(\.id)
+            + ["--from", feeds.source.path, "--to", feeds.target.path, "--work-directory", feeds.work.path, "--format", "json"],
+                                        environment: ["HOME": feeds.work.path, "CCM_UPGRADE_FEEDS_CONFIG": ""])
+        #expect(result.status == 0, "\(result.output)")
+        let jsonStart = try #require(result.output.firstIndex(of: "{"))
+        let summary = try JSONDecoder().decode(InternalizeSummary.self, from: Data(result.output[jsonStart...].utf8))
+        for package in packages {
+            let item = try #require(summary.items.first { $0.id == package.id })
+            #expect(item.status == .pushed)
+            #expect(item.embedding?.mode == "embedded")
+            // The finder found the same downloads the generator wrote, at the same places.
+            #expect(item.embedding?.resources.map(\.url) == package.resources.map(\.url), "\(package.id): \(item.embedding?.unresolved ?? [])")
+            let files = try extracted(feeds.pushed(package.id))
+            defer { files.cleanup() }
+            // The finder may name the URL's literal or the expression the helper receives (`$data.Url`): every
+            // script it edited no longer holds the URL where the helper reads it, and the helper gets the local file.
+            let record = try JSONOutput.decoder.decode(EmbeddingRecord.self,
+                                                       from: Data(contentsOf: URL(fileURLWithPath: files.path + "/x/tools/ccm-upgrade-internalized.json")))
+            #expect(!record.scripts.isEmpty)
+            for script in record.scripts {
+                let text = try String(contentsOfFile: files.path + "/x/" + script.file, encoding: .utf8)
+                #expect(text.contains("Join-Path $(if ($PSScriptRoot)"), "\(package.id) \(script.file):\n\(text)")
+                if script.file == "tools/chocolateyInstall.ps1" { #expect(!text.contains("http://127.0.0.1"), "\(package.id):\n\(text)") }
+            }
+            let before = try extracted(feeds.source.path + "/\(package.id).1.0.0.nupkg")
+            defer { before.cleanup() }
+            if let check = try grammarCheck(original: before.path + "/x", rewritten: files.path + "/x") {
+                #expect(check.status == 0, "\(check.output)")
+            }
+        }
+    }
+
     /// Asking to embed a licensed package is an error that says why, before anything is downloaded or pushed.
     @Test func embedNamingALicensedPackageIsRefused() throws {
         let source = try TemporaryDirectory(), target = try TemporaryDirectory(), work = try TemporaryDirectory()
