@@ -107,7 +107,9 @@ let package = Package(
             PowerShell reader), the rewrite that points them at embedded files, and the deterministic repack. */
         .target(
             name: "Internalization",
-            dependencies: ["PowerShell", "Nupkg", "Versioning", "FileSupport", "JSONOutput", "Diagnostics"]
+            dependencies: [
+                "PowerShell", "Nupkg", "Versioning", "FileSupport", "JSONOutput", "Diagnostics", "Hashing",
+            ]
         ),
 
         /** NuGet feeds: v2 OData, v3, local folders; download and push through CurlSupport. */
@@ -143,7 +145,7 @@ let package = Package(
         .target(
             name: "Deployment",
             dependencies: [
-                "Versioning", "Compatibility", "Planning", "CurlSupport", "Diagnostics", "FileSupport", "JSONOutput",
+                "Versioning", "Compatibility", "Planning", "CurlSupport", "Diagnostics", "FileSupport", "JSONOutput", "PowerShell",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -196,7 +198,13 @@ let package = Package(
         ),
         .testTarget(name: "CLITests", dependencies: ["ccm-upgrade", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Compatibility", "Versioning", "Diagnostics"]),
-        .testTarget(name: "RepositoryTests", dependencies: ["Repository", "CurlSupport", "Nupkg", "Versioning", "TestSupport"]),
+        .testTarget(
+            name: "RepositoryTests",
+            dependencies: [
+                "Repository", "CurlSupport", "Nupkg", "Versioning", "TestSupport", "Internalization", "PowerShell",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "CurlSupportTests", dependencies: ["CurlSupport", "TestSupport"]),
         .testTarget(name: "PowerShellTests", dependencies: ["PowerShell"]),
         .testTarget(name: "InternalizationTests", dependencies: ["Internalization", "PowerShell", "Nupkg", "TestSupport"]),

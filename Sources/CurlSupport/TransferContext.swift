@@ -73,6 +73,14 @@ final class TransferContext {
             uploadPieces = [.bytes(bytes)]
             uploadSize = Int64(bytes.count)
         }
+        if case let .file(path) = request.body {
+            uploadDescriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard uploadDescriptor >= 0 else { throw .fileError(path: path, reason: "cannot open for reading: \(Self.errnoText())") }
+            var info = stat()
+            guard fstat(uploadDescriptor, &info) == 0 else { throw .fileError(path: path, reason: "cannot stat: \(Self.errnoText())") }
+            uploadPieces = [.file]
+            uploadSize = Int64(info.st_size)
+        }
         if case let .multipartFile(path, fieldName, fileName) = request.body {
             uploadDescriptor = open(path, O_RDONLY | O_CLOEXEC)
             guard uploadDescriptor >= 0 else { throw .fileError(path: path, reason: "cannot open for reading: \(Self.errnoText())") }
@@ -267,6 +275,7 @@ final class TransferContext {
 
     private var uploadPath: String {
         if case let .multipartFile(path, _, _) = request.body { return path }
+        if case let .file(path) = request.body { return path }
         return ""
     }
 

@@ -57,8 +57,13 @@ final class ArchiveWriter {
         try check(archive_write_finish_entry(handle))
     }
 
-    /// Adds one regular file whose content `produce` delivers in chunks; `size` must be exact.
-    func addFile(name: String, size: Int64, _ produce: ((UnsafeRawBufferPointer) throws(NupkgError) -> Void) throws(NupkgError) -> Void) throws(NupkgError) {
+    /// Adds one regular file whose content `produce` delivers in chunks; `size` must be exact. `stored` writes
+    /// the data uncompressed (installers and archives are compressed already: deflating them costs time and
+    /// gains nothing).
+    func addFile(name: String, size: Int64, stored: Bool = false,
+                 _ produce: ((UnsafeRawBufferPointer) throws(NupkgError) -> Void) throws(NupkgError) -> Void) throws(NupkgError) {
+        // libarchive takes the method for the entries that follow: set it for each one.
+        try check(stored ? archive_write_zip_set_compression_store(handle) : archive_write_zip_set_compression_deflate(handle))
         try writeEntry({ entry in
             archive_entry_set_pathname_utf8(entry, name)
             archive_entry_set_filetype(entry, ccm_ae_ifreg)

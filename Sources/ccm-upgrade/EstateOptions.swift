@@ -40,6 +40,9 @@ struct EstateOptions: ParsableArguments {
     @Option(help: "Installed chocolatey-management-web version on this host.")
     var web: String?
 
+    @Option(help: ArgumentHelp("The certificate bound to the CCM website (CCM 0.17.0+ serves it only over SSL); overrides the inventory's https.", valueName: "THUMBPRINT|DNSNAME"))
+    var webCertificate: String?
+
     struct Context {
         var inventory: Inventory
         var parameters: UpgradeParameters
@@ -96,6 +99,14 @@ struct EstateOptions: ParsableArguments {
     }
 
     private func loadInventory() throws -> Inventory {
+        var inventory = try loadHosts()
+        if let webCertificate, !webCertificate.isEmpty, let index = inventory.hosts.firstIndex(where: { $0.roles.contains(.web) }) {
+            inventory.hosts[index].https = WebHTTPS.naming(certificate: webCertificate, in: inventory.hosts[index].https)
+        }
+        return inventory
+    }
+
+    private func loadHosts() throws -> Inventory {
         if let inventory { return try Inventory.loadForPlan(path: inventory) }
         var packages: [String: NuGetVersion] = [:]
         if let lib { packages = try Self.readLib(lib) }

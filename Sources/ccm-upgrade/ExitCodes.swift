@@ -54,7 +54,7 @@ enum ErrorReport {
             return (error.description, ExitCodes.problemsFound)
         case let error as PlanningError:
             switch error {
-            case .invalidInventory, .invalidParameters, .io, .invalidPlan: return (error.description, ExitCodes.badInput)
+            case .invalidInventory, .invalidParameters, .io, .invalidPlan, .unknownHost, .refused: return (error.description, ExitCodes.badInput)
             default: return (error.description, ExitCodes.problemsFound)
             }
         case let error as DeploymentError:
