@@ -16,8 +16,11 @@ final class ArchiveWriter {
         case tar
     }
 
+    let format: Format
+
     init(path: String, format: Format = .zip) throws(NupkgError) {
         self.path = path
+        self.format = format
         guard let handle = archive_write_new() else {
             throw .writeFailed(path: path, reason: "libarchive could not allocate a writer")
         }
@@ -63,7 +66,9 @@ final class ArchiveWriter {
     func addFile(name: String, size: Int64, stored: Bool = false,
                  _ produce: ((UnsafeRawBufferPointer) throws(NupkgError) -> Void) throws(NupkgError) -> Void) throws(NupkgError) {
         // libarchive takes the method for the entries that follow: set it for each one.
-        try check(stored ? archive_write_zip_set_compression_store(handle) : archive_write_zip_set_compression_deflate(handle))
+        if format == .zip {
+            try check(stored ? archive_write_zip_set_compression_store(handle) : archive_write_zip_set_compression_deflate(handle))
+        }
         try writeEntry({ entry in
             archive_entry_set_pathname_utf8(entry, name)
             archive_entry_set_filetype(entry, ccm_ae_ifreg)
