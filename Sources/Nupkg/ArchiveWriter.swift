@@ -5,7 +5,6 @@ import Foundation
 final class ArchiveWriter {
     private let handle: OpaquePointer
     private let path: String
-    private let format: Format
     private var closed = false
     /// 1980-01-01T00:00:00Z: the zip epoch, as NuGet's deterministic pack uses, so output is reproducible.
     static let timestamp: Int = 315_532_800
@@ -16,6 +15,8 @@ final class ArchiveWriter {
         /// what a bundle of already-compressed packages needs.
         case tar
     }
+
+    let format: Format
 
     init(path: String, format: Format = .zip) throws(NupkgError) {
         self.path = path
