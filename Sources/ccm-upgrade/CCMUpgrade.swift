@@ -18,6 +18,7 @@ struct CCMUpgrade: AsyncParsableCommand {
             MatrixCommand.self,
             PlanCommand.self,
             RunCommand.self,
+            InventoryCommand.self,
             LintScriptCommand.self,
             DeploymentCommand.self,
         ]
