@@ -67,6 +67,30 @@ import TestSupport
         #expect(after.groups.map(\.name) == inventory.groups.map(\.name))
     }
 
+    @Test func matrixCheckLiveReadsTheHostsInsteadOfTheFile() throws {
+        let estate = try TestSSHEstate(hosts: ["ccm01"])
+        for id in ["chocolatey-management-database", "chocolatey-management-service", "chocolatey-management-web"] {
+            try estate["ccm01"].install(id, "0.16.0")
+        }
+        // The file is stale: it still says the service is at 0.14.0 (mixed server versions: incompatible).
+        let file = estate.directory + "/stale.yaml"
+        try """
+            hosts:
+              - name: ccm01
+                roles: [database, service, web]
+                ssh: ccm01
+                packages:
+                  chocolatey-management-database: 0.16.0
+                  chocolatey-management-service: 0.14.0
+                  chocolatey-management-web: 0.16.0
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let stale = try DeploymentCLITests.run(["matrix", "check", "--inventory", file])
+        #expect(stale.status == 1, "\(stale.stdout)")
+        let live = try DeploymentCLITests.run(["matrix", "check", "--inventory", file, "--live", "--ssh-config", estate.configFile], environment: ["CCM_URL": ""])
+        #expect(live.status == 0, "\(live.stdout)\(live.stderr)")
+        #expect(FixtureServer.lines(of: estate["ccm01"].chocoLog) == ["list --local-only --limit-output"])
+    }
+
     @Test func unreachableHostFailsNamingIt() throws {
         let estate = try TestSSHEstate(hosts: [])
         let result = try DeploymentCLITests.run(
