@@ -29,7 +29,10 @@ struct InventoryCommand: AsyncParsableCommand {
     func run() async throws {
         let result = try await live.read()
         let summary = result.summaries.flatMap(\.lines)
-        let comments = Dictionary(result.summaries.map { ($0.group, $0.lines.dropFirst().map { String($0.dropFirst(2)) }) }, uniquingKeysWith: { $1 })
+        let comments = Dictionary(
+            result.summaries.map { summary in
+                (summary.group, ["\(summary.computers) computer\(summary.computers == 1 ? "" : "s")"] + summary.lines.dropFirst().map { String($0.dropFirst(2)) })
+            }, uniquingKeysWith: { $1 })
         let header = ["Written by ccm-upgrade inventory from the live estate; groups hold each package's lowest version."]
         let text = result.inventory.yamlText(header: header, comments: comments)
         for line in summary { DiagnosticPrinter.shared.log(line) }

@@ -48,7 +48,7 @@ import TestSupport
         // Lowest of each package; the removed 1.0.0 agent and non-package software do not count.
         #expect(workstations.packages.mapValues(\.normalized) == ["chocolatey-agent": "2.1.0", "chocolatey.extension": "6.3.1", "chocolatey": "2.4.3"])
         let text = try String(contentsOfFile: output, encoding: .utf8)
-        #expect(text.contains("chocolatey-agent: 2.1.0 lowest, 3.0.0 highest"))
+        #expect(text.contains("  # 3 computers\n  # chocolatey: 2.4.3\n  # chocolatey-agent: 2.1.0 lowest, 3.0.0 highest"))
         #expect(text.contains("reporting none of the client packages: ws-3"))
         #expect(text.contains("not seen recently: ws-2, ws-3"))
         // The fake paged Computers/GetAll (2 per page): all four were read.
