@@ -208,7 +208,7 @@ let package = Package(
         .testTarget(name: "XMLSupportTests", dependencies: ["XMLSupport"]),
         .testTarget(name: "VersioningTests", dependencies: ["Versioning"]),
         .testTarget(name: "NupkgTests", dependencies: ["Nupkg", "Versioning"]),
-        .testTarget(name: "CompatibilityTests", dependencies: ["Compatibility", "Versioning"]),
+        .testTarget(name: "CompatibilityTests", dependencies: ["Compatibility", "Versioning", "RemoteHosts"]),
         /** Helpers shared by the test targets (running the built tool). Not part of the product. */
         .target(
             name: "TestSupport", dependencies: ["CurlSupport", .product(name: "Logging", package: "swift-log")],

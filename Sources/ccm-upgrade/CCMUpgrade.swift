@@ -20,6 +20,7 @@ struct CCMUpgrade: AsyncParsableCommand {
             MatrixCommand.self,
             PlanCommand.self,
             RunCommand.self,
+            InventoryCommand.self,
             LintScriptCommand.self,
             DeploymentCommand.self,
             LicenseCommand.self,

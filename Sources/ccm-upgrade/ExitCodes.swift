@@ -5,6 +5,7 @@ import Deployment
 import Diagnostics
 import Foundation
 import Licensing
+import RemoteHosts
 import Nupkg
 import Planning
 import Repository
@@ -79,6 +80,10 @@ enum ErrorReport {
         case let error as HTTPError:
             return (error.description, ExitCodes.problemsFound)
         case let error as CompatibilityError:
+            return (error.description, ExitCodes.problemsFound)
+        case let error as RemoteHostError:
+            // A host that cannot be reached is a failed run (1); a command that cannot be sent is bad input (2).
+            if case .badCommand = error { return (error.description, ExitCodes.badInput) }
             return (error.description, ExitCodes.problemsFound)
         default:
             return (String(describing: error), ExitCodes.problemsFound)
