@@ -2,11 +2,15 @@ import Foundation
 import RemoteHosts
 import Versioning
 
-/// This machine: choco as a child process (RemoteHosts' `LocalHost`: an argument vector, the allow-listed
-/// environment, output lines as they come), installed versions from Chocolatey's lib folder.
+/// This machine: choco (and a restart step's PowerShell) as a child process — RemoteHosts' `LocalHost`: an
+/// argument vector, the allow-listed environment, output lines as they come — and installed versions from
+/// Chocolatey's lib folder.
 public struct LocalChocoHost: ChocoHost {
     /// The choco executable: a path, or a name looked up in `PATH` the platform's way (`ExecutableReference`).
     public var choco: String
+    /// PowerShell, for restart steps (Windows PowerShell on a CCM host; a test stand-in elsewhere): a path or a
+    /// name looked up in `PATH`.
+    public var powershell: String
     /// Variables the step needs on top of the allow-listed environment (`ChildEnvironment`).
     public var environment: [String: String]
     /// Chocolatey's lib folder (for the documented fixes).
@@ -14,9 +18,10 @@ public struct LocalChocoHost: ChocoHost {
     /// Reads the installed version of a package (the lib folder's nuspec).
     public var readInstalledVersion: @Sendable (String) -> NuGetVersion?
 
-    public init(choco: String, environment: [String: String] = [:], libFolder: String?,
+    public init(choco: String, powershell: String = "powershell", environment: [String: String] = [:], libFolder: String?,
                 installedVersion: @escaping @Sendable (String) -> NuGetVersion?) {
         self.choco = choco
+        self.powershell = powershell
         self.environment = environment
         self.libFolder = libFolder
         readInstalledVersion = installedVersion
@@ -26,13 +31,11 @@ public struct LocalChocoHost: ChocoHost {
     public var isLocal: Bool { true }
 
     public func checkReachable() async throws(HostFailure) {
-        let host = LocalHost(name: location, extraEnvironment: environment)
-        let reference = ExecutableReference(choco)
-        guard await reference.resolved(environment: host.environment) == nil else { return }
-        switch reference {
-        case .name(let name): throw .failed("'\(name)' was not found in any folder of PATH (\(host.environment["PATH"] ?? "unset")); pass --choco PATH")
-        case .path(let path): throw .failed("\(path) was not found or is not executable; pass --choco PATH")
-        }
+        try await checkExecutable(choco, option: "--choco")
+    }
+
+    public func checkPowerShell() async throws(HostFailure) {
+        try await checkExecutable(powershell, option: "--powershell")
     }
 
     public func installedVersions(of ids: [String]) async throws(HostFailure) -> [String: NuGetVersion] {
@@ -52,9 +55,31 @@ public struct LocalChocoHost: ChocoHost {
 
     public func runChoco(_ arguments: [String], secrets: [String], marker: String,
                          line: @escaping @Sendable (String) -> Void) async throws(HostFailure) -> Int32 {
+        try await run(choco, arguments: arguments, secrets: secrets, marker: marker, line: line)
+    }
+
+    public func runPowerShell(_ script: AllowListedPowerShell, marker: String,
+                              line: @escaping @Sendable (String) -> Void) async throws(HostFailure) -> Int32 {
+        try await run(powershell, arguments: script.arguments, secrets: [], marker: marker, line: line)
+    }
+
+    /// Before step 1: the program must be found the way the child would be started.
+    private func checkExecutable(_ program: String, option: String) async throws(HostFailure) {
+        let host = LocalHost(name: location, extraEnvironment: environment)
+        let reference = ExecutableReference(program)
+        guard await reference.resolved(environment: host.environment) == nil else { return }
+        switch reference {
+        case .name(let name): throw .failed("'\(name)' was not found in any folder of PATH (\(host.environment["PATH"] ?? "unset")); pass \(option) PATH")
+        case .path(let path): throw .failed("\(path) was not found or is not executable; pass \(option) PATH")
+        }
+    }
+
+    /// Runs `program` as a child with the step's environment and marker; its output goes to `line` as it comes.
+    private func run(_ program: String, arguments: [String], secrets: [String], marker: String,
+                     line: @escaping @Sendable (String) -> Void) async throws(HostFailure) -> Int32 {
         let host = LocalHost(name: location, extraEnvironment: environment.merging([OrphanedChoco.variable: marker]) { $1 })
         let command: RemoteCommand
-        do { command = try RemoteCommand(program: choco, arguments: arguments, secrets: secrets) } catch { throw .failed("\(error)") }
+        do { command = try RemoteCommand(program: program, arguments: arguments, secrets: secrets) } catch { throw .failed("\(error)") }
         do {
             return try await host.run(command) { line($0.text) }.exitCode
         } catch {

@@ -46,6 +46,25 @@ public struct RemoteChocoHost: ChocoHost {
         try await run(arguments, secrets: secrets, line: line).exitCode
     }
 
+    /// The remote command already runs in Windows PowerShell (RemoteScript's bootstrap): reaching the host is enough.
+    public func checkPowerShell() async throws(HostFailure) {
+        try await checkReachable()
+    }
+
+    /// The restart step's script, run by `powershell.exe` there (non-interactive, no profile); its exit code
+    /// is the step's verification. A lost connection is `.connectionLost` (the run journals `unknown`).
+    public func runPowerShell(_ script: AllowListedPowerShell, marker: String,
+                              line: @escaping @Sendable (String) -> Void) async throws(HostFailure) -> Int32 {
+        let command: RemoteCommand
+        do { command = try RemoteCommand(program: "powershell.exe", arguments: script.arguments) } catch { throw .failed("\(error)") }
+        do {
+            return try await host.run(command) { output in line(output.text) }.exitCode
+        } catch {
+            if error.outcomeUnknown { throw .connectionLost(error.description) }
+            throw .unreachable(error.description)
+        }
+    }
+
     public func deleteFromLib(_ relativePaths: [String]) async throws(HostFailure) {
         throw .failed("the documented fix is applied by hand on a remote host: on \(location) delete \(relativePaths.joined(separator: ", ")) under Chocolatey's lib folder, then run again")
     }

@@ -22,7 +22,8 @@ struct RunCommand: AsyncParsableCommand {
             started before choco runs and verified afterwards by reading the installed version on its host; a rerun \
             after a kill or a lost connection reads that version before deciding. A step on a host the run does not \
             reach stops the run with the command to run there; after it succeeded there, record it with --confirm STEP. \
-            Client-group steps are listed (run them through CCM deployments).
+            A restart step (licence renewal) runs its allow-listed PowerShell (--powershell) and is verified by its \
+            exit code. Client-group steps are listed (run them through CCM deployments).
             Exit codes: 0 done; 1 a step failed, a host was unreachable, the plan is stale or the run would not \
             finish; 2 bad input (plan, journal, --host, --confirm); 3 waiting for a step on another host; 130 interrupted.
             """
@@ -36,6 +37,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: "The choco executable.")
     var choco = "choco"
+
+    @Option(help: "The PowerShell executable for restart steps (a licence renewal's service, website and agent restarts).")
+    var powershell = "powershell"
 
     @Option(help: "Chocolatey's lib folder, to verify installed versions (default: $ChocolateyInstall/lib, else C:\\ProgramData\\chocolatey\\lib).")
     var lib: String?
@@ -75,7 +79,9 @@ struct RunCommand: AsyncParsableCommand {
                 throw CommandFailure.badInput("\(error)")
             }
         }
-        let local = LocalChocoHost(choco: choco, libFolder: libFolder) { id in ChocolateyLib.installedVersion(of: id, lib: libFolder) }
+        let local = LocalChocoHost(choco: choco, powershell: powershell, libFolder: libFolder) { id in
+            ChocolateyLib.installedVersion(of: id, lib: libFolder)
+        }
         let hosts = Self.hosts(of: plan, thisMachine: hostName, local: local, inventory: current, sshConfig: sshConfig)
         var configuration = PlanRunner.Configuration(hosts: hosts, journalPath: journal ?? planFile + ".journal")
         configuration.namedHost = host
@@ -83,6 +89,7 @@ struct RunCommand: AsyncParsableCommand {
         configuration.applyKnownFixes = applyKnownFixes
         configuration.log = { DiagnosticPrinter.shared.log($0) }
         configuration.chocoOutput = { DiagnosticPrinter.shared.log("  choco: " + $0) }
+        configuration.powershellOutput = { DiagnosticPrinter.shared.log("  powershell: " + $0) }
         // Loaded once: each load prints the config's warnings (a disabled TLS check, loudly).
         let loaded = Result { try feedOptions.settings() }
         let feed = (try? loaded.get()).flatMap { try? feedOptions.openFeed(plan.source, in: $0).feed }
