@@ -160,4 +160,34 @@ struct RemoteRunTests {
         #expect(estate.calls("ccm01").filter { $0.contains("chocolatey-management-service") }.count == 1, "run once: the first never reached choco")
         #expect(estate.installed("ccm01", "chocolatey-management-service") == "0.17.0")
     }
+
+    /// While the service step's session is open (held by the stand-in shell after choco ran, before the result
+    /// is sent), no process on this machine has the secret on its command line: it crossed on standard input.
+    @Test func theSecretIsOnNoCommandLineOfThisMachine() async throws {
+        let estate = try Estate()
+        let ccm01 = estate.ssh["ccm01"]
+        let seen = OutputCollector()
+        let outcome = try await estate.runner { configuration in
+            configuration.log = { line in if line.hasPrefix("step 2 on ccm01") { try? ccm01.setFault("hold-after-command") } }
+            configuration.chocoOutput = { line in
+                guard line.contains("stand-in: holding") else { return }
+                var processes = 0
+                var carriers: [String] = []
+                for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int32(entry) != nil {
+                    guard let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !data.isEmpty else { continue }
+                    processes += 1
+                    let text = String(decoding: data.map { $0 == 0 ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
+                    if text.contains(RemoteRunTests.password) { carriers.append(text) }
+                    if text.hasPrefix("ssh ") || text.contains("/ssh ") { seen.append("ssh-seen") }
+                }
+                seen.append("checked \(processes > 0) carriers=\(carriers)")
+                try? ccm01.setFault(nil)
+                ccm01.release()
+            }
+        }.run()
+        guard case .completed = outcome else { Issue.record("\(outcome)"); return }
+        #expect(seen.text.contains("ssh-seen"), "the check ran while ssh was connected: \(seen.text)")
+        #expect(seen.text.contains("checked true carriers=[]"), "\(seen.text)")
+        #expect(estate.calls("ccm01").first?.hasSuffix("secret-received") == true, "yet choco on the host got it")
+    }
 }
