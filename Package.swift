@@ -2,9 +2,11 @@
 // ccm-upgrade: upgrade Chocolatey Central Management safely.
 //
 // Layering (one-way; docs/architecture.md has the whole map):
+//   CLibCrypto, swift-crypto → Hashing → FileSupport
 //   Versioning, JSONOutput, FileSupport → Diagnostics → Compatibility → Planning → Deployment → ccm-upgrade
 //   XMLSupport (CXML2), CArchive, FileSupport → Nupkg → Repository → ccm-upgrade
 //   CCurl → CurlSupport → Repository, Deployment (only CurlSupport imports CCurl)
+//   (only Hashing imports CLibCrypto or Crypto; every other module hashes through Hashing's Digester)
 // Versions and matrix logic never link a C library; C stays in the system-library targets and the
 // one Swift module that wraps each of them.
 import PackageDescription
@@ -44,6 +46,9 @@ let package = Package(
         /** libcurl's headers: HTTP transport for feeds and the CCM API. Not linked (no pkgConfig, which would
             add -lcurl): CurlSupport opens the library on first use. */
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        /** OpenSSL 3's libcrypto headers (EVP digests). Not linked either: Hashing opens libcrypto on first use
+            and falls back to swift-crypto without it. */
+        .systemLibrary(name: "CLibCrypto", providers: [.apt(["libssl-dev"])]),
 
         // MARK: Pure Swift model
 
@@ -61,12 +66,18 @@ let package = Package(
             plugins: ["EmbedMatrix"]
         ),
 
+        // MARK: Hashing
+
+        /** The one hashing API (SHA-512, SHA-256, SHA-1, MD5): the system's libcrypto when present (the fastest
+            here), swift-crypto otherwise and for small inputs. The only module that imports CLibCrypto or Crypto. */
+        .target(name: "Hashing", dependencies: ["CLibCrypto", .product(name: "Crypto", package: "swift-crypto")]),
+
         // MARK: Files
 
         /** All file I/O: EINTR-safe chunked reads and writes, copy-with-SHA-512, rename without replacing, the
             folder walk, atomic writes and their stale temporaries, text inputs (BOM, CRLF), blocking work off
             the cooperative pool. */
-        .target(name: "FileSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "FileSupport", dependencies: ["Hashing"]),
 
         // MARK: Packages and feeds
 
@@ -76,8 +87,7 @@ let package = Package(
         .target(
             name: "Nupkg",
             dependencies: [
-                "Versioning", "XMLSupport", "CArchive", "FileSupport",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "Versioning", "XMLSupport", "CArchive", "FileSupport", "Hashing",
             ]
         ),
         /** The one HTTP client: libcurl opened on first use (dlopen), transfers on their own threads, retries
@@ -85,8 +95,7 @@ let package = Package(
         .target(
             name: "CurlSupport",
             dependencies: [
-                "CCurl", "Diagnostics", "FileSupport",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "CCurl", "Diagnostics", "FileSupport", "Hashing",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -99,7 +108,9 @@ let package = Package(
             PowerShell reader), the rewrite that points them at embedded files, and the deterministic repack. */
         .target(
             name: "Internalization",
-            dependencies: ["PowerShell", "Nupkg", "Versioning", "FileSupport", "JSONOutput", "Diagnostics"]
+            dependencies: [
+                "PowerShell", "Nupkg", "Versioning", "FileSupport", "JSONOutput", "Diagnostics", "Hashing",
+            ]
         ),
 
         /** NuGet feeds: v2 OData, v3, local folders; download and push through CurlSupport. */
@@ -107,7 +118,7 @@ let package = Package(
             name: "Repository",
             dependencies: [
                 "Versioning", "Nupkg", "XMLSupport", "CurlSupport", "FileSupport", "JSONOutput", "Diagnostics",
-                "Internalization",
+                "Internalization", "Hashing",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -128,7 +139,7 @@ let package = Package(
             name: "Planning",
             dependencies: [
                 "Versioning", "Compatibility", "FileSupport", "Diagnostics", "JSONOutput", "PowerShell", "RemoteHosts",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "Hashing",
             ]
         ),
 
@@ -138,7 +149,7 @@ let package = Package(
         .target(
             name: "Deployment",
             dependencies: [
-                "Versioning", "Compatibility", "Planning", "CurlSupport", "Diagnostics", "FileSupport", "JSONOutput", "RemoteHosts",
+                "Versioning", "Compatibility", "Planning", "CurlSupport", "Diagnostics", "FileSupport", "JSONOutput", "PowerShell", "RemoteHosts",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -150,7 +161,7 @@ let package = Package(
             name: "ccm-upgrade",
             dependencies: [
                 "Versioning", "Nupkg", "Compatibility", "Repository", "Planning", "Deployment", "FileSupport", "CurlSupport",
-                "Diagnostics", "JSONOutput", "PowerShell", "Internalization", "RemoteHosts",
+                "Diagnostics", "JSONOutput", "PowerShell", "Internalization", "RemoteHosts", "Hashing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -162,7 +173,9 @@ let package = Package(
             replayer of crash inputs; scripts/fuzz.sh builds it for libFuzzer (see the end of this file). */
         .executableTarget(
             name: "ccm-upgrade-fuzz",
-            dependencies: ["CFuzzerDriver", "Versioning", "Nupkg", "Compatibility", "Repository", "Planning", "Deployment", "FileSupport"],
+            dependencies: [
+                "CFuzzerDriver", "Versioning", "Nupkg", "Compatibility", "Repository", "Planning", "Deployment", "FileSupport", "Internalization",
+            ],
             path: "Fuzz/Sources"
         ),
         /** The declaration of libFuzzer's LLVMFuzzerRunDriver (libFuzzer ships no header). */
@@ -177,6 +190,7 @@ let package = Package(
 
         // MARK: Tests
 
+        .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "FileSupportTests", dependencies: ["FileSupport"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "JSONOutput"]),
         .testTarget(name: "XMLSupportTests", dependencies: ["XMLSupport"]),
@@ -190,7 +204,13 @@ let package = Package(
         ),
         .testTarget(name: "CLITests", dependencies: ["ccm-upgrade", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Compatibility", "Versioning", "Diagnostics"]),
-        .testTarget(name: "RepositoryTests", dependencies: ["Repository", "CurlSupport", "Nupkg", "Versioning", "TestSupport"]),
+        .testTarget(
+            name: "RepositoryTests",
+            dependencies: [
+                "Repository", "CurlSupport", "Nupkg", "Versioning", "TestSupport", "Internalization", "PowerShell",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "CurlSupportTests", dependencies: ["CurlSupport", "TestSupport"]),
         .testTarget(name: "PowerShellTests", dependencies: ["PowerShell"]),
         .testTarget(name: "InternalizationTests", dependencies: ["Internalization", "PowerShell", "Nupkg", "TestSupport"]),

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what ccm-upgrade needs on Debian 12 (run as root, or with sudo available).
-#   scripts/setup.sh          build dependencies: libarchive, libxml2, libcurl headers, pkg-config
+#   scripts/setup.sh          build dependencies: libarchive, libxml2, libcurl and libcrypto headers, pkg-config
 #   scripts/setup.sh --test   also the real peers the tests start: nuget 2.8.7 (Mono), Python venv for minchoc
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(pkg-config libarchive-dev libxml2-dev libcurl4-openssl-dev)
+packages=(pkg-config libarchive-dev libxml2-dev libcurl4-openssl-dev libssl-dev)
 if [[ "${1:-}" == "--test" ]]; then
   # openssh-server: the real sshd of the RemoteHosts tests (one per CCM host, TestSSHServer); openssh-client: ssh.
   packages+=(nuget mono-runtime python3 python3-venv python3-pip ca-certificates curl openssh-server openssh-client)

@@ -22,6 +22,11 @@ public struct EstateFlags: Sendable, Equatable {
     public var windowsServer: String?
     /// `ID=VERSION`.
     public var prerequisites: [String] = []
+    /// `--web-certificate`: the certificate bound to the website, a thumbprint (40 hex digits) or a DNS name.
+    public var webCertificate: String?
+    /// `--windows-feature` (repeatable) and `--sql-server-service MODE`: server setup beyond packages.
+    public var windowsFeatures: [String] = []
+    public var sqlServerService: String?
 
     public init() {}
 }
@@ -82,6 +87,13 @@ extension Estate {
             }
             estate.prerequisites[id.lowercased()] = try version("--prerequisite", text)
         }
+        applySetup(flags, to: &estate)
+        if let mode = flags.sqlServerService {
+            guard ["automatic", "manual", "disabled"].contains(mode.lowercased()) else {
+                throw EstateInputError(flag: "--sql-server-service", value: mode, expected: "automatic, manual or disabled")
+            }
+            estate.sqlServerStartMode = mode.lowercased()
+        }
 
         let clients: [(flag: String, id: String, values: [String])] = [
             ("--agent", CCMCatalogue.standard.agentID, flags.agent), ("--extension", CCMCatalogue.standard.extensionID, flags.extension_), ("--chocolatey", CCMCatalogue.standard.chocolateyID, flags.chocolatey),
@@ -118,6 +130,12 @@ extension Estate {
             }
         }
         return estate
+    }
+
+    /// `--web-certificate` and `--windows-feature`.
+    private static func applySetup(_ flags: EstateFlags, to estate: inout Estate) {
+        if let value = flags.webCertificate, !value.isEmpty { estate.webHTTPS = WebHTTPS.naming(certificate: value, in: estate.webHTTPS) }
+        if !flags.windowsFeatures.isEmpty { estate.windowsFeatures = flags.windowsFeatures }
     }
 
     /// `GROUP=VALUE` → (GROUP, VALUE); `VALUE` → (nil, VALUE); nil for an empty side.

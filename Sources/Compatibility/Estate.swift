@@ -36,6 +36,11 @@ public struct Estate: Sendable, Hashable, Codable {
     public var windowsServer: ServerRelease?
     /// Installed prerequisite packages (id, lowercase → version), e.g. `dotnet-8.0-aspnetruntime`.
     public var prerequisites: [String: NuGetVersion]
+    /// Server setup beyond packages; nil when not recorded. The website's HTTPS binding (CCM 0.17.0+ serves
+    /// the website only over SSL), the Windows features on the web host, SQL Server's service start mode.
+    public var webHTTPS: WebHTTPS?
+    public var windowsFeatures: [String]?
+    public var sqlServerStartMode: String?
 
     public init(
         database: NuGetVersion? = nil, service: NuGetVersion? = nil, web: NuGetVersion? = nil, groups: [AgentGroup] = [],

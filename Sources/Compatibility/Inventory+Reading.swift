@@ -9,7 +9,7 @@ import FileSupport
 extension Inventory {
     static let keys = [
         "source", "parameters", "hosts", "groups", "ccm", "database", "service", "web", "dotnet", "sql_server",
-        "windows_server", "prerequisites",
+        "windows_server", "prerequisites", "https", "windows_features", "sql_server_service",
     ]
 
     /// The most groups and hosts an inventory may list: far above any real estate, low enough that planning
@@ -58,9 +58,18 @@ extension Inventory {
         if let cursor = field("prerequisites") {
             inventory.prerequisites = versions(cursor, allowed: prerequisiteIDs, reader)
         }
+        inventory.https = https(field("https"), reader)
+        if let cursor = field("windows_features") { inventory.windowsFeatures = reader.strings(cursor) }
+        if let cursor = field("sql_server_service"), let mode = reader.string(cursor) {
+            if ["automatic", "manual", "disabled"].contains(mode.lowercased()) {
+                inventory.sqlServerStartMode = mode.lowercased()
+            } else {
+                reader.error(MatrixError.invalidValue(file: cursor.file, line: cursor.line, field: cursor.field, expected: "the start mode of SQL Server's service: automatic, manual or disabled", found: mode))
+            }
+        }
         var hostCursors: [Cursor] = []
         for cursor in limited(reader.sequence(field("hosts")), maxHosts, "hosts", field("hosts"), reader) {
-            guard let entries = reader.mapping(cursor, allowed: ["name", "roles", "packages"] + addressKeys) else { continue }
+            guard let entries = reader.mapping(cursor, allowed: ["name", "roles", "packages"] + hostSetupKeys + addressKeys) else { continue }
             guard let name = reader.string(reader.field(entries, "name", in: cursor, required: "the host name")) else { continue }
             var roles: [Role] = []
             for roleCursor in reader.sequence(reader.field(entries, "roles", in: cursor, required: nil)) {
@@ -72,7 +81,9 @@ extension Inventory {
                 roles.append(role)
             }
             let packages = reader.field(entries, "packages", in: cursor, required: nil).map { versions($0, allowed: nil, reader) } ?? [:]
-            inventory.hosts.append(Host(name: name, roles: roles, packages: packages, address: address(entries, in: cursor, reader)))
+            let hostHTTPS = https(reader.field(entries, "https", in: cursor, required: nil), reader)
+            inventory.hosts.append(Host(name: name, roles: roles, packages: packages, https: hostHTTPS,
+                                        address: address(entries, in: cursor, reader)))
             hostCursors.append(cursor)
         }
         let clientIDs = catalogue.packages.filter { $0.role == .client }.map(\.id)
@@ -115,6 +126,14 @@ extension Inventory {
             reader.error(MatrixError.inconsistent(file: root.file, line: root.line, field: "ccm",
                 problem: "server versions are given both on hosts with roles and at the top level (ccm/database/service/web); give them in one place"))
         }
+        for (host, cursor) in zip(inventory.hosts, hosts) where host.https != nil && !host.roles.contains(.web) {
+            reader.error(MatrixError.inconsistent(file: root.file, line: cursor.line, field: cursor.field + ".https",
+                problem: "'https' describes the CCM website's binding; give it on the host with the web role"))
+        }
+        if inventory.https != nil, inventory.host(with: .web) != nil {
+            reader.error(MatrixError.inconsistent(file: root.file, line: root.line, field: "https",
+                problem: "the website's HTTPS binding is given at the top level although a host has the web role; give it on that host"))
+        }
         var seen: [String: Int] = [:]
         let named = Array(zip(inventory.groups.map(\.name), groups.map(\.line))) + Array(zip(inventory.hosts.map { "host:" + $0.name }, hosts.map(\.line)))
         for (name, line) in named {
@@ -142,6 +161,38 @@ extension Inventory {
             if let version = reader.version(value) { result[id.lowercased()] = version }
         }
         return result
+    }
+
+    /// Keys of a host entry that describe its setup beyond packages (kept apart from other host keys).
+    static let hostSetupKeys = ["https"]
+
+    /// `https: { certificate_thumbprint, certificate_dns_name, port }`: the website's HTTPS binding.
+    private static func https(_ cursor: Cursor?, _ reader: YAMLReader) -> WebHTTPS? {
+        guard let cursor else { return nil }
+        let keys = ["certificate_thumbprint", "certificate_dns_name", "port"]
+        guard let entries = reader.mapping(cursor, allowed: keys, expected: "the website's HTTPS binding { certificate_thumbprint, certificate_dns_name, port }") else { return nil }
+        var binding = WebHTTPS()
+        if let value = reader.field(entries, "certificate_thumbprint", in: cursor, required: nil), let text = reader.string(value) {
+            guard WebHTTPS.isThumbprint(text) else {
+                reader.error(MatrixError.invalidValue(file: value.file, line: value.line, field: value.field, expected: "a certificate thumbprint (40 hex digits)", found: text))
+                return nil
+            }
+            binding.certificateThumbprint = text.filter { $0 != " " }.uppercased()
+        }
+        binding.certificateDnsName = reader.string(reader.field(entries, "certificate_dns_name", in: cursor, required: nil))
+        if let value = reader.field(entries, "port", in: cursor, required: nil), let text = reader.string(value) {
+            guard let port = Int(text), (1...65535).contains(port) else {
+                reader.error(MatrixError.invalidValue(file: value.file, line: value.line, field: value.field, expected: "a TCP port (1-65535)", found: text))
+                return nil
+            }
+            binding.port = port
+        }
+        guard binding.hasCertificate else {
+            reader.error(MatrixError.missingField(file: cursor.file, line: cursor.line, field: cursor.field + ".certificate_thumbprint",
+                expected: "the certificate bound to the website: certificate_thumbprint or certificate_dns_name"))
+            return nil
+        }
+        return binding
     }
 
     private static func platform(_ cursor: Cursor?, _ reader: YAMLReader, _ expected: String, _ parse: (String) -> ServerRelease?) -> ServerRelease? {

@@ -18,13 +18,16 @@ public struct Inventory: Sendable, Hashable, Codable {
         public var roles: [Role]
         /// Installed package id (lower case) → version.
         public var packages: [String: NuGetVersion]
+        /// The website's HTTPS binding on this host (`https:`); nil when not recorded.
+        public var https: WebHTTPS?
         /// How to reach the host (`ssh`/`port`/`shell` or `local` in the file); nil when the inventory does not say.
         public var address: HostAddress?
 
-        public init(name: String, roles: [Role], packages: [String: NuGetVersion], address: HostAddress? = nil) {
+        public init(name: String, roles: [Role], packages: [String: NuGetVersion], https: WebHTTPS? = nil, address: HostAddress? = nil) {
             self.name = name
             self.roles = roles
             self.packages = Dictionary(packages.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+            self.https = https
             self.address = address
         }
     }
@@ -55,6 +58,12 @@ public struct Inventory: Sendable, Hashable, Codable {
     public var windowsServer: ServerRelease?
     /// Installed prerequisite packages on the CCM server(s) (id, lower case → version).
     public var prerequisites: [String: NuGetVersion]
+    /// The website's HTTPS binding when no host carries the web role (`https:` at the top level).
+    public var https: WebHTTPS?
+    /// Windows features installed on the web host (`windows_features:`), SQL Server's service start mode
+    /// (`sql_server_service:`); nil when not recorded.
+    public var windowsFeatures: [String]?
+    public var sqlServerStartMode: String?
 
     public init(
         source: String? = nil, parameters: String? = nil, hosts: [Host] = [], groups: [Group] = [],
@@ -83,6 +92,16 @@ public struct Inventory: Sendable, Hashable, Codable {
         var estate = Estate(
             database: server(.database), service: server(.service), web: server(.web), dotnetRuntime: dotnetRuntime,
             sqlServer: sqlServer, windowsServer: windowsServer, prerequisites: prerequisites)
+        estate.webHTTPS = host(with: .web)?.https ?? https
+        (estate.windowsFeatures, estate.sqlServerStartMode) = (windowsFeatures, sqlServerStartMode)
+        // Prerequisites a role host lists among its packages count too (the database host's runtime as well
+        // as the web host's); where hosts differ, the lowest version is the one that must pass.
+        let prerequisiteIDs = Set(catalogue.packages.filter { $0.role == .prerequisite }.map { $0.id.lowercased() })
+        for host in hosts where !host.roles.isEmpty {
+            for (id, version) in host.packages where prerequisiteIDs.contains(id) {
+                estate.prerequisites[id] = min(version, estate.prerequisites[id] ?? version)
+            }
+        }
         let clientIDs = catalogue.clientIDs
         for host in hosts where host.roles.contains(.service) || host.packages[catalogue.agentID] != nil {
             let packages = host.packages.filter { clientIDs.contains($0.key) }

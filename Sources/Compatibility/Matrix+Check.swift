@@ -81,7 +81,7 @@ extension Matrix {
                 source: "matrix \(origin)"))
             return nil
         }
-        if release(version) == nil {
+        if !isKnownRelease(version) {
             findings.append(Finding(.warning, rule: "matrix.unknown-ccm-release", subject: name,
                 message: "\(name) is not a release this matrix knows\(version.isPrerelease ? " (it is a prerelease)" : ""); assuming row '\(row.label)' (\(row.ccmRange.prettyDescription)) applies. If it is a new release, update matrix/",
                 source: row.provenance.summary, matrixLocation: row.location.description))

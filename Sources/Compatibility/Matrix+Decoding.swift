@@ -45,8 +45,9 @@ extension Matrix {
             communicationBreaks = reader.sequence(reader.field(entries, "breaks", in: root, required: "a list of breaks")).compactMap { decodeBreak($0, reader, known) }
             communicationNotes = reader.sequence(reader.field(entries, "notes", in: root, required: nil)).compactMap { decodeNote($0, reader) }
         }
-        if let (root, entries) = body("prerequisites.yaml", ["dotnet_eras", "sql_server", "windows_server", "powershell"]) {
+        if let (root, entries) = body("prerequisites.yaml", ["dotnet_eras", "sql_server", "windows_server", "powershell", "server_setup"]) {
             decodePrerequisites(root, entries, reader, known)
+            decodeServerSetup(root, entries, reader)
         }
     }
 

@@ -88,7 +88,8 @@ extension Matrix {
                 reader.error(at(unlisted.location, "ccm", "unlisted version \(unlisted.version) falls inside row '\(row.label)'"))
             }
         }
-        for row in rows where !releases.contains(where: { row.ccmRange.contains($0.version) }) {
+        // A row labelled with an exact version is that release's own evidence (see isKnownRelease).
+        for row in rows where !releases.contains(where: { row.ccmRange.contains($0.version) }) && !(NuGetVersion(row.label).map(isKnownRelease) ?? false) {
             reader.warning(at(row.location, "ccm_range", "row '\(row.label)' covers no release in ccm-releases.yaml"))
         }
     }
@@ -144,6 +145,14 @@ extension Matrix {
         checkBackwards(sqlServerMinimums.map { ($0.ccmRange, $0.minimum, $0.location) }, what: "SQL Server", reader)
         checkBackwards(windowsServerMinimums.map { ($0.ccmRange, $0.minimum, $0.location) }, what: "Windows Server", reader)
         checkBackwards(dotnetEras.compactMap { era in era.runtimeRange.minVersion.map { (era.ccmRange, $0, era.location) } }, what: ".NET runtime", reader)
+        for rule in serverSetup {
+            if rule.kind == .windowsFeatures, rule.features.isEmpty {
+                reader.error(at(rule.location, "features", "a windows_features rule must name at least one feature"))
+            }
+            if rule.kind == .sqlServerService, let mode = rule.startMode, !["automatic", "manual", "disabled"].contains(mode) {
+                reader.error(at(rule.location, "start_mode", "'\(mode)' is not a start mode; expected automatic, manual or disabled"))
+            }
+        }
         for era in dotnetEras {
             for package in era.packages {
                 if self.package(package.id)?.role != .prerequisite {

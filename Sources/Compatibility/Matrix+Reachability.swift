@@ -185,3 +185,17 @@ extension Matrix {
         return dependencies.map { dependencyDepth($0, among: ids, seen: seen.union([id])) + 1 }.max() ?? 0
     }
 }
+
+extension Matrix {
+    /// CCM versions the feed offers (any of the three server packages) that are newer than every row, so
+    /// no target search can reach them: "the feed holds CCM 0.18.0 but this matrix ends at 0.17.x". Newest
+    /// first; prereleases only when `includePrerelease`. A caller that silently stopped at the newest known
+    /// version would hide a release the operator may be waiting for.
+    public func versionsNewerThanRows(in available: [String: [NuGetVersion]], includePrerelease: Bool = false) -> [NuGetVersion] {
+        guard let end = newestRow?.ccmRange.maxVersion else { return [] }
+        let serverIDs = Set(catalogue.serverPackageIDs)
+        let offered = available.filter { serverIDs.contains($0.key.lowercased()) }.flatMap(\.value)
+        let newer = offered.filter { (includePrerelease || !$0.isPrerelease) && $0.stable >= end && unlistedVersion($0) == nil }
+        return Array(Set(newer)).sorted(by: >)
+    }
+}

@@ -22,6 +22,10 @@ public struct CCMRequirements: Sendable, Hashable, Codable {
     public let powershell: [PlatformMinimum<NuGetVersion>]
     /// The communication breaks that constrain this version.
     public let communicationBreaks: [CommunicationBreak]
+    /// Server setup beyond packages (HTTPS binding, Windows features, SQL Server's start mode).
+    public var setup: [SetupRule] = []
+    /// True when the version is a release the matrix knows (a release entry, or its own published row).
+    public var isKnownRelease = false
 
     /// True when any part comes from data the docs never published.
     public var reliesOnInference: Bool {
@@ -55,12 +59,15 @@ extension Matrix {
         }
         let era = dotnetEra(for: version)
         let prerequisites = era?.packages.filter { package in package.ccmMin.map { version >= $0 } ?? true } ?? []
-        return CCMRequirements(
+        var requirements = CCMRequirements(
             ccm: version, row: row, release: release(version), clients: clients, dotnet: era, prerequisites: prerequisites,
             sqlServer: sqlServerMinimums.first { $0.ccmRange.contains(version) },
             windowsServer: windowsServerMinimums.first { $0.ccmRange.contains(version) },
             powershell: powershellMinimums.filter { $0.ccmRange.contains(version) }.sorted { ($0.component ?? "") < ($1.component ?? "") },
             communicationBreaks: breaks)
+        requirements.setup = serverSetup.filter { $0.ccmRange.contains(version.stable) }
+        requirements.isKnownRelease = isKnownRelease(version)
+        return requirements
     }
 
     /// Platform checks for one server version: .NET runtime, prerequisite packages, SQL and Windows Server.
@@ -74,6 +81,7 @@ extension Matrix {
             }
             checkPrerequisitePackages(version, name, era, estate, &findings)
         }
+        checkServerSetup(version, estate, &findings)
         if let sql = estate.sqlServer, let rule = sqlServerMinimums.first(where: { $0.ccmRange.contains(version) }), sql < rule.minimum {
             findings.append(Finding(.error, rule: "prerequisite.sql-server", subject: "SQL Server",
                 message: "\(name) needs SQL Server \(rule.minimum) or later; the estate has SQL Server \(sql)",

@@ -55,6 +55,8 @@ public struct Matrix: Sendable {
     public internal(set) var sqlServerMinimums: [PlatformMinimum<ServerRelease>] = []
     public internal(set) var windowsServerMinimums: [PlatformMinimum<ServerRelease>] = []
     public internal(set) var powershellMinimums: [PlatformMinimum<NuGetVersion>] = []
+    /// Server setup beyond packages: the website's HTTPS binding, Windows features, SQL Server's start mode.
+    public internal(set) var serverSetup: [SetupRule] = []
 
     init(origin: String) {
         self.origin = origin
@@ -169,6 +171,14 @@ public struct Matrix: Sendable {
     /// The release-notes entry for `version`, if it is a known release.
     public func release(_ version: NuGetVersion) -> CCMRelease? {
         releases.first { $0.version == version }
+    }
+
+    /// True when `version` is a CCM release this matrix knows: listed in `ccm-releases.yaml`, or the exact
+    /// label of a published (not inferred) row. Chocolatey publishes rows only for released versions, so a
+    /// new row is enough to make its version a release: adding a CCM release is a one-file change
+    /// (`docs/adding-a-ccm-release.md`); the release entry only adds its date and notes.
+    public func isKnownRelease(_ version: NuGetVersion) -> Bool {
+        release(version) != nil || rows.contains { !$0.inferred && NuGetVersion($0.label) == version }
     }
 
     /// The row for `version`, or why there is none.

@@ -98,6 +98,8 @@ public enum MatrixRendering {
         var lines = ["CCM \(requirements.ccm)"]
         if let release = requirements.release {
             lines.append("  released: \(release.date)" + (release.note.map { "; \($0)" } ?? ""))
+        } else if requirements.isKnownRelease {
+            lines.append("  released: yes (its own published row; no release entry with a date)")
         } else {
             lines.append("  released: not a release this matrix knows; assuming row '\(row.label)' applies")
         }
@@ -136,6 +138,16 @@ public enum MatrixRendering {
         }
         for powershell in requirements.powershell {
             lines.append("PowerShell:     \(powershell.minimum.originalString)+ for \(powershell.component ?? "?")\(powershell.inferred ? " (inferred)" : "")  [\(powershell.provenance.summary)]")
+        }
+        if !requirements.setup.isEmpty { lines.append("server setup:") }
+        for rule in requirements.setup {
+            let what: String
+            switch rule.kind {
+            case .websiteHTTPS: what = "website:        HTTPS only (a certificate bound to the ChocolateyCentralManagement site)"
+            case .windowsFeatures: what = "web host:       Windows features \(rule.features.joined(separator: ", "))"
+            case .sqlServerService: what = "SQL Server:     service starts \(rule.startMode ?? "?")"
+            }
+            lines.append("  \(what)  [\(rule.provenance.summary)]")
         }
         if !requirements.communicationBreaks.isEmpty {
             lines.append("communication breaks:")

@@ -124,7 +124,8 @@ public struct CurlTransport: HTTPTransport {
         case .put:
             try easy.set(CURLOPT_UPLOAD, 1)
             try easy.set(CURLOPT_INFILESIZE_LARGE, offset: context.uploadSize)
-            headerLines.append("Content-Type: multipart/form-data; boundary=\(context.boundary)")
+            headerLines.append(context.boundary.isEmpty ? "Content-Type: application/octet-stream"
+                : "Content-Type: multipart/form-data; boundary=\(context.boundary)")
             // No "Expect: 100-continue" round trip: Django's and Python's dev servers handle it poorly.
             headerLines.append("Expect:")
         }

@@ -89,6 +89,9 @@ public struct HTTPRequest: Sendable {
         /// `multipart/form-data` whose single part is the file, streamed from disk with a Content-Length
         /// (not chunked: minchoc's Django server refuses chunked uploads).
         case multipartFile(path: String, fieldName: String, fileName: String)
+        /// The file itself as the body (`application/octet-stream`, Content-Length known), streamed from disk: a
+        /// raw PUT, as web repositories (Nexus raw, Artifactory generic) take files.
+        case file(path: String)
     }
 
     /// Where the response body goes.

@@ -1,6 +1,6 @@
 import FileSupport
 import Foundation
-import Crypto
+import Hashing
 import Synchronization
 
 /// A flag the awaiting task sets when it is cancelled; the transfer thread polls it in the progress callback.
@@ -29,7 +29,8 @@ final class TransferContext {
     // File destination.
     private var descriptor: Int32 = -1
     private var fileStarted = false
-    private var hasher = SHA512()
+    /// Hashes small bodies inline; made at the first body byte, when the size is known.
+    private var hasher: Digester?
     /// Set for large bodies, which are hashed on their own thread (see ``BackgroundHasher``).
     private var backgroundHasher: BackgroundHasher?
     /// Bodies at least this large are hashed in the background; for small ones a thread costs more than it saves.
@@ -71,6 +72,14 @@ final class TransferContext {
             // are copied nowhere else and never logged.
             uploadPieces = [.bytes(bytes)]
             uploadSize = Int64(bytes.count)
+        }
+        if case let .file(path) = request.body {
+            uploadDescriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard uploadDescriptor >= 0 else { throw .fileError(path: path, reason: "cannot open for reading: \(Self.errnoText())") }
+            var info = stat()
+            guard fstat(uploadDescriptor, &info) == 0 else { throw .fileError(path: path, reason: "cannot stat: \(Self.errnoText())") }
+            uploadPieces = [.file]
+            uploadSize = Int64(info.st_size)
         }
         if case let .multipartFile(path, fieldName, fileName) = request.body {
             uploadDescriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -162,7 +171,12 @@ final class TransferContext {
         fileStarted = true
         let expected = (status == 206 ? resumeOffset : 0) + (Int64(headers["content-length"] ?? "") ?? 0)
         if let limit = request.maxFileBytes, expected > limit { throw fileTooLarge(limit) }
-        if expected >= Self.backgroundHashingThreshold { backgroundHasher = BackgroundHasher() }
+        if expected >= Self.backgroundHashingThreshold {
+            backgroundHasher = BackgroundHasher()
+        } else {
+            // No Content-Length (a chunked body) is no promise of a small one: nil lets libcrypto take it.
+            hasher = Digester(.sha512, expectedSize: headers["content-length"] == nil ? nil : expected)
+        }
         if status == 206, resumeOffset > 0 {
             let range = headers["content-range"] ?? ""
             guard range.hasPrefix("bytes \(resumeOffset)-") else {
@@ -204,7 +218,7 @@ final class TransferContext {
 
     /// Adds file bytes to the hash, on the background thread for large bodies.
     private func hash(_ bytes: UnsafeRawBufferPointer) {
-        if let backgroundHasher { backgroundHasher.update(bytes) } else { hasher.update(bufferPointer: bytes) }
+        if let backgroundHasher { backgroundHasher.update(bytes) } else { hasher?.update(bytes) }
     }
 
     private func writeAll(_ bytes: UnsafeRawBufferPointer, path: String) throws(HTTPError) {
@@ -216,11 +230,17 @@ final class TransferContext {
         guard case let .file(path, _) = request.destination, isSuccessStatus else { return nil }
         if !fileStarted { try startFile(path: path) }
         guard fsync(descriptor) == 0 else { throw .fileError(path: path, reason: "fsync failed: \(Self.errnoText())") }
-        if let backgroundHasher {
-            self.backgroundHasher = nil
-            return (fileSize, backgroundHasher.finalize())
+        do throws(HashingError) {
+            if let backgroundHasher {
+                self.backgroundHasher = nil
+                return (fileSize, try backgroundHasher.finalize().bytes)
+            }
+            let hasher = self.hasher ?? Digester(.sha512, expectedSize: 0)
+            self.hasher = nil
+            return (fileSize, try hasher.finalize().bytes)
+        } catch {
+            throw .fileError(path: path, reason: "cannot hash the download: \(error.message)")
         }
-        return (fileSize, Array(hasher.finalize()))
     }
 
     // MARK: Upload
@@ -255,6 +275,7 @@ final class TransferContext {
 
     private var uploadPath: String {
         if case let .multipartFile(path, _, _) = request.body { return path }
+        if case let .file(path) = request.body { return path }
         return ""
     }
 

@@ -41,7 +41,14 @@ public enum DeploymentEmitter {
         var variables: [StepScripts.SensitiveVariable] = []
         var ungrouped: [Int] = []
         var unresolved = false
+        var ignoredAgentParameters: Set<String> = []
         for step in selected {
+            if step.package.lowercased() == CCMCatalogue.standard.agentID {
+                for parameter in step.parameters + step.sensitiveParameters
+                where StepScripts.agentIgnoredParameters.contains(parameter.name.lowercased()) {
+                    ignoredAgentParameters.insert("/" + parameter.name)
+                }
+            }
             let isServer = serverPhases.contains(step.phase)
             let script: String
             let privileged = StepScripts.needsAdvanced(step)
@@ -70,6 +77,17 @@ public enum DeploymentEmitter {
                 requireSuccessOnAllComputers: isServer ? options.serverRequireSuccess : options.agentRequireSuccess,
                 machineContactTimeoutInMinutes: options.machineContactTimeoutInMinutes, deploymentStepGroupIds: ids, targetGroupNames: names))
         }
+        if !ignoredAgentParameters.isEmpty {
+            warnings.append("agent steps do not pass \(ignoredAgentParameters.sorted().joined(separator: ", ")): the agent package cannot change its service account while the agent runs its own upgrade (docs: agent/upgrade), so no sensitive variable is needed for them; to change the account, follow the docs' scheduled uninstall and reinstall")
+        }
+        if selected.contains(where: StepScripts.isMajorAgentUpgrade) {
+            warnings.append("a major chocolatey-agent upgrade: as the docs say (agent/upgrade), the step upgrades the 'chocolatey' package and its dependency ranges bring the agent; be on the latest chocolatey, chocolatey.extension and chocolatey-agent of the current major first, with the new majors on the clients' source")
+        }
+        if !variables.isEmpty, !options.sensitiveVariableTemplateConfirmed {
+            let needing = steps.filter { step in variables.contains { step.script.contains(options.sensitiveVariableTemplate.replacingOccurrences(of: "NAME", with: $0.name)) } }
+            throw .invalidOption(name: "sensitive variable template",
+                                 problem: "step(s) \(needing.map { "\($0.planOrder) (\($0.name))" }.joined(separator: ", ")) need a CCM sensitive variable, and Chocolatey does not publish how one is written in a script: \(DeploymentOptions.defaultSensitiveVariableTemplate) is a guess. In CCM, edit an advanced step, insert a variable from the Sensitive Variables dropdown and look at the text it writes; then pass --sensitive-variable-template with that form (NAME for the name), or --confirm-sensitive-variable-template if it is \(options.sensitiveVariableTemplate)")
+        }
         if !ungrouped.isEmpty {
             warnings.append("NO TARGET GROUPS for step(s) \(ungrouped.map(String.init).joined(separator: ", ")): these steps run nowhere until you add groups in CCM or pass --group CCMGROUP=SELECTOR (e.g. --group 'CCM Servers=host-agent')")
         }
@@ -79,7 +97,7 @@ public enum DeploymentEmitter {
         if !variables.isEmpty {
             var seen = Set<String>()
             let list = variables.filter { seen.insert($0.name).inserted }.map { "\($0.name) (value from \($0.reference), for /\($0.parameter))" }
-            warnings.append("create these CCM sensitive variables before the plan runs (Administration → Sensitive Variables): \(list.joined(separator: "; ")). The placeholder syntax \(options.sensitiveVariableTemplate) is not documented by Chocolatey; after import open each advanced step and re-insert the variable from the Sensitive Variables dropdown if CCM shows it differently")
+            warnings.append("create these CCM sensitive variables before the plan runs (Administration → Sensitive Variables): \(list.joined(separator: "; ")). Their placeholders are written as \(options.sensitiveVariableTemplate) (set or confirmed with --sensitive-variable-template / --confirm-sensitive-variable-template)")
         }
         if options.machineContactTimeoutInMinutes == 0 {
             warnings.append("machine contact timeout 0 is infinite: steps wait for offline computers indefinitely (semi-connected fleets only)")

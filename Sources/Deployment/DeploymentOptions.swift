@@ -34,8 +34,12 @@ public struct DeploymentOptions: Sendable, Hashable {
     /// CCM group ids by name (from a groups file); nil when unknown, which emits empty group lists.
     public var groupIDs: GroupDirectory?
     /// How a CCM sensitive variable is written into an advanced script; `NAME` is replaced by the variable
-    /// name. CCM inserts it from a dropdown and the raw syntax is undocumented (ccm.md §10.4).
+    /// name. CCM inserts it from a dropdown and the raw syntax is undocumented (ccm.md §10.4): the default
+    /// ``defaultSensitiveVariableTemplate`` is a guess.
     public var sensitiveVariableTemplate = DeploymentOptions.defaultSensitiveVariableTemplate
+    /// The operator set the template or confirmed the default against their CCM. Without it, no step that
+    /// needs a sensitive variable is emitted (a wrong guess would pass the placeholder text as the secret).
+    public var sensitiveVariableTemplateConfirmed = false
     /// Minutes until the scheduled task restarts `chocolatey-agent` after an agent self-upgrade.
     public var agentRestartDelayMinutes = 1
     /// A source name or URL as the clients know it, passed as `--source` in advanced steps (basic steps

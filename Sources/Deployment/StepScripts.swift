@@ -85,19 +85,48 @@ public enum StepScripts {
         return ([line, "exit $LASTEXITCODE"].joined(separator: "\n"), variables)
     }
 
-    /// The agent's own upgrade (ccm.md §10.7 item 4): upgrade without restarting the service the step
-    /// runs in, stop with choco's code on failure, then register a one-shot scheduled task that restarts
-    /// `chocolatey-agent` a minute later and removes itself. Needs the ScheduledTasks module (not on
-    /// Windows Server 2012 R2, licensed issue #273).
+    /// Parameters the agent package cannot apply when the agent runs its own upgrade: the service account
+    /// cannot change while the service runs ("The service password cannot be changed through a Chocolatey
+    /// upgrade command while the service is running", D agent/upgrade.mdx), so they are not passed and no
+    /// sensitive variable is needed for them.
+    public static let agentIgnoredParameters: Set<String> = ["username", "password", "enterpassword"]
+
+    /// Whether the agent step crosses a major version: the docs then upgrade the `chocolatey` package, whose
+    /// dependency ranges bring the new agent (D agent/upgrade.mdx, "Major Versions").
+    public static func isMajorAgentUpgrade(_ step: PlanStep) -> Bool {
+        guard step.package.lowercased() == CCMCatalogue.standard.agentID, let from = step.fromVersion else { return false }
+        return step.version.major > from.major
+    }
+
+    /// The agent's own upgrade (ccm.md §10.7 item 4; D agent/upgrade.mdx): upgrade without restarting the
+    /// service the step runs in, stop with choco's code on failure, then register a one-shot scheduled task
+    /// that restarts `chocolatey-agent` a minute later and removes itself. Needs the ScheduledTasks module
+    /// (not on Windows Server 2012 R2, licensed issue #273). `/Username`, `/Password` and `/EnterPassword`
+    /// are left out (``agentIgnoredParameters``). A major upgrade upgrades `chocolatey` instead, as the docs
+    /// say, without a version (the dependency ranges pick the agent).
     public static func agentSelfUpgrade(_ step: PlanStep, options: DeploymentOptions) throws(DeploymentError) -> (script: String, variables: [SensitiveVariable]) {
-        let hasNoRestart = step.parameters.contains { $0.name.lowercased() == "norestartservice" }
-        let (line, variables) = try chocoLine(step, extraParameters: hasNoRestart ? [] : ["/NoRestartService"], options: options)
+        var kept = step
+        kept.parameters.removeAll { agentIgnoredParameters.contains($0.name.lowercased()) }
+        kept.sensitiveParameters.removeAll { agentIgnoredParameters.contains($0.name.lowercased()) }
+        let line: String
+        let variables: [SensitiveVariable]
+        if isMajorAgentUpgrade(step) {
+            line = "choco upgrade \(CCMCatalogue.standard.chocolateyID)" + (options.clientSource.map { " --source=\"'\($0)'\"" } ?? "") + " -y --no-progress"
+            variables = []
+        } else {
+            let hasNoRestart = kept.parameters.contains { $0.name.lowercased() == "norestartservice" }
+            (line, variables) = try chocoLine(kept, extraParameters: hasNoRestart ? [] : ["/NoRestartService"], options: options)
+        }
         let codes = options.validExitCodes.map(String.init).joined(separator: ", ")
         let task = restartTaskName
         let restart = "Restart-Service -Name chocolatey-agent -Force; Unregister-ScheduledTask -TaskName '\(task)' -Confirm:`$false"
-        let lines = [
-            "# chocolatey-agent cannot restart itself while it runs this step: upgrade with /NoRestartService,",
-            "# then let a one-shot scheduled task restart the service in \(options.agentRestartDelayMinutes) minute(s).",
+        let first = isMajorAgentUpgrade(step)
+            ? ["# A major chocolatey-agent upgrade (\(step.fromVersion?.normalized ?? "") -> \(step.version.normalized)) upgrades the chocolatey package,",
+               "# whose dependencies bring the agent (docs: agent/upgrade). chocolatey-agent cannot restart itself while it",
+               "# runs this step: a one-shot scheduled task restarts the service in \(options.agentRestartDelayMinutes) minute(s)."]
+            : ["# chocolatey-agent cannot restart itself while it runs this step: upgrade with /NoRestartService,",
+               "# then let a one-shot scheduled task restart the service in \(options.agentRestartDelayMinutes) minute(s)."]
+        let lines = first + [
             line,
             "if (@(\(codes)) -notcontains $LASTEXITCODE) {",
             "    Write-Output \"the chocolatey-agent upgrade failed with exit code $LASTEXITCODE\"",

@@ -74,12 +74,18 @@ public struct ResourceReport: Sendable, Hashable, Codable {
     public var version: String
     public var resources: [RemoteResource]
     public var unresolved: [UnresolvedResource]
+    /// Every call of a download helper the scripts make (including those given only local files): a package
+    /// with none does not download through a helper at all.
+    public var helperCalls: [SourceSpan]
 
-    public init(id: String, version: String, resources: [RemoteResource], unresolved: [UnresolvedResource]) {
+    public init(
+        id: String, version: String, resources: [RemoteResource], unresolved: [UnresolvedResource], helperCalls: [SourceSpan] = []
+    ) {
         self.id = id
         self.version = version
         self.resources = resources
         self.unresolved = unresolved
+        self.helperCalls = helperCalls
     }
 
     /// True when every download the scripts make is known: the package can be internalized.

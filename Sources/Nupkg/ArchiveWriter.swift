@@ -1,22 +1,38 @@
 internal import CArchive
 import Foundation
 
-/// Owns a libarchive zip writer and frees it in `deinit`.
+/// Owns a libarchive writer (zip for packages, POSIX tar for bundles) and frees it in `deinit`.
 final class ArchiveWriter {
     private let handle: OpaquePointer
     private let path: String
+    private let format: Format
     private var closed = false
     /// 1980-01-01T00:00:00Z: the zip epoch, as NuGet's deterministic pack uses, so output is reproducible.
     static let timestamp: Int = 315_532_800
 
-    init(path: String) throws(NupkgError) {
+    enum Format {
+        case zip
+        /// POSIX pax (restricted: ustar headers unless a name or size needs an extension), uncompressed:
+        /// what a bundle of already-compressed packages needs.
+        case tar
+    }
+
+    init(path: String, format: Format = .zip) throws(NupkgError) {
         self.path = path
+        self.format = format
         guard let handle = archive_write_new() else {
             throw .writeFailed(path: path, reason: "libarchive could not allocate a writer")
         }
         self.handle = handle
-        try check(archive_write_set_format_zip(handle))
-        try check(archive_write_zip_set_compression_deflate(handle))
+        switch format {
+        case .zip:
+            try check(archive_write_set_format_zip(handle))
+            try check(archive_write_zip_set_compression_deflate(handle))
+        case .tar:
+            try check(archive_write_set_format_pax_restricted(handle))
+            // No padding of the last block to 10 KiB: the file ends where its data does.
+            try check(archive_write_set_bytes_in_last_block(handle, 1))
+        }
         try check(archive_write_open_filename(handle, path))
     }
 
@@ -43,8 +59,15 @@ final class ArchiveWriter {
         try check(archive_write_finish_entry(handle))
     }
 
-    /// Adds one regular file whose content `produce` delivers in chunks; `size` must be exact.
-    func addFile(name: String, size: Int64, _ produce: ((UnsafeRawBufferPointer) throws(NupkgError) -> Void) throws(NupkgError) -> Void) throws(NupkgError) {
+    /// Adds one regular file whose content `produce` delivers in chunks; `size` must be exact. `stored` writes
+    /// the data uncompressed (installers and archives are compressed already: deflating them costs time and
+    /// gains nothing).
+    func addFile(name: String, size: Int64, stored: Bool = false,
+                 _ produce: ((UnsafeRawBufferPointer) throws(NupkgError) -> Void) throws(NupkgError) -> Void) throws(NupkgError) {
+        // libarchive takes the method for the entries that follow: set it for each one (zip only; a tar stores).
+        if format == .zip {
+            try check(stored ? archive_write_zip_set_compression_store(handle) : archive_write_zip_set_compression_deflate(handle))
+        }
         try writeEntry({ entry in
             archive_entry_set_pathname_utf8(entry, name)
             archive_entry_set_filetype(entry, ccm_ae_ifreg)

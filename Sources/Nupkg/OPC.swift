@@ -1,12 +1,11 @@
-import Crypto
 import Foundation
+import Hashing
 
 /// The Open Packaging Conventions parts every .nupkg carries.
 enum OPC {
     /// A stable 32-hex-digit part id derived from `seed`, so the same input packs to the same bytes.
     static func partId(for seed: String) -> String {
-        let digest = SHA256.hash(data: Array(seed.utf8))
-        return digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+        String(Digester.digest(.sha256, of: Array(seed.utf8)).hex.prefix(32))
     }
 
     static func relationships(manifest: String, properties: String, seed: String) -> String {

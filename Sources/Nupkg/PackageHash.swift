@@ -1,6 +1,6 @@
-import Crypto
 import FileSupport
 import Foundation
+import Hashing
 
 /// The SHA-512 of a package file, in the forms feeds and tools publish it.
 public struct PackageHash: Sendable, Hashable, CustomStringConvertible {
@@ -13,16 +13,7 @@ public struct PackageHash: Sendable, Hashable, CustomStringConvertible {
     public var base64: String { Data(digest).base64EncodedString() }
 
     /// Lower-case hex, the form `sha512sum` prints.
-    public var hex: String {
-        let digits: StaticString = "0123456789abcdef"
-        return String(unsafeUninitializedCapacity: digest.count * 2) { buffer in
-            for (index, byte) in digest.enumerated() {
-                buffer[2 * index] = digits.utf8Start[Int(byte >> 4)]
-                buffer[2 * index + 1] = digits.utf8Start[Int(byte & 0x0F)]
-            }
-            return digest.count * 2
-        }
-    }
+    public var hex: String { Digest.hex(digest) }
 
     public var description: String { base64 }
 
@@ -54,13 +45,8 @@ public struct PackageHash: Sendable, Hashable, CustomStringConvertible {
         try await Blocking.run { () throws(NupkgError) -> (hash: PackageHash, size: Int64) in try sha512AndSize(ofFileAt: path) }
     }
 
-    /// Incremental hashing, for data that arrives in pieces (a download being written to disk).
-    public struct Incremental {
-        private var hasher = SHA512()
-        public init() {}
-        public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
-        public mutating func update(_ bytes: UnsafeMutableRawBufferPointer) { hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes)) }
-        public mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) } }
-        public func finalize() -> PackageHash { PackageHash(digest: Array(hasher.finalize())) }
+    /// The SHA-512 of bytes already in memory (a small package read whole).
+    public static func sha512(of bytes: UnsafeRawBufferPointer) -> PackageHash {
+        PackageHash(digest: Digester.digest(.sha512, of: bytes).bytes)
     }
 }

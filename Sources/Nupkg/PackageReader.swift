@@ -93,17 +93,27 @@ public enum PackageReader {
     /// Reads the manifest, the entry list, the size and the SHA-512 of the file.
     public static func inspect(at path: String) throws(NupkgError) -> PackageInfo {
         if let small = try readSmallFile(path) {
-            var hasher = PackageHash.Incremental()
-            hasher.update(small)
+            let hash = PackageHash.sha512(of: UnsafeRawBufferPointer(small))
             let size = Int64(small.count)
             let scanned = try scan(reader: try ArchiveReader(owning: small, path: path), path: path, keepEntries: true, archiveSize: size)
-            return PackageInfo(path: path, size: size, sha512: hasher.finalize(), nuspec: scanned.nuspec,
+            return PackageInfo(path: path, size: size, sha512: hash, nuspec: scanned.nuspec,
                                manifestName: scanned.manifestName, entries: scanned.entries)
         }
         let scanned = try scan(path: path, keepEntries: true)
         let (hash, size) = try PackageHash.sha512AndSize(ofFileAt: path)
         return PackageInfo(path: path, size: size, sha512: hash, nuspec: scanned.nuspec, manifestName: scanned.manifestName,
                            entries: scanned.entries)
+    }
+
+    /// The data of the file entry `name` (compared ignoring ASCII case), or nil when the package has none;
+    /// refuses an entry larger than `limit`. Other entries are skipped by seeking.
+    public static func readEntry(named name: String, at path: String, limit: Int64) throws(NupkgError) -> [UInt8]? {
+        let reader = try ArchiveReader(path: path)
+        let wanted = name.lowercased()
+        while let entry = try reader.nextEntry() {
+            if entry.kind == .file, entry.name.lowercased() == wanted { return try reader.readData(limit: limit, expectedSize: entry.declaredSize) }
+        }
+        return nil
     }
 
     /// Lists the entries without reading any data.

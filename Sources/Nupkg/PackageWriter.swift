@@ -18,10 +18,13 @@ public enum PackageWriter {
         /// The path inside the package, with `/` separators, not encoded (e.g. `tools/chocolateyInstall.ps1`).
         public var target: String
         public var content: Content
+        /// Stored uncompressed (already-compressed installers) instead of deflated.
+        public var stored: Bool
 
-        public init(target: String, content: Content) {
+        public init(target: String, content: Content, stored: Bool = false) {
             self.target = target
             self.content = content
+            self.stored = stored
         }
     }
 
@@ -41,6 +44,13 @@ public enum PackageWriter {
         let temporary = TemporaryFiles.path(beside: destination)
         do throws(NupkgError) {
             try writeArchive(nuspec: nuspec, nuspecXML: nuspecXML, files: files, to: temporary)
+            // Durable before it is visible: a crash after the rename never leaves a package with missing data.
+            let descriptor = open(temporary, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0, fsync(descriptor) == 0 else {
+                if descriptor >= 0 { close(descriptor) }
+                throw NupkgError.writeFailed(path: destination, reason: "fsync failed: " + String(cString: strerror(errno)))
+            }
+            close(descriptor)
             guard rename(temporary, destination) == 0 else {
                 throw NupkgError.writeFailed(path: destination, reason: String(cString: strerror(errno)))
             }
@@ -67,7 +77,7 @@ public enum PackageWriter {
             case let .bytes(bytes):
                 try writer.addFile(name: name, bytes: bytes)
             case let .path(source):
-                try addStreamed(source, as: name, to: writer)
+                try addStreamed(source, as: name, stored: file.stored, to: writer)
             }
         }
         try writer.addFile(name: propertiesName, bytes: Array(OPC.coreProperties(nuspec).utf8))
@@ -75,7 +85,7 @@ public enum PackageWriter {
         try writer.close()
     }
 
-    private static func addStreamed(_ source: String, as name: String, to writer: ArchiveWriter) throws(NupkgError) {
+    private static func addStreamed(_ source: String, as name: String, stored: Bool, to writer: ArchiveWriter) throws(NupkgError) {
         let descriptor = open(source, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw .cannotOpen(path: source, reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
@@ -83,7 +93,7 @@ public enum PackageWriter {
         guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
             throw .cannotOpen(path: source, reason: "not a regular file")
         }
-        try writer.addFile(name: name, size: Int64(status.st_size)) { (emit: (UnsafeRawBufferPointer) throws(NupkgError) -> Void) throws(NupkgError) in
+        try writer.addFile(name: name, size: Int64(status.st_size), stored: stored) { (emit: (UnsafeRawBufferPointer) throws(NupkgError) -> Void) throws(NupkgError) in
             let reader = ChunkedReader(descriptor: descriptor, path: source)
             while true {
                 let chunk: UnsafeRawBufferPointer?

@@ -31,10 +31,12 @@ public enum PlanRendering {
 
     /// A PowerShell script: one choco command per line, each followed by an exit-code check that accepts
     /// 0, 1605, 1614, 1641 and 3010 and notes a pending reboot. Secrets are read from their references at
-    /// run time (`$env:NAME`, a file, or `Read-Host -AsSecureString`), never written into the script.
+    /// run time (`$env:NAME`, a file, or `Read-Host -AsSecureString`), never written into the script; each
+    /// host section reads all of its secrets before its first choco command and stops with a clear message
+    /// when one is unset or holds what choco's command line cannot carry (a `"` or a line break).
     public static func powershell(_ plan: UpgradePlan) -> String {
         var lines = [
-            "# ccm-upgrade plan: CCM \(plan.target.normalized) (\(plan.generator))",
+            "# ccm-upgrade plan: CCM \(plan.target.normalized) (\(comment(plan.generator)))",
             "# Run each host's section on that host, in order. Stop at the first failure.",
             "$ErrorActionPreference = 'Stop'",
             "$validExitCodes = @(0, 1605, 1614, 1641, 3010)",
@@ -42,47 +44,98 @@ public enum PlanRendering {
             "  if ($validExitCodes -notcontains $LASTEXITCODE) { Write-Error \"$Step failed with exit code $LASTEXITCODE\"; exit $LASTEXITCODE }",
             "  if (@(1641, 3010) -contains $LASTEXITCODE) { Write-Warning \"$Step succeeded; a reboot is pending (exit code $LASTEXITCODE)\" }",
             "}",
+            "# A secret's value, or a stop before anything in this section ran. The value is only ever expanded from a",
+            "# variable (never pasted into script text), so $, backticks and quotes in it are not interpreted by PowerShell;",
+            "# a double quote or a line break would still be mangled on choco's command line, so they are refused.",
+            "function Get-PlanSecret([string] $Reference, $Value) {",
+            "  if ($null -eq $Value -or [string]::IsNullOrEmpty([string] $Value)) { throw \"the secret $Reference is not set; set it and run this section again (nothing in it has run)\" }",
+            "  $text = ([string] $Value).Trim()",
+            "  if ($text -match '[\"\\r\\n]') { throw \"the secret $Reference contains a double quote or a line break, which choco's command line cannot carry; change it (nothing in this section has run)\" }",
+            "  return $text",
+            "}",
         ]
         var secretIndex = 0
-        var currentPlace: String?
+        var sections: [(place: String, steps: [PlanStep])] = []
         for step in plan.steps {
-            if step.place != currentPlace {
-                lines.append("")
-                lines.append("# ---- \(step.place) ----")
-                currentPlace = step.place
-            }
-            if step.phase == .internalize {
-                lines.append("# Step \(step.number): bring these into \(plan.source) first (ccm-upgrade internalize):")
-                lines += step.packages.map { "#   \($0)" }
-                continue
-            }
+            if sections.last?.place == step.place { sections[sections.count - 1].steps.append(step) } else { sections.append((step.place, [step])) }
+        }
+        for section in sections {
+            lines.append("")
+            lines.append("# ---- \(comment(section.place)) ----")
             var assignments: [String] = []
-            func render(_ parameter: PackageParameter) -> String {
-                switch parameter.value {
-                case nil: return "/\(parameter.name)"
-                case let .text(text): return "/\(parameter.name):" + text.replacingOccurrences(of: "'", with: "''")
-                case let .secret(reference):
-                    secretIndex += 1
-                    let variable = "$secret\(secretIndex)"
-                    switch reference {
-                    case let .environment(name): assignments.append("\(variable) = $env:\(name)")
-                    case let .file(path): assignments.append("\(variable) = (Get-Content -LiteralPath '\(path.replacingOccurrences(of: "'", with: "''"))' -TotalCount 1).Trim()")
-                    case let .prompt(label):
-                        assignments.append("\(variable) = [Runtime.InteropServices.Marshal]::PtrToStringBSTR([Runtime.InteropServices.Marshal]::SecureStringToBSTR((Read-Host -AsSecureString '\(label)')))")
-                    }
-                    return "/\(parameter.name):" + "$(\(variable))"
+            var variables: [SecretReference: String] = [:]
+            func variable(for reference: SecretReference) -> String {
+                if let known = variables[reference] { return known }
+                secretIndex += 1
+                let name = "$secret\(secretIndex)"
+                variables[reference] = name
+                let label = singleQuoted(reference.description)
+                switch reference {
+                case let .environment(environmentName):
+                    assignments.append("\(name) = Get-PlanSecret \(label) ([Environment]::GetEnvironmentVariable(\(singleQuoted(environmentName))))")
+                case let .file(path):
+                    assignments.append("\(name) = Get-PlanSecret \(label) (Get-Content -LiteralPath \(singleQuoted(path)) -TotalCount 1)")
+                case let .prompt(prompt):
+                    assignments.append("\(name) = Get-PlanSecret \(label) ([Runtime.InteropServices.Marshal]::PtrToStringBSTR([Runtime.InteropServices.Marshal]::SecureStringToBSTR((Read-Host -AsSecureString \(singleQuoted(prompt))))))")
                 }
+                return name
             }
-            var command = "choco upgrade \(step.package) --version='\(step.version.normalized)' --source='\(plan.source.replacingOccurrences(of: "'", with: "''"))' -y --no-progress"
-            if !step.parameters.isEmpty { command += " --package-parameters=\"'" + step.parameters.map(render).joined(separator: " ") + "'\"" }
-            if !step.sensitiveParameters.isEmpty {
-                command += " --package-parameters-sensitive=\"'" + step.sensitiveParameters.map(render).joined(separator: " ") + "'\""
+            var body: [String] = []
+            for step in section.steps {
+                if step.phase == .internalize {
+                    body.append("# Step \(step.number): bring these into \(comment(plan.source)) first (ccm-upgrade internalize):")
+                    body += step.packages.map { "#   \(comment($0.description))" }
+                    continue
+                }
+                func render(_ parameter: PackageParameter) -> String {
+                    switch parameter.value {
+                    case nil: return "/\(parameter.name)"
+                    case let .text(text): return "/\(parameter.name):" + doubleQuotedContent(text)
+                    case let .secret(reference): return "/\(parameter.name):$(\(variable(for: reference)))"
+                    }
+                }
+                // Options and values as separate arguments (`--version '1.0'`, not `--version='1.0'`): the same to
+                // choco, and a form every PowerShell parser reads as one argument each.
+                var command = "choco upgrade \(step.package) --version \(singleQuoted(step.version.normalized)) --source \(singleQuoted(plan.source)) -y --no-progress"
+                if !step.parameters.isEmpty { command += " --package-parameters \"'" + step.parameters.map(render).joined(separator: " ") + "'\"" }
+                if !step.sensitiveParameters.isEmpty {
+                    command += " --package-parameters-sensitive \"'" + step.sensitiveParameters.map(render).joined(separator: " ") + "'\""
+                }
+                body.append("# Step \(step.number): \(comment(stepTitle(step)))")
+                body.append(command)
+                body.append("Assert-ChocoSuccess \(singleQuoted("Step \(step.number): \(step.package) \(step.version.normalized)"))")
             }
-            lines.append("# Step \(step.number): \(stepTitle(step))")
+            if !assignments.isEmpty { lines.append("# This section's secrets, all read before its first step.") }
             lines += assignments
-            lines.append(command)
-            lines.append("Assert-ChocoSuccess 'Step \(step.number): \(step.package) \(step.version.normalized)'")
+            lines += body
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A PowerShell single-quoted string: nothing is expanded; a quote (also the typographic ones PowerShell
+    /// treats as quotes) is doubled.
+    static func singleQuoted(_ text: String) -> String {
+        var result = "'"
+        for character in text {
+            if "'\u{2018}\u{2019}\u{201A}\u{201B}".contains(character) { result.append(character) }
+            result.append(character)
+        }
+        return result + "'"
+    }
+
+    /// Text inside a PowerShell double-quoted string, taken literally: `$`, backtick and double quotes (also
+    /// the typographic ones) are escaped with a backtick.
+    static func doubleQuotedContent(_ text: String) -> String {
+        var result = ""
+        for character in text {
+            if "$`\"\u{201C}\u{201D}\u{201E}".contains(character) { result.append("`") }
+            result.append(character)
+        }
+        return result
+    }
+
+    /// Text in a `#` comment: a line break would end the comment and make the rest code.
+    static func comment(_ text: String) -> String {
+        String(text.map { $0.isNewline ? " " : $0 })
     }
 }

@@ -1,54 +1,60 @@
 import Diagnostics
+import FileSupport
 import Foundation
 import Versioning
 
-/// Runs a plan's steps for this host through `choco`, one at a time, in order, with a journal.
+/// Runs a plan's steps, one at a time, in the plan's order across hosts, with a journal.
 ///
-/// A step on another host stops the run with the exact command to run there (record it with `confirm`);
-/// client-group steps are listed for a CCM deployment or per-client runs. After each step the installed
-/// version is read back; anything but the planned version, or an exit code outside 0/1605/1614/1641/3010,
-/// stops the run: later steps never start. Running again resumes at the failed step.
-public struct PlanRunner {
-    public struct Configuration {
-        public var host: String
-        /// The choco executable (real choco on Windows; the tests' stand-in elsewhere).
-        public var choco: String = "choco"
+/// Each host step runs on its ``ChocoHost`` (this machine or a CCM host over SSH); a step on a host the run
+/// has no way to reach stops the run with the exact command to run there (record it with ``confirm(step:dryRun:)``);
+/// client-group steps are listed for a CCM deployment. Before step 1 everything the remaining steps need is
+/// resolved (``prepare(_:)``): a run that cannot finish does not start. A step is journalled as started before
+/// choco starts; afterwards the installed version is read back on its host, and anything but the planned
+/// version, or an exit code outside 0/1605/1614/1641/3010, stops the run: later steps never start.
+public struct PlanRunner: Sendable {
+    public struct Configuration: Sendable {
+        /// Where each host's steps run, by the plan's host name (compared without case). A plan host not
+        /// listed is run by the admin: the run stops before its step with the command.
+        public var hosts: [String: any ChocoHost]
+        /// The host the admin named (`run --host`): it must be one of the plan's hosts.
+        public var namedHost: String?
         public var journalPath: String
         public var dryRun = false
         public var applyKnownFixes = false
-        /// The Chocolatey lib folder, for known-error fixes.
-        public var libFolder: String?
-        /// The installed version of a package on this host (reads the lib folder); nil when not installed.
-        public var installedVersion: (String) -> NuGetVersion?
-        /// Resolves secret references when a step runs.
-        public var resolveSecret: (SecretReference) throws(PlanningError) -> String = { reference throws(PlanningError) in try reference.resolve() }
-        /// Whether the internal feed has a package version (checked before each step runs).
-        public var feedHas: (String, NuGetVersion) async -> Bool = { _, _ in true }
+        /// Resolves secret references (all of them before step 1).
+        public var resolveSecret: @Sendable (SecretReference) throws(PlanningError) -> String = { reference throws(PlanningError) in
+            try reference.resolve()
+        }
+        /// Whether the internal feed has a package version (checked for every remaining step before step 1).
+        public var feedHas: @Sendable (String, NuGetVersion) async -> Bool = { _, _ in true }
         /// Brings packages into the internal feed (the internalize step); returns nil on success or why it
         /// failed. Nil: the step only checks the feed and asks the admin to run `ccm-upgrade internalize`.
-        public var internalize: (([PinnedPackage]) async -> String?)?
-        /// Environment variables the step needs, added to the allow-listed part of this process's
-        /// environment (see ``PlanRunner/childEnvironment(from:adding:)``).
-        public var chocoEnvironment: [String: String] = [:]
+        public var internalize: (@Sendable ([PinnedPackage]) async -> String?)?
         /// Progress lines for people (stderr in the CLI).
-        public var log: (String) -> Void = { _ in }
+        public var log: @Sendable (String) -> Void = { _ in }
+        /// choco's output, line by line as it comes (secrets masked), for people.
+        public var chocoOutput: @Sendable (String) -> Void = { _ in }
+        /// How long to wait between two looks at an orphaned choco of an interrupted run.
+        public var orphanPollInterval: Duration = .seconds(1)
 
-        public init(host: String, journalPath: String, installedVersion: @escaping (String) -> NuGetVersion?) {
-            self.host = host
+        public init(hosts: [String: any ChocoHost], journalPath: String) {
+            self.hosts = hosts
             self.journalPath = journalPath
-            self.installedVersion = installedVersion
         }
     }
 
     /// How a run ended.
     public enum Outcome: Sendable, Equatable {
-        /// Every step for this host and every server step elsewhere is done.
+        /// Every host step is done; client-group steps are listed for a CCM deployment.
         case completed(ran: [Int], remainingElsewhere: [String])
-        /// A step runs on another host: run `command` there, then confirm it.
+        /// A step runs on a host the run cannot reach: run `command` there, then confirm it.
         case waitingForHost(step: Int, host: String, command: String)
         case failed(step: Int, reason: String)
-        /// `--dry-run`: the commands that would run, secrets masked.
-        case dryRun(commands: [String])
+        /// Cancelled (Ctrl-C) between steps: the steps before `nextStep` are done and journalled.
+        case interrupted(nextStep: Int)
+        /// `--dry-run`: the commands that would run, secrets masked, and what would stop the real run before
+        /// step 1 (an unset secret, an unreachable host, a missing choco).
+        case dryRun(commands: [String], blockers: [String])
     }
 
     public static let validExitCodes: Set<Int32> = [0, 1605, 1614, 1641, 3010]
@@ -62,138 +68,92 @@ public struct PlanRunner {
         self.configuration = configuration
     }
 
-    /// Records that step `number` (on another host) succeeded there.
-    public func confirm(step number: Int) throws(PlanningError) {
-        guard let step = plan.steps.first(where: { $0.number == number }) else {
-            throw .invalidPlan(file: configuration.journalPath, problems: ["the plan has no step \(number)"])
-        }
-        var journal = try RunJournal.load(path: configuration.journalPath, plan: plan)
-        journal.entries.append(.init(step: number, package: step.package, version: step.version.normalized, status: .confirmed,
-                                     exitCode: nil, command: step.chocoCommand(source: plan.source).masked,
-                                     message: "confirmed by the admin", at: RunJournal.timestamp()))
-        try journal.save(path: configuration.journalPath)
+    /// The host a step runs on, when the run can reach it.
+    func host(of step: PlanStep) -> (any ChocoHost)? {
+        guard let name = step.host?.lowercased() else { return nil }
+        return configuration.hosts.first { $0.key.lowercased() == name }?.value
     }
 
     public func run() async throws(PlanningError) -> Outcome {
         let problems = PlanValidator.problems(in: plan)
         guard problems.isEmpty else { throw .invalidPlan(file: configuration.journalPath, problems: problems) }
-        var journal = try RunJournal.load(path: configuration.journalPath, plan: plan)
-        let host = configuration.host.lowercased()
+        try checkNamedHost()
+        // A dry run writes nothing, not even the lock file.
+        let lock = configuration.dryRun ? nil : try RunLock.acquire(journalPath: configuration.journalPath)
+        defer { lock?.unlock() }
+        let store = JournalStore(try RunJournal.load(path: configuration.journalPath, plan: plan), path: configuration.journalPath)
+        let prepared = try await prepare(store)
         var ran: [Int] = []
         var dryRunCommands: [String] = []
         var elsewhere: [String] = []
-        for step in plan.steps where !journal.isDone(step.number) {
-            let command = step.chocoCommand(source: plan.source)
-            switch step.phase {
-            case .internalize:
-                // The feed must now hold every package; the internalize command brings them in.
-                var missing: [PinnedPackage] = []
-                for package in step.packages where !(await configuration.feedHas(package.id, package.version)) {
-                    missing.append(package)
-                }
-                if configuration.dryRun {
-                    dryRunCommands.append("# step \(step.number): internalize into \(plan.source): \(missing.isEmpty ? "nothing missing" : missing.map(\.description).joined(separator: ", "))")
-                    continue
-                }
-                if !missing.isEmpty, let internalize = configuration.internalize {
-                    configuration.log("step \(step.number): internalizing \(missing.map(\.description).joined(separator: ", "))")
-                    if let failure = await internalize(missing) {
-                        return .failed(step: step.number, reason: "internalize failed: \(failure)")
-                    }
-                    missing = []
-                    for package in step.packages where !(await configuration.feedHas(package.id, package.version)) {
-                        missing.append(package)
-                    }
-                }
-                guard missing.isEmpty else {
-                    return .failed(step: step.number, reason: "the internal feed \(plan.source) still lacks \(missing.map(\.description).joined(separator: ", ")); run `ccm-upgrade internalize` for them, then run again")
-                }
-                journal.entries.append(.init(step: step.number, package: step.package, version: step.version.normalized, status: .succeeded,
-                                             exitCode: nil, command: nil, message: "the internal feed has every package", at: RunJournal.timestamp()))
-                try journal.save(path: configuration.journalPath)
-                ran.append(step.number)
-            case .clientAgents:
-                elsewhere.append("step \(step.number) on group \(step.group ?? "?"): \(command.masked)")
-            default:
-                guard step.host?.lowercased() == host else {
-                    if configuration.dryRun {
-                        dryRunCommands.append("# step \(step.number) runs on host \(step.host ?? "?"): \(command.masked)")
-                        continue
-                    }
-                    return .waitingForHost(step: step.number, host: step.host ?? "?", command: command.masked)
-                }
-                if configuration.dryRun {
-                    dryRunCommands.append(command.masked)
-                    continue
-                }
-                if let failure = try await execute(step, command: command, journal: &journal) {
-                    return .failed(step: step.number, reason: failure)
-                }
-                ran.append(step.number)
+        for step in plan.steps where !store.journal.isDone(step.number) {
+            // Ctrl-C: the step under way finished; no further step starts.
+            if Task.isCancelled, !configuration.dryRun { return .interrupted(nextStep: step.number) }
+            switch try await perform(step, prepared: prepared, store: store) {
+            case .done: ran.append(step.number)
+            case let .dryRun(line): dryRunCommands.append(line)
+            case let .elsewhere(line): elsewhere.append(line)
+            case let .stop(outcome): return outcome
             }
         }
-        if configuration.dryRun { return .dryRun(commands: dryRunCommands + elsewhere.map { "# " + $0 }) }
+        if configuration.dryRun { return .dryRun(commands: dryRunCommands + elsewhere.map { "# " + $0 }, blockers: prepared.problems) }
         return .completed(ran: ran, remainingElsewhere: elsewhere)
     }
 
-    /// Runs one step (retrying once after a documented fix when allowed); nil on success, else why it failed.
-    private func execute(_ step: PlanStep, command: ChocoCommand, journal: inout RunJournal) async throws(PlanningError) -> String? {
-        guard await configuration.feedHas(step.package, step.version) else {
-            return record(step, command: command, status: .failed, exitCode: nil,
-                          message: "the internal feed \(plan.source) does not have \(step.package) \(step.version.normalized)", journal: &journal)
-        }
-        if let installed = configuration.installedVersion(step.package), let from = step.fromVersion, installed != from, installed != step.version {
-            return record(step, command: command, status: .failed, exitCode: nil,
-                          message: "the plan is stale: \(step.package) is at \(installed.normalized) here, the plan expected \(from.normalized); make a new plan",
-                          journal: &journal)
-        }
-        var secrets: [String] = []
-        let resolve = configuration.resolveSecret
-        let arguments = try command.arguments { reference throws(PlanningError) in
-            let value = try resolve(reference)
-            secrets.append(value)
-            Redaction.register(value) // masked in anything printed from now on
-            return value
-        }
-        var attempt = 0
-        while true {
-            attempt += 1
-            configuration.log("step \(step.number): \(command.masked)")
-            var (status, output) = Self.runProcess(configuration.choco, arguments, environment: configuration.chocoEnvironment)
-            // choco's own output is shown to the admin; a secret it might echo is masked first.
-            for secret in secrets where !secret.isEmpty { output = output.replacingOccurrences(of: secret, with: "********") }
-            let installed = configuration.installedVersion(step.package)
-            if Self.validExitCodes.contains(status), installed == step.version {
-                if Self.rebootExitCodes.contains(status) { configuration.log("step \(step.number): succeeded; a reboot is pending (exit code \(status))") }
-                _ = record(step, command: command, status: .succeeded, exitCode: status, message: nil, journal: &journal)
-                return nil
-            }
-            let tail = output.split(whereSeparator: \.isNewline).suffix(15)
-            for line in tail { configuration.log("  choco: \(line)") }
-            var reason = Self.validExitCodes.contains(status)
-                ? "choco exited \(status) but \(step.package) is at \(installed?.normalized ?? "nothing") instead of \(step.version.normalized)"
-                : "choco exited \(status)"
-            let known = KnownError.matching(output)
-            for error in known { reason += "\n  known error (\(error.id)): \(error.explanation)" }
-            let fixable = known.filter { !$0.filesToDelete.isEmpty }
-            if attempt == 1, configuration.applyKnownFixes, !fixable.isEmpty, let lib = configuration.libFolder {
-                for file in Set(fixable.flatMap(\.filesToDelete)) {
-                    configuration.log("step \(step.number): applying the documented fix: deleting \(lib)/\(file)")
-                    try? FileManager.default.removeItem(atPath: lib + "/" + file)
-                }
-                continue
-            }
-            if !fixable.isEmpty && !configuration.applyKnownFixes { reason += "\n  run again with --apply-known-fixes to apply the documented fix and retry once" }
-            return record(step, command: command, status: .failed, exitCode: status, message: reason, journal: &journal)
+    /// What one step came to.
+    enum StepResult {
+        case done
+        case dryRun(String)
+        /// Not run by `run` (client groups): listed at the end.
+        case elsewhere(String)
+        case stop(Outcome)
+    }
+
+    /// The one dispatch over step kinds; a new kind adds a case here and its own `PlanRunner+Kind.swift`.
+    func perform(_ step: PlanStep, prepared: Prepared, store: JournalStore) async throws(PlanningError) -> StepResult {
+        switch step.phase {
+        case .internalize:
+            return try await internalize(step, store: store)
+        case .clientAgents:
+            return .elsewhere("step \(step.number) on group \(step.group ?? "?"): \(step.chocoCommand(source: plan.source).masked)")
+        case .serverPrerequisites, .database, .service, .web, .hostAgent:
+            return try await hostStep(step, prepared: prepared, store: store)
         }
     }
 
-    private func record(_ step: PlanStep, command: ChocoCommand, status: RunJournal.Status, exitCode: Int32?, message: String?,
-                        journal: inout RunJournal) -> String? {
-        journal.entries.append(.init(step: step.number, package: step.package, version: step.version.normalized, status: status,
-                                     exitCode: exitCode, command: command.masked, message: message, at: RunJournal.timestamp()))
-        do { try journal.save(path: configuration.journalPath) } catch { return "\(message ?? "") (and the journal could not be written: \(error))" }
-        return status == .failed ? (message ?? "failed") : nil
+    /// The internalize step: the feed must hold every package; the internalize command brings them in.
+    private func internalize(_ step: PlanStep, store: JournalStore) async throws(PlanningError) -> StepResult {
+        var missing: [PinnedPackage] = []
+        for package in step.packages where !(await configuration.feedHas(package.id, package.version)) {
+            missing.append(package)
+        }
+        if configuration.dryRun {
+            return .dryRun("# step \(step.number): internalize into \(plan.source): \(missing.isEmpty ? "nothing missing" : missing.map(\.description).joined(separator: ", "))")
+        }
+        if !missing.isEmpty, let internalize = configuration.internalize {
+            configuration.log("step \(step.number): internalizing \(missing.map(\.description).joined(separator: ", "))")
+            if let failure = await internalize(missing) {
+                return .stop(.failed(step: step.number, reason: "internalize failed: \(failure)"))
+            }
+            missing = []
+            for package in step.packages where !(await configuration.feedHas(package.id, package.version)) {
+                missing.append(package)
+            }
+        }
+        guard missing.isEmpty else {
+            return .stop(.failed(step: step.number, reason: "the internal feed \(plan.source) still lacks \(missing.map(\.description).joined(separator: ", ")); run `ccm-upgrade internalize` for them, then run again"))
+        }
+        try store.append(.init(step: step.number, package: step.package, version: step.version.normalized, status: .succeeded,
+                               message: "the internal feed has every package"))
+        return .done
+    }
+
+    /// `run --host NAME` names one of the plan's hosts; a typo would otherwise run nothing and look like success.
+    func checkNamedHost() throws(PlanningError) {
+        guard let named = configuration.namedHost else { return }
+        let planHosts = Array(Set(plan.steps.compactMap(\.host))).sorted()
+        guard !planHosts.contains(where: { $0.lowercased() == named.lowercased() }) else { return }
+        throw .unknownHost(name: named, planHosts: planHosts)
     }
 
     /// Variables a child process gets from this process's environment (names compared case-insensitively,
@@ -221,25 +181,26 @@ public struct PlanRunner {
         }
         return result.merging(adding, uniquingKeysWith: { $1 })
     }
+}
 
-    /// Runs choco; returns its exit status and combined output (which is echoed to the log as it is read).
-    static func runProcess(_ executable: String, _ arguments: [String], environment: [String: String]) -> (Int32, String) {
-        let process = Process()
-        process.environment = childEnvironment(from: ProcessInfo.processInfo.environment, adding: environment)
-        if executable.contains("/") {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [executable] + arguments
+/// The journal of one run: every change is saved at once, atomically.
+final class JournalStore: @unchecked Sendable {  // all access under `lock`
+    private let lock = NSLock()
+    private var current: RunJournal
+    let path: String
+
+    init(_ journal: RunJournal, path: String) {
+        current = journal
+        self.path = path
+    }
+
+    var journal: RunJournal { lock.withLock { current } }
+
+    func append(_ entry: RunJournal.Entry) throws(PlanningError) {
+        let snapshot = lock.withLock { () -> RunJournal in
+            current.entries.append(entry)
+            return current
         }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { return (127, "cannot start \(executable): \(error.localizedDescription)") }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try snapshot.save(path: path)
     }
 }

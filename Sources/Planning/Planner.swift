@@ -66,6 +66,9 @@ public struct Planner: Sendable {
         var choices = try chooseClientVersions(requirements, available: everywhere, options: options)
         var steps: [PlanStep] = []
         var findings: [Finding] = []
+        if case .latest = target {
+            findings += newerThanMatrix(everywhere, target: targetVersion, options: options)
+        }
         if requirements.reliesOnInference {
             findings.append(Finding(.warning, rule: "matrix.inferred-row", subject: "ccm \(targetVersion.normalized)",
                                     message: "the matrix row for CCM \(targetVersion.normalized) was never published; it is inferred from neighbouring rows"))
@@ -86,8 +89,8 @@ public struct Planner: Sendable {
             guard let host = inventory.host(with: role) else { continue }
             let installed = host.packages[role.packageID]
             if installed == targetVersion { continue }
-            let (plain, sensitive, notes) = ServiceParameterRules.parameters(for: role, host: host.name, parameters: parameters,
-                                                                            target: targetVersion)
+            let (plain, sensitive, notes) = ServiceParameterRules.parameters(for: role, host: host.name, parameters: parameters, target: targetVersion,
+                                                                            https: host.https, httpsRequired: matrix.httpsRule(for: targetVersion) != nil)
             steps.append(PlanStep(phase: PlanStep.Phase(rawValue: role.rawValue)!, host: host.name, package: role.packageID,
                                   version: targetVersion, fromVersion: installed, parameters: plain, sensitiveParameters: sensitive, notes: notes))
         }
@@ -163,6 +166,17 @@ public struct Planner: Sendable {
         }
     }
 
+    /// `--to latest` stops at the newest version the matrix knows; when the feeds hold a newer CCM, say so
+    /// (naming it) instead of stopping there silently.
+    private func newerThanMatrix(_ available: [String: [NuGetVersion]], target: NuGetVersion, options: Options) -> [Finding] {
+        let newer = matrix.versionsNewerThanRows(in: available, includePrerelease: options.includePrerelease)
+        guard let newest = newer.first else { return [] }
+        let list = newer.prefix(5).map(\.normalized).joined(separator: ", ")
+        return [Finding(.warning, rule: "matrix.newer-ccm-in-feed", subject: "ccm \(newest.normalized)",
+                        message: "the feeds hold CCM \(list), newer than this matrix knows (\(matrix.knownSpan)); the plan stops at \(target.normalized). Add a row for CCM \(newest.normalized) to matrix/ccm-compatibility.yaml once Chocolatey publishes it (docs/adding-a-ccm-release.md), or pass --matrix PATH with a newer copy",
+                        source: "matrix \(matrix.origin)")]
+    }
+
     /// Picks one version per client component: the newest available that meets the target's requirement
     /// and the product dependency rules of the versions picked above it (agent → extension → chocolatey).
     private func chooseClientVersions(_ requirements: CCMRequirements, available: [String: [NuGetVersion]], options: Options) throws(PlanningError) -> [String: (range: VersionRange, version: NuGetVersion)] {
@@ -216,10 +230,29 @@ public struct Planner: Sendable {
     /// The matrix errors the estate would have after `steps` ran; empty when the result is compatible.
     /// `run` calls it again on a plan file, so a plan that no longer passes the matrix does not start.
     public func preflightErrors(inventory: Inventory, steps: [PlanStep]) -> [Finding] {
-        matrix.check(Self.estate(inventory, after: steps).estate, duringUpgrade: false).findings.filter { $0.severity == .error }
+        matrix.check(estate(inventory, after: steps).estate, duringUpgrade: false).findings.filter { $0.severity == .error }
     }
 
-    /// The inventory as it will be once `steps` have run.
+    /// The inventory as it will be once `steps` have run, including the .NET prerequisites a server step
+    /// brings along: choco resolves the server package's dependencies from the internal feed (where the
+    /// internalize step put the documented versions), so a runtime a role host lists below the target's
+    /// range is upgraded with it — the database host's as much as the web host's.
+    func estate(_ inventory: Inventory, after steps: [PlanStep]) -> Inventory {
+        var after = Self.estate(inventory, after: steps)
+        for step in steps where ServerRole.allCases.contains(where: { $0.packageID == step.package }) {
+            guard let host = step.host, let index = after.hosts.firstIndex(where: { $0.name == host }),
+                  let requirements = try? matrix.requirements(forCCM: step.version) else { continue }
+            for prerequisite in requirements.prerequisites where prerequisite.requiredBy.contains(step.package) {
+                let id = prerequisite.id.lowercased()
+                guard let installed = after.hosts[index].packages[id], !prerequisite.range.contains(installed),
+                      let version = prerequisite.recommended ?? prerequisite.range.minVersion else { continue }
+                after.hosts[index].packages[id] = version
+            }
+        }
+        return after
+    }
+
+    /// The inventory as it will be once `steps` have run (package versions only).
     static func estate(_ inventory: Inventory, after steps: [PlanStep]) -> Inventory {
         var after = inventory
         for step in steps where step.phase != .internalize {
@@ -235,7 +268,7 @@ public struct Planner: Sendable {
 
     private func preflight(inventory: Inventory, target: NuGetVersion, steps: [PlanStep], requirements: CCMRequirements) throws(PlanningError) -> [Finding] {
         // The estate as it will be after the plan: it must pass the matrix, or the plan is impossible.
-        let report = matrix.check(Self.estate(inventory, after: steps).estate, duringUpgrade: false)
+        let report = matrix.check(estate(inventory, after: steps).estate, duringUpgrade: false)
         let errors = report.findings.filter { $0.severity == .error }
         if !errors.isEmpty { throw .impossible(reasons: errors.map { "\($0.subject): \($0.message) [\($0.rule)]" }) }
         var findings = report.findings
@@ -248,6 +281,16 @@ public struct Planner: Sendable {
         }
         if let sql = requirements.sqlServer {
             findings.append(Finding(.note, rule: "prerequisite.sql-server", subject: "database host", message: "SQL Server \(sql.minimum) or newer"))
+        }
+        for rule in requirements.setup {
+            switch rule.kind {
+            case .websiteHTTPS:
+                findings.append(Finding(.note, rule: "prerequisite.https", subject: "web host", message: "the website works only over SSL: keep its HTTPS binding"))
+            case .windowsFeatures:
+                findings.append(Finding(.note, rule: "prerequisite.windows-features", subject: "web host", message: "Windows features \(rule.features.joined(separator: ", "))"))
+            case .sqlServerService:
+                findings.append(Finding(.note, rule: "prerequisite.sql-server-service", subject: "database host", message: "SQL Server's service starts \(rule.startMode ?? "automatic")"))
+            }
         }
         findings.append(Finding(.note, rule: "procedure.backup", subject: "before step 1",
                                 message: "back up the ChocolateyManagement database and C:\\tools\\\(ServerRole.web.packageID)\\appsettings.json (or snapshot the VMs)"))

@@ -1,4 +1,5 @@
 import Compatibility
+import Diagnostics
 /// Why a plan could not be made, loaded or run. Messages name the file, the field and what was expected.
 public enum PlanningError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The inventory cannot be read or planned from; each diagnostic names file, line and field.
@@ -10,6 +11,12 @@ public enum PlanningError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidPlan(file: String, problems: [String])
     case secretUnavailable(reference: String, reason: String)
     case io(path: String, reason: String)
+    /// `run --host NAME` with a name no step of the plan runs on.
+    case unknownHost(name: String, planHosts: [String])
+    /// Something the remaining steps need is missing (a secret, a host, a package in the feed): nothing ran.
+    case cannotStart(problems: [String])
+    /// A request the run refuses (`--confirm` of a step it runs itself, or before its predecessors).
+    case refused(String)
 
     public var description: String {
         switch self {
@@ -26,6 +33,12 @@ public enum PlanningError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(file): the plan is refused:\n" + problems.map { "  - " + $0 }.joined(separator: "\n")
         case let .secretUnavailable(reference, reason): return "secret '\(reference)' cannot be resolved: \(reason)"
         case let .io(path, reason): return "\(path): \(reason)"
+        case let .unknownHost(name, planHosts):
+            if planHosts.isEmpty { return "--host \(name): no step of the plan runs on a host (it has only feed and client-group steps)" }
+            return "--host \(name): no step of the plan runs on that host\(Suggestion.didYouMean(name, in: planHosts)) (the plan's hosts: \(planHosts.joined(separator: ", ")))"
+        case let .cannotStart(problems):
+            return "the run would not finish, so no step was started:\n" + problems.map { "  - " + $0 }.joined(separator: "\n")
+        case let .refused(reason): return reason
         }
     }
 }

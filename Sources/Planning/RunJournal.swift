@@ -1,16 +1,23 @@
-import Crypto
 import Diagnostics
 import FileSupport
 import Foundation
+import Hashing
 import JSONOutput
 
 /// What `run` has done so far, so a second `run` resumes at the failed step and never repeats a finished one.
-/// Written atomically (temporary file + rename) after every step. Holds masked commands only, never a secret.
+/// Written atomically (temporary file + rename) before and after every step. Holds masked commands only,
+/// never a secret.
 public struct RunJournal: Sendable, Hashable, Codable {
     public enum Status: String, Sendable, Codable {
-        /// Ran here and the installed version was verified.
+        /// Recorded before choco starts: a run killed during the step leaves this behind, and the next run
+        /// reads the installed version (after any orphaned choco ended) before deciding.
+        case started
+        /// choco ran but its result never came back (connection lost): the next run reads the installed
+        /// version on the host before deciding.
+        case unknown
+        /// Ran and the installed version was verified.
         case succeeded
-        /// Ran on another host; the admin confirmed it with `--confirm`.
+        /// Ran on a host `run` cannot reach; the admin confirmed it with `--confirm`.
         case confirmed
         case failed
     }
@@ -25,6 +32,22 @@ public struct RunJournal: Sendable, Hashable, Codable {
         public var command: String?
         public var message: String?
         public var at: String
+        /// The marker a `started` step gave its choco's environment (``OrphanedChoco``), so the next run can
+        /// wait for an orphaned choco and whatever it started.
+        public var marker: String?
+
+        public init(step: Int, package: String, version: String, status: Status, exitCode: Int32? = nil, command: String? = nil,
+                    message: String? = nil, at: String = RunJournal.timestamp(), marker: String? = nil) {
+            self.step = step
+            self.package = package
+            self.version = version
+            self.status = status
+            self.exitCode = exitCode
+            self.command = command
+            self.message = message
+            self.at = at
+            self.marker = marker
+        }
     }
 
     /// The digest of the plan file this journal belongs to; a journal never applies to another plan.
@@ -42,11 +65,18 @@ public struct RunJournal: Sendable, Hashable, Codable {
         return entry.status == .succeeded || entry.status == .confirmed
     }
 
+    /// True when the step may have run but was not verified (killed during the step, connection lost): its
+    /// outcome must be read from the host before the step is run again or counted as done.
+    public func isUnverified(_ step: Int) -> Bool {
+        guard let entry = latest(step) else { return false }
+        return entry.status == .started || entry.status == .unknown
+    }
+
     public static func digest(of plan: UpgradePlan) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(plan)) ?? Data()
-        return "sha256:" + SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return "sha256:" + Digester.digest(.sha256, of: data).hex
     }
 
     /// Loads the journal at `path`, or starts a new one; refuses a journal of a different plan.
@@ -75,7 +105,7 @@ public struct RunJournal: Sendable, Hashable, Codable {
         }
     }
 
-    static func timestamp() -> String {
+    public static func timestamp() -> String {
         let formatter = ISO8601DateFormatter()
         return formatter.string(from: Date())
     }

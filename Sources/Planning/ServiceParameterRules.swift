@@ -5,7 +5,8 @@ import Versioning
 enum ServiceParameterRules {
     typealias Result = (plain: [PackageParameter], sensitive: [PackageParameter], notes: [String])
 
-    static func parameters(for role: Inventory.Role, host: String, parameters: UpgradeParameters, target: NuGetVersion) -> Result {
+    static func parameters(for role: Inventory.Role, host: String, parameters: UpgradeParameters, target: NuGetVersion,
+                           https: WebHTTPS? = nil, httpsRequired: Bool = false) -> Result {
         switch role {
         case .database:
             return connection(parameters.database, role: "database")
@@ -18,6 +19,7 @@ enum ServiceParameterRules {
             result.sensitive += connection.sensitive
             result.notes += connection.notes
             result.notes.append("users other than ccmadmin may need their roles checked in Administration → Users afterwards")
+            if httpsRequired, let https { website(https, into: &result) }
             return result
         }
     }
@@ -49,6 +51,17 @@ enum ServiceParameterRules {
         result.sensitive += connection.sensitive
         result.notes += connection.notes
         return result
+    }
+
+    /// CCM 0.17.0+ serves the website only over SSL. The docs list no certificate parameter for the web
+    /// package (ccm.md §3, §4.3: the Quick Start scripts bind the certificate in IIS themselves), so nothing is
+    /// passed to choco — a guessed parameter could be ignored or refused — and the step names the certificate
+    /// whose IIS binding must stay in place; the plan was refused earlier when the estate records none.
+    private static func website(_ https: WebHTTPS, into result: inout Result) {
+        let named = [https.certificateThumbprint.map { "thumbprint \($0)" }, https.certificateDnsName].compactMap { $0 }.joined(separator: ", ")
+        result.notes.append(
+            "CCM's website works only over SSL from 0.17.0: keep the HTTPS binding (port \(https.port), certificate \(named)) on the ChocolateyCentralManagement site; the web package takes no certificate parameter"
+        )
     }
 
     private static func account(_ account: UpgradeParameters.Account, defaultUser: String?, what: String) -> Result {

@@ -45,6 +45,9 @@ public enum FeedError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidSource(source: String, reason: String)
     /// The task was cancelled while the transfer ran.
     case cancelled(url: String)
+    /// The package could not be internalized (a resource failed its checksum or download, a download cannot be
+    /// resolved statically, …): nothing was pushed.
+    case notInternalized(package: String, reason: String)
 
     public var description: String {
         switch self {
@@ -94,6 +97,8 @@ public enum FeedError: Error, Sendable, Equatable, CustomStringConvertible {
             return "source '\(source)': \(reason)"
         case let .cancelled(url):
             return "\(url): cancelled"
+        case let .notInternalized(package, reason):
+            return "\(package): not internalized, not pushed: \(reason)"
         }
     }
 

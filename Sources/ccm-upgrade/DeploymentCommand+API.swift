@@ -22,6 +22,9 @@ struct CCMConnectionArguments: ParsableArguments {
     @Option(help: ArgumentHelp("A PEM file of CA certificates to trust for CCM (verification is never turned off).", valueName: "FILE"))
     var caBundle: String?
 
+    @Flag(help: "Accept an http:// CCM address (CCM before 0.17.0 serves http on port 80 by default). The password then crosses the network in clear text; a warning says so.")
+    var allowHttp = false
+
     func client() throws -> CCMClient {
         guard let url = url ?? ProcessInfo.processInfo.environment["CCM_URL"], !url.isEmpty else {
             throw ValidationError("give --url or set CCM_URL to the CCM website address")
@@ -31,12 +34,17 @@ struct CCMConnectionArguments: ParsableArguments {
         }
         let username = try resolve(usernameFrom, what: "username", flag: "--username-from")
         let password = try resolve(passwordFrom, what: "password", flag: "--password-from")
+        let client: CCMClient
         do {
-            return try CCMClient(baseURL: url, credentials: Credentials(username: username, password: Secret(password)),
-                                 options: CCMConnectionOptions(caBundle: caBundle), logger: .tool)
+            client = try CCMClient(baseURL: url, credentials: Credentials(username: username, password: Secret(password)),
+                                   options: CCMConnectionOptions(caBundle: caBundle, allowPlainHTTP: allowHttp), logger: .tool)
         } catch {
             throw ValidationError(error.description)
         }
+        if client.isPlainHTTP {
+            Console.warning("--allow-http: \(client.baseURL) is plain http: the CCM password and session cookie cross the network in clear text; bind the website to https (required from CCM 0.17.0) as soon as you can")
+        }
+        return client
     }
 
     private func resolve(_ text: String, what: String, flag: String) throws -> String {
@@ -83,7 +91,7 @@ extension DeploymentCommand {
         static let configuration = CommandConfiguration(
             commandName: "push",
             abstract: "Create a deployment plan in CCM from a ccm-upgrade plan or a deployment JSON file.",
-            discussion: "With a ccm-upgrade plan, group names are resolved through Groups/GetAll. --method steps (default) uses DeploymentPlans/CreateOrEdit plus one DeploymentSteps/CreateOrEdit(Privileged) per step; --method import posts the import JSON (CCM 0.11.0+). Exit codes: 0 created (and finished Success with --wait); 1 CCM refused or the plan did not succeed; 2 bad input."
+            discussion: "With a ccm-upgrade plan, group names are resolved through Groups/GetAll. --method steps (default) uses DeploymentPlans/CreateOrEdit plus one DeploymentSteps/CreateOrEdit(Privileged) per step; --method import posts the import JSON (CCM 0.11.0+). The plan is then read back (GetDeploymentPlanForEdit): unless every step kept its target groups it stays Draft. Exit codes: 0 created (and finished Success with --wait); 1 CCM refused, a step lost or lacks its groups, or the plan did not succeed; 2 bad input."
         )
 
         @Argument(help: ArgumentHelp("A ccm-upgrade plan (plan.json) or a deployment-plan JSON file.", valueName: "FILE"))
@@ -118,11 +126,14 @@ extension DeploymentCommand {
             }
             let id = try await client.create(document, groups: groups, method: method)
             Console.out("created deployment plan \(id) '\(document.name)' (Draft) in \(client.baseURL)")
-            let ungrouped = groups.enumerated().filter { $0.element.isEmpty }.map { String($0.offset + 1) }
-            guard ungrouped.isEmpty || !ready else {
-                throw CommandFailure.problem("step(s) \(ungrouped.joined(separator: ", ")) have no target groups: plan \(id) stays Draft; select groups in CCM, then Move To Ready")
-            }
             guard ready else { return }
+            // Read the plan back: Import may not keep DeploymentStepGroupIds (unverified), and a step without
+            // groups runs nowhere. Nothing is moved to Ready or started unless every step targets its groups.
+            var expected: [Int: [Int]] = [:]
+            for (index, step) in document.deploymentSteps.enumerated() where index < groups.count {
+                expected[step.planOrder] = groups[index].map(\.id)
+            }
+            try await DeploymentCLI.requireTargets(client: client, id: id, expected: expected)
             try await client.moveToReady(id)
             Console.out("deployment plan \(id) is Ready")
             guard start else { return }
@@ -153,7 +164,7 @@ extension DeploymentCommand {
         static let configuration = CommandConfiguration(
             commandName: "start",
             abstract: "Start a CCM deployment plan.",
-            discussion: "Exit codes: 0 started (and finished Success with --wait); 1 CCM refused or the plan did not succeed; 2 bad input."
+            discussion: "The plan is read back first (DeploymentPlans/GetDeploymentPlanForEdit): a plan with a step that targets no group is not started. Exit codes: 0 started (and finished Success with --wait); 1 CCM refused, a step targets nothing, or the plan did not succeed; 2 bad input."
         )
 
         @OptionGroup var plan: PlanOnCCM
@@ -163,6 +174,7 @@ extension DeploymentCommand {
 
         func run() async throws {
             let client = try plan.connection.client()
+            try await DeploymentCLI.requireTargets(client: client, id: plan.id, expected: nil)
             if moveToReady { try await client.moveToReady(plan.id) }
             try await client.start(plan.id)
             Console.out("deployment plan \(plan.id) started")
@@ -187,6 +199,9 @@ extension DeploymentCommand {
             } else {
                 let status = try await client.status(plan.id)
                 try DeploymentCLI.report(status, format: plan.format)
+                guard status.listed else {
+                    throw CommandFailure.problem("CCM does not list deployment plan \(plan.id) (DeploymentPlans/GetAllPaged, archived or not): check the id, and that this account can see the plan")
+                }
                 if status.result.isTerminal, status.result != .success { throw ExitCodes.problemsFound }
             }
         }
@@ -246,5 +261,24 @@ struct PlanOnCCM: ParsableArguments {
     /// Waits for the plan to end, printing each change of state, then reports (exit 1 unless Success).
     func waitAndReport(_ client: CCMClient) async throws {
         try await DeploymentCLI.waitAndReport(client: client, id: id, waiting: waiting, format: format)
+    }
+}
+
+extension DeploymentCLI {
+    /// Refuses (exit 1) when CCM says a step of plan `id` targets no group, or other groups than it was
+    /// created with; warns when CCM's answer does not say.
+    static func requireTargets(client: CCMClient, id: Int, expected: [Int: [Int]]?) async throws {
+        let check: TargetCheck
+        do {
+            check = try await client.targets(of: id, expected: expected)
+        } catch {
+            throw CommandFailure.problem("deployment plan \(id) is not moved to Ready or started: reading it back to check its target groups failed: \(error.description)")
+        }
+        if !check.unknown.isEmpty {
+            Console.warning("CCM's answer does not show the target groups of step(s) \(check.unknown.map { String($0.planOrder) }.joined(separator: ", ")) of plan \(id): check them in CCM (Deployments → plan \(id))")
+        }
+        guard check.canStart else {
+            throw CommandFailure.problem("deployment plan \(id) is not moved to Ready or started: \(check.problems.joined(separator: "; ")); select the groups in CCM (Deployments → edit plan \(id)), then run 'ccm-upgrade deployment start --id \(id) --move-to-ready'")
+        }
     }
 }

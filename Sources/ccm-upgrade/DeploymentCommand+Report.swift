@@ -25,13 +25,14 @@ extension DeploymentCLI {
 /// `--format json` of a plan status.
 private struct StatusJSON: Encodable {
     struct Computer: Encodable { let name: String; let result: String; let resultCode: Int; let exitCode: Int? }
-    struct Step: Encodable { let id: Int; let planOrder: Int; let name: String; let result: String; let resultCode: Int; let computers: [Computer] }
+    struct Step: Encodable { let id: Int?; let planOrder: Int; let name: String; let result: String; let resultCode: Int; let computers: [Computer]? }
     let id: Int
     let name: String
     let state: String
     let result: String
     let resultCode: Int
     let steps: [Step]
+    let notes: [String]
 
     init(_ status: PlanStatus) {
         id = status.id
@@ -39,9 +40,10 @@ private struct StatusJSON: Encodable {
         state = status.state.description
         result = status.result.description
         resultCode = status.result.rawValue
+        notes = status.notes
         steps = status.steps.map { step in
             Step(id: step.id, planOrder: step.planOrder, name: step.name, result: step.result.description, resultCode: step.result.rawValue,
-                 computers: step.computers.map { Computer(name: $0.name, result: $0.result.description, resultCode: $0.result.rawValue, exitCode: $0.exitCode) })
+                 computers: step.computers?.map { Computer(name: $0.name, result: $0.result.description, resultCode: $0.result.rawValue, exitCode: $0.exitCode) })
         }
     }
 }

@@ -13,7 +13,7 @@ struct DeploymentCommand: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 done (lint: no errors; status: the plan succeeded); 1 problems found (lint errors, \
             a plan that ended Failed, Unreachable, Inconclusive or Cancelled, CCM refusing a call); 2 bad input.
-            See docs/deployments.md.
+            See the README's deployment section.
             """,
         subcommands: [Emit.self, Lint.self, Groups.self, Push.self, Start.self, Status.self, Cancel.self]
     )

@@ -50,8 +50,11 @@ struct DeploymentEmitOptions: ParsableArguments {
     @Flag(help: "Set RequiresApproval (its meaning is undocumented).")
     var requiresApproval = false
 
-    @Option(help: "How a CCM sensitive variable appears in advanced scripts; NAME is replaced by the variable name.")
-    var sensitiveVariableTemplate = DeploymentOptions.defaultSensitiveVariableTemplate
+    @Option(help: ArgumentHelp("How a CCM sensitive variable appears in advanced scripts, as your CCM writes it when you insert one; NAME is replaced by the variable name (default, a guess: \(DeploymentOptions.defaultSensitiveVariableTemplate)). Setting it confirms it.", valueName: "TEMPLATE"))
+    var sensitiveVariableTemplate: String?
+
+    @Flag(help: "Confirm that the default sensitive-variable template is how your CCM writes a variable (needed before a step with a secret is emitted).")
+    var confirmSensitiveVariableTemplate = false
 
     @Option(help: "Minutes until the scheduled task restarts chocolatey-agent after its upgrade.")
     var agentRestartDelay = 1
@@ -67,7 +70,7 @@ struct DeploymentEmitOptions: ParsableArguments {
         probe.machineContactTimeoutInMinutes = contactTimeout
         probe.repeatPeriod = repeatPeriod
         probe.agentRestartDelayMinutes = agentRestartDelay
-        probe.sensitiveVariableTemplate = sensitiveVariableTemplate
+        probe.sensitiveVariableTemplate = sensitiveVariableTemplate ?? DeploymentOptions.defaultSensitiveVariableTemplate
         probe.clientSource = clientSource
         do { try probe.validate() } catch { throw ValidationError(error.description) }
     }
@@ -94,7 +97,8 @@ struct DeploymentEmitOptions: ParsableArguments {
         options.maintenanceWindowEnd = try windowEnd.map { try Self.date($0, flag: "--window-end") }
         options.repeatPeriod = repeatPeriod
         options.requiresApproval = requiresApproval
-        options.sensitiveVariableTemplate = sensitiveVariableTemplate
+        options.sensitiveVariableTemplate = sensitiveVariableTemplate ?? DeploymentOptions.defaultSensitiveVariableTemplate
+        options.sensitiveVariableTemplateConfirmed = sensitiveVariableTemplate != nil || confirmSensitiveVariableTemplate
         options.agentRestartDelayMinutes = agentRestartDelay
         options.clientSource = clientSource
         do {

@@ -40,6 +40,9 @@ struct EstateOptions: ParsableArguments {
     @Option(help: "Installed chocolatey-management-web version on this host.")
     var web: String?
 
+    @Option(help: ArgumentHelp("The certificate bound to the CCM website (CCM 0.17.0+ serves it only over SSL); overrides the inventory's https.", valueName: "THUMBPRINT|DNSNAME"))
+    var webCertificate: String?
+
     @Flag(help: "Read the live estate first: --inventory's hosts over SSH (choco list), client groups from CCM when CCM_URL is set.")
     var live = false
 
@@ -55,8 +58,9 @@ struct EstateOptions: ParsableArguments {
         var upstream: [String: [NuGetVersion]]?
     }
 
-    /// Loads everything and lists the feed's versions of every package a plan may touch.
-    func load(matrix: Matrix) async throws -> EstateOptions.Context {
+    /// Loads everything and lists the feed's versions of every package a plan may touch; `feedView`, when
+    /// given (`plan --bundle`), is listed instead of the internal feed.
+    func load(matrix: Matrix, feedView: (any PackageFeed)? = nil) async throws -> EstateOptions.Context {
         var inventory: Inventory
         if live {
             guard let path = self.inventory else { throw ValidationError("--live reads the hosts of --inventory FILE: give it") }
@@ -79,7 +83,7 @@ struct EstateOptions: ParsableArguments {
         }
         let catalogue = CCMCatalogue.standard
         let wanted = catalogue.planPackageIDs(matrix: matrix)
-        let versions = try await Self.list(wanted, in: feed)
+        let versions = try await Self.list(wanted, in: feedView ?? feed)
         var upstreamVersions: [String: [NuGetVersion]]?
         if upstream {
             upstreamVersions = [:]
@@ -107,6 +111,14 @@ struct EstateOptions: ParsableArguments {
     }
 
     private func loadInventory() throws -> Inventory {
+        var inventory = try loadHosts()
+        if let webCertificate, !webCertificate.isEmpty, let index = inventory.hosts.firstIndex(where: { $0.roles.contains(.web) }) {
+            inventory.hosts[index].https = WebHTTPS.naming(certificate: webCertificate, in: inventory.hosts[index].https)
+        }
+        return inventory
+    }
+
+    private func loadHosts() throws -> Inventory {
         if let inventory { return try Inventory.loadForPlan(path: inventory) }
         var packages: [String: NuGetVersion] = [:]
         if let lib { packages = try Self.readLib(lib) }

@@ -55,7 +55,7 @@ enum ErrorReport {
             return (error.description, ExitCodes.problemsFound)
         case let error as PlanningError:
             switch error {
-            case .invalidInventory, .invalidParameters, .io, .invalidPlan: return (error.description, ExitCodes.badInput)
+            case .invalidInventory, .invalidParameters, .io, .invalidPlan, .unknownHost, .refused: return (error.description, ExitCodes.badInput)
             default: return (error.description, ExitCodes.problemsFound)
             }
         case let error as DeploymentError:
@@ -66,6 +66,8 @@ enum ErrorReport {
             }
         case let error as MatrixLoadError:
             return (error.description, ExitCodes.badInput)
+        case let error as BundleError:
+            return (error.description, ExitCodes.problemsFound)
         case let error as NupkgError:
             return (error.description, ExitCodes.problemsFound)
         case let error as HTTPError:

@@ -9,15 +9,21 @@ import FileSupport
 struct InternalizeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "internalize",
-        abstract: "Copy the CCM package set (or any packages) from their feeds into an internal feed.",
+        abstract: "Internalize the CCM package set (or any packages) from their feeds into an internal feed.",
         discussion: """
             Without ids or --package-list, takes the CCM package set of the CCM docs: community packages (the .NET \
             runtimes, kept on the 10.x line) from 'community', licensed packages (chocolatey, chocolatey.extension, \
             chocolatey-agent, chocolatey-management-*) from 'licensed' with the license id as password and without \
-            dependencies. Packages are copied byte for byte, never modified. Dependencies are followed (lowest \
+            dependencies. Community packages are internalized: every file their scripts download is fetched, \
+            verified against the script's checksum and embedded (or put at --resources-location), and the scripts are \
+            rewritten to use it, so they install with no internet. Licensed packages are copied byte for byte, never \
+            modified; --copy copies every package so. Dependencies are followed (lowest \
             version in range, NuGet's rule) unless the target already satisfies them. What the target already has is \
-            skipped. Every step is written to the journal (atomically), so an interrupted run resumes.
-            Exit codes: 0 everything pushed or already present; 1 a package failed or conflicts; 2 bad flags, config or list.
+            skipped. Every step is written to the journal (atomically), so an interrupted run resumes. \
+            Pulling straight from community.chocolatey.org prints a warning: name your repository's proxy of it \
+            'community' in feeds.json.
+            Exit codes: 0 everything pushed or already present; 1 a package failed, could not be internalized, or \
+            conflicts (also: the feed holds the original, not internalized, package); 2 bad flags, config or list.
             """
     )
 
@@ -60,18 +66,31 @@ struct InternalizeCommand: AsyncParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @OptionGroup var embedOptions: EmbedOptions
+
     @OptionGroup var feedOptions: FeedOptions
 
     func run() async throws {
+        if BundlePushCommand.isBundle(from) { // --from BUNDLE: the air-gapped side of a bundle
+            return try await BundlePushCommand.push(from, to: to, apiKey: apiKey, feedOptions: feedOptions, workDirectory: workDirectory, format: format)
+        }
         let settings = try feedOptions.settings()
         var target = try feedOptions.source(to, in: settings)
         try apiKey.apply(to: &target)
         try feedOptions.prepareTarget(target)
         let requests = try buildRequests()
+        var licensedSources: Set<String> = [licensedFrom]
+        for (name, source) in settings.sources where source.location.lowercased() == FeedSettings.licensedURL { licensedSources.insert(name) }
+        for name in Set(requests.map(\.source)) where (try? feedOptions.source(name, in: settings))?.location.lowercased() == FeedSettings.licensedURL {
+            licensedSources.insert(name)
+        }
+        try embedOptions.checkNothingLicensedIsNamed(requests, explicitIds: explicitIds(requests), licensedSources: licensedSources)
         let http = settings.httpClient(logger: .tool)
         var sources: [String: any PackageFeed] = [:]
-        for name in Set(requests.map(\.source)) {
-            sources[name] = try feedOptions.source(name, in: settings).makeFeed(http: http)
+        for name in Set(requests.map(\.source)).sorted() {
+            let source = try feedOptions.source(name, in: settings)
+            if let warning = FeedSettings.directCommunityWarning(for: source) { Console.warning(warning) }
+            sources[name] = source.makeFeed(http: http)
         }
         if requests.contains(where: { $0.source == "licensed" }), settings.sources["licensed"]?.credentials == nil {
             Console.warning("no credentials for the licensed repository: set \(FeedSettings.Environment.licenseId) to your license id "
@@ -92,6 +111,7 @@ struct InternalizeCommand: AsyncParsableCommand {
         var internalizer = Internalizer(sources: sources, target: targetFeed, workDirectory: workDirectory, journal: journalFile,
                                         jobs: settings.transport.maxConcurrentTransfers, includePrerelease: prerelease,
                                         pushTimeout: settings.pushTimeout, log: FeedOptions.log)
+        internalizer.embedding = try embedOptions.settings(http: http, workDirectory: workDirectory, licensedSources: licensedSources)
         if StatusLine.shared.isTerminal {
             internalizer.progress = { StatusLine.shared.show(StatusLine.bar($0)) }
         }
@@ -99,6 +119,13 @@ struct InternalizeCommand: AsyncParsableCommand {
         StatusLine.shared.finish()
         Console.out(format == .json ? summary.json : summary.text)
         if summary.hasProblems { throw ExitCodes.problemsFound }
+    }
+
+    /// Ids the user named (arguments and list lines), lower case: the packages `--embed` is asked for.
+    func explicitIds(_ requests: [PackageRequest]) -> Set<String> {
+        guard !ids.isEmpty || packageList != nil else { return [] }
+        let named = Set(ids.map { ($0.split(separator: "@", maxSplits: 1).first.map(String.init) ?? $0).lowercased() })
+        return packageList == nil ? named : named.union(requests.map { $0.id.lowercased() })
     }
 
     func buildRequests() throws -> [PackageRequest] {

@@ -28,6 +28,9 @@ extension MatrixCommand {
         @Option(help: "SQL Server release (2019, '2008 R2') or product version (15.0).") var sqlServer: String?
         @Option(help: "Windows Server release (2022, '2012 R2') or build (10.0.20348).") var windowsServer: String?
         @Option(help: ArgumentHelp("An installed prerequisite package (repeatable).", valueName: "ID=VERSION")) var prerequisite: [String] = []
+        @Option(help: ArgumentHelp("The certificate bound to the CCM website (needed from CCM 0.17.0).", valueName: "THUMBPRINT|DNSNAME")) var webCertificate: String?
+        @Option(help: ArgumentHelp("A Windows feature installed on the web host (repeatable).", valueName: "NAME")) var windowsFeature: [String] = []
+        @Option(help: ArgumentHelp("Start mode of SQL Server's service.", valueName: "automatic|manual|disabled")) var sqlServerService: String?
         @Flag(help: "An upgrade is in progress: mixed server versions are a warning, not an error.") var duringUpgrade = false
         @Option(help: ArgumentHelp("Read the estate from a YAML or JSON inventory file.", valueName: "FILE")) var inventory: String?
         @Flag(help: "Read the live estate first: --inventory's hosts over SSH, client groups from CCM when CCM_URL is set.") var live = false
@@ -52,6 +55,7 @@ extension MatrixCommand {
             (flags.ccm, flags.database, flags.service, flags.web) = (ccm, database, service, web)
             (flags.agent, flags.extension_, flags.chocolatey) = (agent, licensedExtension, chocolatey)
             (flags.dotnet, flags.sqlServer, flags.windowsServer, flags.prerequisites) = (dotnet, sqlServer, windowsServer, prerequisite)
+            (flags.webCertificate, flags.windowsFeatures, flags.sqlServerService) = (webCertificate, windowsFeature, sqlServerService)
             let estate: Estate
             do { estate = try Estate.applying(flags, to: base) } catch { throw CommandFailure.badInput(error.description) }
             if estate.serverVersions.isEmpty && estate.groups.isEmpty {

@@ -5,6 +5,7 @@ import Diagnostics
 import FileSupport
 import Foundation
 import Planning
+import Repository
 import Versioning
 
 /// `ccm-upgrade plan --to <VERSION|latest>`
@@ -44,11 +45,18 @@ struct PlanCommand: AsyncParsableCommand {
 
     @OptionGroup var matrixSource: MatrixSourceOptions
 
+    @Option(help: "A bundle (ccm-upgrade bundle create) to use as the view of the internal feed: the plan assumes the feed holds exactly the bundle's packages.")
+    var bundle: String?
+
     func run() async throws {
         let plan: UpgradePlan
         do {
             let matrix = try matrixSource.load()
-            let context = try await estate.load(matrix: matrix)
+            var feedView: BundleFeed?
+            if let bundle {
+                do { feedView = try BundleFeed(path: bundle) } catch { throw CommandFailure.badInput("--bundle: \(error)") }
+            }
+            let context = try await estate.load(matrix: matrix, feedView: feedView)
             var options = Planner.Options(source: context.source)
             options.allowInternalize = !noInternalize
             options.clientPolicy = clients

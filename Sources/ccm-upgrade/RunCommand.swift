@@ -61,30 +61,27 @@ struct RunCommand: AsyncParsableCommand {
             throw CommandFailure.badInput(error.description)
         }
         let libFolder = lib ?? ProcessInfo.processInfo.environment["ChocolateyInstall"].map { $0 + "/lib" } ?? "C:\\ProgramData\\chocolatey\\lib"
-        let hostName = host ?? ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
-        let planHosts = Set(plan.steps.compactMap(\.host)).sorted()
-        if host != nil, !planHosts.isEmpty, !planHosts.contains(where: { $0.lowercased() == hostName.lowercased() }) {
-            // A mistyped --host would otherwise "run" nothing and look like success.
-            throw CommandFailure.badInput("--host \(hostName): no step of \(planFile) runs on that host"
-                + Suggestion.didYouMean(hostName, in: planHosts) + " (the plan's hosts: \(planHosts.joined(separator: ", ")))")
-        }
-        var configuration = PlanRunner.Configuration(host: hostName, journalPath: journal ?? planFile + ".journal") { id in
-            ChocolateyLib.installedVersion(of: id, lib: libFolder)
-        }
-        configuration.choco = choco
+        let machineName = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
+        let hostName = host ?? machineName
+        let local = LocalChocoHost(choco: choco, libFolder: libFolder) { id in ChocolateyLib.installedVersion(of: id, lib: libFolder) }
+        var hosts: [String: any ChocoHost] = [:]
+        if plan.steps.contains(where: { $0.host?.lowercased() == hostName.lowercased() }) { hosts[hostName] = local }
+        var configuration = PlanRunner.Configuration(hosts: hosts, journalPath: journal ?? planFile + ".journal")
+        configuration.namedHost = host
         configuration.dryRun = dryRun
         configuration.applyKnownFixes = applyKnownFixes
-        configuration.libFolder = libFolder
         configuration.log = { DiagnosticPrinter.shared.log($0) }
+        configuration.chocoOutput = { DiagnosticPrinter.shared.log("  choco: " + $0) }
         // Loaded once: each load prints the config's warnings (a disabled TLS check, loudly).
         let loaded = Result { try feedOptions.settings() }
         let feed = (try? loaded.get()).flatMap { try? feedOptions.openFeed(plan.source, in: $0).feed }
+        let options = feedOptions
         configuration.internalize = { packages in
             switch loaded {
             // Nothing was printed when loading failed: the reason goes into the step's failure.
             case let .failure(error): return "the feeds config could not be loaded: \(error)"
             case let .success(settings):
-                return await Self.internalize(packages, into: plan.source, workDirectory: planFile + ".packages", options: feedOptions,
+                return await Self.internalize(packages, into: plan.source, workDirectory: planFile + ".packages", options: options,
                                               settings: settings)
             }
         }
@@ -93,10 +90,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let runner = PlanRunner(plan: plan, configuration: configuration)
         if let confirm {
-            do { try runner.confirm(step: confirm) } catch {
-                throw CommandFailure.badInput(error.description)
-            }
-            Console.out("step \(confirm) recorded as done on its host")
+            Console.out(try runner.confirm(step: confirm))
             return
         }
         // A fresh run refuses a plan whose estate or feed changed since planning; a resumed run has already
@@ -130,13 +124,10 @@ struct RunCommand: AsyncParsableCommand {
                 }
             }
         }
-        let outcome: PlanRunner.Outcome
-        do { outcome = try await runner.run() } catch {
-            throw CommandFailure.badInput(error.description)
-        }
+        let outcome = try await runner.run()
         switch outcome {
         case let .completed(ran, elsewhere):
-            Console.out(ran.isEmpty ? "nothing left to run on \(hostName)" : "ran steps \(ran.map(String.init).joined(separator: ", ")) on \(hostName)")
+            Console.out(ran.isEmpty ? "nothing left to run" : "ran steps \(ran.map(String.init).joined(separator: ", "))")
             if !elsewhere.isEmpty {
                 Console.out("client groups (run through a CCM deployment, `ccm-upgrade deployment emit`, or on each client):")
                 for line in elsewhere { Console.out("  " + line) }
@@ -148,7 +139,10 @@ struct RunCommand: AsyncParsableCommand {
         case let .failed(step, reason):
             Console.error("step \(step) failed: \(reason)")
             throw CommandFailure.problem("later steps were not started; fix the cause and run again to resume at step \(step)")
-        case let .dryRun(commands):
+        case let .interrupted(nextStep):
+            Console.error("stopped before step \(nextStep); the steps before it are done and journalled")
+        case let .dryRun(commands, blockers):
+            for blocker in blockers { DiagnosticPrinter.shared.log("warning: a real run would not start: \(blocker)") }
             for command in commands { Console.out(command) }
         }
     }

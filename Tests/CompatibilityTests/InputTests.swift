@@ -77,7 +77,7 @@ struct InputTests {
         #expect(report.has("prerequisite.windows-server", .error))
         #expect(report.has("ccm.same-version", .error))
 
-        let json = #"{"ccm": "0.17.0", "groups": [{"name": "all", "chocolatey-agent": "4.1.0", "chocolatey.extension": "8.2.0", "chocolatey": "2.7.3"}]}"#
+        let json = #"{"ccm": "0.17.0", "https": {"certificate_dns_name": "ccm.example.com"}, "groups": [{"name": "all", "chocolatey-agent": "4.1.0", "chocolatey.extension": "8.2.0", "chocolatey": "2.7.3"}]}"#
         #expect(matrix.check(try Inventory.parse(json, file: "inv.json").estate).isCompatible)
     }
 

@@ -18,7 +18,9 @@ struct RowTests {
     func minimalEstate(_ row: CCMRow) throws -> Estate {
         let ccm = try #require(row.ccmRange.minVersion)
         let packages = Dictionary(uniqueKeysWithValues: row.requirements.map { ($0.packageID, $0.range.minVersion!) })
-        return Estate(ccm: ccm, groups: [AgentGroup(name: "g", packages: packages)])
+        var estate = Estate(ccm: ccm, groups: [AgentGroup(name: "g", packages: packages)])
+        estate.webHTTPS = WebHTTPS(certificateDnsName: "ccm.example.com") // the website's binding, needed from 0.17.0
+        return estate
     }
 
     @Test(arguments: labels)

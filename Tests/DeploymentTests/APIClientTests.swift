@@ -35,7 +35,8 @@ struct APIClientTests {
         #expect(status.state == .completed(.success))
         #expect(status.steps.count == 3)
         #expect(status.steps.allSatisfy { $0.result == .success })
-        #expect(status.steps[0].computers.map(\.name) == ["ccm-servers-1", "ccm-servers-2"])
+        #expect(status.steps[0].computers?.map(\.name) == ["ccm-servers-1", "ccm-servers-2"])
+        #expect(status.notes.isEmpty)
         #expect(status.text.contains("step 3 'Upgrade chocolatey-agent to 4.0.0 (group Workstations)': Success"))
         let requests = fake.requests
         #expect(requests.first == "POST /Account/Login user=ccmadmin")
@@ -45,13 +46,14 @@ struct APIClientTests {
         #expect(!requests.joined().contains("correct horse"))
     }
 
-    @Test("push by Import: the import JSON is accepted field by field by the fake's strict check")
+    @Test("push by Import: the import JSON is posted as emitted and, read back, every step kept its groups")
     func pushImport() async throws {
         let fake = try FakeCCM()
         let client = try fake.client()
         let directory = try await client.groups()
         let document = try document(groups: directory)
         let id = try await client.create(document, groups: [], method: .import)
+        #expect(try await client.targets(of: id, expected: [1: [3], 2: [7], 3: [7]]).canStart)
         try await client.moveToReady(id)
         #expect(fake.requests.contains("POST /api/services/app/DeploymentPlans/Import {"))
         #expect(fake.requests.contains("  \"RequiresApproval\": false,"))
@@ -110,25 +112,18 @@ struct APIClientTests {
         }
     }
 
-    @Test("CCM refusing a call: MoveToReady of a plan whose steps have no groups")
-    func moveToReadyRefused() async throws {
+    @Test("anti-forgery never required: a write without any XSRF cookie or header is accepted (no real client sends one)")
+    func noAntiforgeryRequirement() async throws {
         let fake = try FakeCCM()
         let client = try fake.client()
-        let document = try document()
-        let id = try await client.create(document, groups: document.deploymentSteps.map { _ in [] }, method: .steps)
-        do {
-            try await client.moveToReady(id)
-            Issue.record("accepted")
-        } catch {
-            guard case let .apiError(_, status, message) = error else { Issue.record("wrong error \(error)"); return }
-            #expect(status == 400)
-            #expect(message.contains("has no target groups"))
-        }
+        let id = try await client.create(DeploymentPlanDocument(name: "x"), groups: [], method: .steps)
+        #expect(id == 41)
+        #expect(!fake.requests.contains("GET /"))
     }
 
-    @Test("anti-forgery: writes without the X-XSRF-TOKEN header are refused by the fake; the client echoes it")
+    @Test("ABP's anti-forgery filter (--antiforgery): a bare write gets a bodiless 400; the client echoes the cookie")
     func antiforgery() async throws {
-        let fake = try FakeCCM()
+        let fake = try FakeCCM(["--antiforgery"])
         let transport = CurlTransport()
         let login = try await transport.perform(HTTPRequest(method: .post, url: fake.base + "/Account/Login",
                                                             headers: [("Content-Type", "application/x-www-form-urlencoded")],
@@ -140,14 +135,16 @@ struct APIClientTests {
                                                            headers: [("Cookie", try #require(jar.header)), ("Content-Type", "application/json")],
                                                            body: .bytes(Array(#"{"name":"x"}"#.utf8)), followRedirects: false))
         #expect(bare.status == 400)
+        #expect(bare.body.isEmpty)
         let client = try fake.client()
         let id = try await client.create(DeploymentPlanDocument(name: "x"), groups: [], method: .steps)
         #expect(id == 41)  // the refused write created nothing
+        #expect(!fake.requests.contains("GET /"))
     }
 
-    @Test("anti-forgery token issued late: the client loads the site root once and retries the write")
+    @Test("anti-forgery token issued late: the bodiless 400 makes the client load the site root once and repeat the write")
     func antiforgeryLate() async throws {
-        let fake = try FakeCCM(["--xsrf-late"])
+        let fake = try FakeCCM(["--antiforgery", "--xsrf-late"])
         let client = try fake.client()
         let id = try await client.create(DeploymentPlanDocument(name: "x"), groups: [], method: .steps)
         #expect(id == 41)
@@ -172,8 +169,8 @@ struct APIClientTests {
         #expect(status.state == .completed(row.1))
         let last = try #require(status.steps.last)
         #expect(last.result == row.1)
-        #expect(last.computers.first?.result == row.1)
-        if row.1 == .failed { #expect(last.computers.first?.exitCode == 1603) }
+        #expect(last.computers?.first?.result == row.1)
+        if row.1 == .failed { #expect(last.computers?.first?.exitCode == 1603) }
         #expect(status.steps.first?.result == .success)
     }
 
@@ -193,7 +190,7 @@ struct APIClientTests {
     @Test("a dropped connection while waiting is retried at the next poll; too many in a row end the wait")
     func droppedPolls() async throws {
         for (drops, succeeds) in [([2], true), ([1, 2, 3], false)] {
-            let fake = try FakeCCM(drops.flatMap { ["--drop-view", String($0)] })
+            let fake = try FakeCCM(drops.flatMap { ["--drop-poll", String($0)] })
             // No HTTP-level retries here: this checks the poll loop's own tolerance (the client would
             // otherwise absorb each drop by resending the GET).
             let client = try fake.client(retry: .none)
@@ -226,13 +223,24 @@ struct APIClientTests {
         }
     }
 
-    static let refusedURLs = ["http://ccm.example.com", "ftp://ccm", "https://user:pw@ccm.example.com", "not a url"]
+    static let refusedURLs = ["http://ccm.example.com", "ftp://ccm", "https://user:pw@ccm.example.com", "not a url", "HTTP://ccm.example.com:80/"]
 
     @Test("only https (plain http only to this machine), no credentials in the URL", arguments: refusedURLs)
     func refusedURL(_ url: String) {
         #expect(throws: (any Error).self) {
             _ = try CCMClient(baseURL: url, credentials: Credentials(username: "u", password: Secret("p")))
         }
+    }
+
+    @Test("http:// to another machine only with the explicit opt-in (CCM before 0.17.0), and the client says it is clear text")
+    func plainHTTPOptIn() throws {
+        let credentials = Credentials(username: "u", password: Secret("p"))
+        let error = #expect(throws: DeploymentError.self) { _ = try CCMClient(baseURL: "http://ccm.example.com", credentials: credentials) }
+        #expect(error?.description.contains("--allow-http") == true)
+        let allowed = try CCMClient(baseURL: "http://ccm.example.com", credentials: credentials, options: CCMConnectionOptions(allowPlainHTTP: true))
+        #expect(allowed.isPlainHTTP)
+        #expect(try !CCMClient(baseURL: "https://ccm.example.com", credentials: credentials).isPlainHTTP)
+        #expect(try !CCMClient(baseURL: "http://127.0.0.1:8080", credentials: credentials).isPlainHTTP)
     }
 
     @Test("credentials never print their password; the form encodes reserved characters")

@@ -51,7 +51,7 @@ struct CCMClientInProcessTests {
         #expect(transport.requests.count == 4)
     }
 
-    @Test("writes echo the XSRF cookie; without one, the site root is loaded for it and the write repeated")
+    @Test("writes echo the XSRF cookie; a bodiless 400 (ASP.NET Core's anti-forgery rejection) loads the site root and repeats the write once")
     func antiforgery() async throws {
         let transport = FakeTransport { request, _ throws(HTTPError) in
             switch path(request) {
@@ -60,9 +60,7 @@ struct CCMClientInProcessTests {
             case "/":
                 return response(request, 200, "<html></html>", headers: [("set-cookie", "XSRF-TOKEN=late; path=/")])
             default:
-                guard header("X-XSRF-TOKEN", request) == "late" else {
-                    return response(request, 400, "The required antiforgery cookie is not present.")
-                }
+                guard header("X-XSRF-TOKEN", request) == "late" else { return response(request, 400) }
                 return response(request, 200, #"{"success":true,"result":null}"#)
             }
         }
@@ -73,6 +71,59 @@ struct CCMClientInProcessTests {
                           "POST /api/services/app/DeploymentPlans/MoveToReady"])
         #expect(transport.requests.last.map { header("X-XSRF-TOKEN", HTTPRequest(url: $0.url, headers: $0.headers)) } == "late")
         #expect(transport.requests[1].headers.contains { $0.name == "Cookie" && $0.value == "Identity=s1" })
+    }
+
+    // (what, the write's answers in turn, expected error text or nil for success, writes sent)
+    static let rejections: [(String, [(Int, String)], String?, Int)] = [
+        ("no XSRF cookie at all: nothing sent, nothing required", [(200, #"{"success":true,"result":null}"#)], nil, 1),
+        ("an ABP error envelope with 400 is CCM's answer, not retried", [(400, #"{"success":false,"error":{"message":"Step has no script"}}"#)], "Step has no script", 1),
+        ("a body that mentions antiforgery is not the filter's shape", [(400, "antiforgery token missing")], "antiforgery token missing", 1),
+        ("bodiless 400 twice: explained, not looped", [(400, ""), (400, "")], "a 400 without a body, twice", 2),
+    ]
+
+    @Test("anti-forgery: the header only when CCM set the cookie; only a bodiless 400 is treated as its rejection", arguments: rejections)
+    func antiforgeryShapes(_ row: (String, [(Int, String)], String?, Int)) async throws {
+        let writes = Counter()
+        let transport = FakeTransport { request, _ throws(HTTPError) in
+            switch path(request) {
+            case "/Account/Login": return response(request, 200, #"{"success":true}"#, headers: [("set-cookie", "Identity=s1; path=/")])
+            case "/": return response(request, 200, "<html></html>")
+            default:
+                let answer = row.1[min(writes.next(), row.1.count) - 1]
+                return response(request, answer.0, answer.1)
+            }
+        }
+        let client = try Self.client(transport)
+        do {
+            try await client.moveToReady(41)
+            #expect(row.2 == nil, "\(row.0): accepted")
+        } catch {
+            #expect(row.2.map { error.description.contains($0) } == true, "\(row.0): \(error)")
+        }
+        #expect(writes.value == row.3, "\(row.0)")
+        #expect(!transport.requests.contains { $0.headers.contains { $0.name == "X-XSRF-TOKEN" } }, "\(row.0)")
+    }
+
+    @Test("after the start, a refused step or computer list makes that part unknown with a note; the plan's result still reads")
+    func refusedListsAreUnknown() async throws {
+        let transport = FakeTransport { request, _ throws(HTTPError) in
+            let target = path(request)
+            if target == "/Account/Login" { return login(request, session: 1) }
+            if target.contains("DeploymentPlans/GetAllPaged") {
+                return response(request, 200, #"{"success":true,"result":{"items":[{"id":41,"name":"p","result":5}]}}"#)
+            }
+            if target.contains("GetAllPagedByDeploymentPlanId") {
+                return response(request, 200, #"{"success":true,"result":{"items":[{"id":500,"planOrder":1,"result":5},{"planOrder":2}]}}"#)
+            }
+            return response(request, 500, #"{"success":false,"error":{"message":"An internal error occurred."}}"#)
+        }
+        let status = try await Self.client(transport).status(41)
+        #expect(status.state == .active)
+        #expect(status.steps.map(\.result) == [.active, .unknown])
+        #expect(status.steps.allSatisfy { $0.computers == nil })
+        #expect(status.notes.count == 2)
+        #expect(status.notes[0].hasPrefix("step 1: computers unknown: \(Self.base)/api/services/app/DeploymentStepComputers/GetAllByDeploymentStepId?deploymentStepId=500 answered HTTP 500"))
+        #expect(status.notes[1] == "step 2: CCM's step list gave no 'id', so its computers are unknown")
     }
 
     // (what, failure of the write, number of times the write is sent)

@@ -92,6 +92,9 @@ struct DeploymentCLITests {
         let second = try Self.run(["deployment", "push", folder + "/plan.json", "--group", "CCM Servers=host-agent"], environment: env)
         #expect(second.stdout.contains("deployment plan 42 is Ready"))
         #expect(try Self.run(["deployment", "cancel", "--id", "42"], environment: env).status == 0)
+        let unknown = try Self.run(["deployment", "status", "--id", "999"], environment: env)
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("CCM does not list deployment plan 999"))
         let cancelled = try Self.run(["deployment", "status", "--id", "42"], environment: env)
         #expect(cancelled.status == 1)
         #expect(cancelled.stdout.contains("Completed (Cancelled)"))
@@ -123,5 +126,55 @@ struct DeploymentCLITests {
         let unknownGroup = try Self.run(["deployment", "push", folder + "/plan.json", "--group", "Nope=host-agent"], environment: env)
         #expect(unknownGroup.status == 2)
         #expect(unknownGroup.stderr.contains("CCM group 'Nope' is not in CCM"))
+    }
+
+    @Test("push reads the plan back: a CCM whose Import dropped the groups leaves it Draft with exit 1; start refuses a plan targeting nothing")
+    func targetsChecked() throws {
+        let folder = try Self.planFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let fake = try FakeCCM(["--import-drops-groups"])
+        let env = ["CCM_URL": fake.base, "CCM_USERNAME": FakeCCM.user, "CCM_PASSWORD": FakeCCM.password]
+        let pushed = try Self.run(["deployment", "push", folder + "/plan.json", "--group", "CCM Servers=host-agent", "--method", "import", "--start"],
+                                  environment: env)
+        #expect(pushed.status == 1, "\(pushed.stderr)")
+        #expect(pushed.stdout.contains("created deployment plan 41"))
+        #expect(pushed.stderr.contains("deployment plan 41 is not moved to Ready or started: step 1 'Upgrade chocolatey-agent to 4.0.0 (host ccm01)' targets no group (created with group ids 3)"))
+        #expect(!fake.requests.contains { $0.contains("MoveToReady") || $0.contains("/Start") })
+        let started = try Self.run(["deployment", "start", "--id", "41", "--move-to-ready"], environment: env)
+        #expect(started.status == 1)
+        #expect(started.stderr.contains("targets no group"))
+        #expect(!fake.requests.contains { $0.contains("MoveToReady") || $0.contains("/Start") })
+        // The same plan by steps keeps its groups and starts.
+        let bySteps = try Self.run(["deployment", "push", folder + "/plan.json", "--group", "CCM Servers=host-agent", "--start"], environment: env)
+        #expect(bySteps.status == 0, "\(bySteps.stderr)")
+        #expect(bySteps.stdout.contains("deployment plan 42 started"))
+    }
+
+    @Test("--include-server with a secret: refused (exit 2) until the sensitive-variable syntax is set or confirmed")
+    func sensitiveTemplateConfirmation() throws {
+        let folder = try Self.planFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let refused = try Self.run(["deployment", "emit", folder + "/plan.json", "--include-server"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("Chocolatey does not publish how one is written in a script"))
+        #expect(refused.stdout.isEmpty)
+        let confirmed = try Self.run(["deployment", "emit", folder + "/plan.json", "--include-server", "--confirm-sensitive-variable-template"])
+        #expect(confirmed.status == 0, "\(confirmed.stderr)")
+        #expect(confirmed.stdout.contains("{{CCM_SERVICE_PASSWORD}}"))
+        let set = try Self.run(["deployment", "emit", folder + "/plan.json", "--include-server", "--sensitive-variable-template", "%NAME%"])
+        #expect(set.status == 0, "\(set.stderr)")
+        #expect(set.stdout.contains("/Password:%CCM_SERVICE_PASSWORD%"))
+    }
+
+    @Test("http:// CCM on another machine: exit 2 without --allow-http; with it, a clear-text warning")
+    func plainHTTP() throws {
+        let env = ["CCM_URL": "http://127.0.0.2:9/", "CCM_USERNAME": "u", "CCM_PASSWORD": "pw-not-printed"]
+        let refused = try Self.run(["deployment", "groups"], environment: env)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("--allow-http"))
+        let allowed = try Self.run(["deployment", "groups", "--allow-http"], environment: env)
+        #expect(allowed.stderr.contains("warning: --allow-http: http://127.0.0.2:9 is plain http"))
+        #expect(allowed.status == 1)  // nothing listens there
+        #expect(!(allowed.stdout + allowed.stderr).contains("pw-not-printed"))
     }
 }

@@ -96,6 +96,7 @@ struct EmitterTests {
     func includeServer() throws {
         var options = DeploymentOptions()
         options.includeServer = true
+        options.sensitiveVariableTemplateConfirmed = true
         options.groupIDs = Self.groups
         options.targets = [try GroupTarget(parsing: "CCM Servers=server"), try GroupTarget(parsing: "CCM Servers=host-agent")]
         let document = try DeploymentEmitter.emit(plan: Plans.full(), options: options)
@@ -131,6 +132,7 @@ struct EmitterTests {
     func secretInPlainParameters() throws {
         var options = DeploymentOptions()
         options.includeServer = true
+        options.sensitiveVariableTemplateConfirmed = true
         let document = try DeploymentEmitter.emit(plan: Plans.full(serviceParameters: [PackageParameter("Password", .secret(.environment("SVC_PW")))],
                                                                 serviceSensitive: []), options: options)
         #expect(document.deploymentSteps[1].script.hasPrefix("choco upgrade chocolatey-management-service --version=0.17.0 -y --no-progress --package-parameters-sensitive=\"'/Password:{{SVC_PW}}'\"\n"))
@@ -142,11 +144,61 @@ struct EmitterTests {
                          PackageParameter("ConnectionString", .secret(.prompt("connection")))]
         var options = DeploymentOptions()
         options.includeServer = true
+        options.sensitiveVariableTemplateConfirmed = true
         let document = try DeploymentEmitter.emit(plan: Plans.full(serviceSensitive: sensitive), options: options)
         let text = DeploymentJSON.encode(document)
         #expect(!text.contains("/run/secrets"))
         #expect(text.contains("/Password:{{ChocolateyManagementService_Password}}"))
         #expect(text.contains("/ConnectionString:{{ChocolateyManagementService_ConnectionString}}"))
+    }
+
+    @Test("a secret-bearing step is not emitted with the guessed placeholder syntax until it is set or confirmed")
+    func sensitiveTemplateConfirmation() throws {
+        var options = DeploymentOptions()
+        options.includeServer = true
+        let error = #expect(throws: DeploymentError.self) { try DeploymentEmitter.emit(plan: Plans.full(), options: options) }
+        #expect(error?.description.contains("step(s) 2 (Upgrade chocolatey-management-service to 0.17.0 (host ccm01)) need a CCM sensitive variable") == true)
+        #expect(error?.description.contains("--confirm-sensitive-variable-template") == true)
+        // Without secrets nothing needs confirming.
+        _ = try DeploymentEmitter.emit(plan: Plans.full(serviceSensitive: []), options: options)
+        options.sensitiveVariableTemplate = "$env:NAME"
+        options.sensitiveVariableTemplateConfirmed = true
+        let document = try DeploymentEmitter.emit(plan: Plans.full(), options: options)
+        #expect(document.deploymentSteps[1].script.contains("--package-parameters-sensitive=\"'/Password:$env:CCM_SERVICE_PASSWORD'\""))
+    }
+
+    @Test("the agent's upgrade drops /Username, /Password and /EnterPassword: no sensitive variable, a warning instead")
+    func agentAccountParametersDropped() throws {
+        var plan = Plans.full()
+        let index = try #require(plan.steps.firstIndex { $0.phase == .hostAgent })
+        plan.steps[index].parameters = [PackageParameter("Username", .text("svc-agent")), PackageParameter("EnterPassword")]
+        plan.steps[index].sensitiveParameters = [PackageParameter("Password", .secret(.environment("AGENT_PW")))]
+        let document = try DeploymentEmitter.emit(plan: plan, options: DeploymentOptions())
+        let script = document.deploymentSteps[0].script
+        #expect(script.contains("choco upgrade chocolatey-agent --version=4.0.0 -y --no-progress --package-parameters=\"'/NoRestartService'\"\n"))
+        #expect(!script.contains("Username") && !script.contains("Password") && !script.contains("--package-parameters-sensitive"))
+        #expect(!document.warnings.contains { $0.contains("AGENT_PW") })
+        #expect(document.warnings.contains { $0.hasPrefix("agent steps do not pass /EnterPassword, /Password, /Username") })
+    }
+
+    @Test("a major agent upgrade targets the chocolatey package, as the docs say; a minor one the agent")
+    func majorAgentUpgrade() throws {
+        var plan = Plans.full()
+        let index = try #require(plan.steps.firstIndex { $0.phase == .hostAgent })
+        plan.steps[index].fromVersion = try NuGetVersion(parsing: "3.2.1")
+        var options = DeploymentOptions()
+        options.clientSource = "internal"
+        let document = try DeploymentEmitter.emit(plan: plan, options: options)
+        let lines = document.deploymentSteps[0].script.split(separator: "\n").map(String.init)
+        #expect(lines.contains("choco upgrade chocolatey --source=\"'internal'\" -y --no-progress"))
+        #expect(!lines.contains { $0.hasPrefix("choco upgrade chocolatey-agent") })
+        #expect(lines.contains { $0.contains("Register-ScheduledTask") })
+        #expect(lines.last == "exit $LASTEXITCODE")
+        #expect(document.warnings.contains { $0.hasPrefix("a major chocolatey-agent upgrade") })
+        // The emitted step lints clean of errors.
+        #expect(DeploymentLinter.lint(document, file: "x").filter { $0.severity == .error }.isEmpty)
+        plan.steps[index].fromVersion = try NuGetVersion(parsing: "4.0.0-beta")
+        #expect(try DeploymentEmitter.emit(plan: plan, options: options).deploymentSteps[0].script.contains("choco upgrade chocolatey-agent --version=4.0.0"))
     }
 
     @Test("without groups the warnings say so loudly, and ids stay empty")

@@ -45,6 +45,7 @@ struct LintTests {
     func roundTripServer() throws {
         var options = DeploymentOptions()
         options.includeServer = true
+        options.sensitiveVariableTemplateConfirmed = true
         options.groupIDs = Self.groups
         options.targets = [try GroupTarget(parsing: "CCM Servers=server"), try GroupTarget(parsing: "CCM Servers=host-agent")]
         let text = DeploymentJSON.encode(try DeploymentEmitter.emit(plan: Plans.full(), options: options))
@@ -67,6 +68,7 @@ struct LintTests {
         ("&& chain", [["IsPrivileged": "true", "Script": #""choco upgrade a -y && choco upgrade b -y\nexit $LASTEXITCODE""#]], [:], LintRule.chainedChoco, .error, 1),
         ("no exit", [["IsPrivileged": "true", "Script": #""choco upgrade chocolatey.extension -y --no-progress""#]], [:], LintRule.exitCode, .error, 1),
         ("exit 0", [["IsPrivileged": "true", "Script": #""choco upgrade chocolatey.extension -y\nexit 0""#]], [:], LintRule.exitCode, .error, 1),
+        ("exits on failure, no final exit", [["IsPrivileged": "true", "Script": #""choco upgrade chocolatey.extension -y\nif ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }\nWrite-Output done""#]], [:], LintRule.exitCode, .warning, 1),
         ("step timeout 0", [["ExecutionTimeoutInSeconds": "0"]], [:], LintRule.infiniteExecution, .error, 1),
         ("plan timeout 0", [[:]], ["ExecutionTimeoutInSeconds": "0"], LintRule.infiniteExecution, .error, nil),
         ("contact timeout 0", [["MachineContactTimeoutInMinutes": "0"]], [:], LintRule.infiniteContact, .warning, 1),

@@ -34,11 +34,15 @@ struct RunnerSandbox {
 
     var calls: [String] { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
 
-    func runner(_ plan: UpgradePlan, host: String = "ccm01", environment: [String: String] = [:], configure: (inout PlanRunner.Configuration) -> Void = { _ in }) -> PlanRunner {
-        var configuration = PlanRunner.Configuration(host: host, journalPath: journal, installedVersion: installedVersion)
-        configuration.chocoEnvironment = ["CHOCO_STANDIN_LOG": log, "CHOCO_STANDIN_LIB": lib].merging(environment, uniquingKeysWith: { $1 })
-        configuration.choco = Self.standin
-        configuration.libFolder = lib
+    func host(environment: [String: String] = [:], choco: String = RunnerSandbox.standin) -> LocalChocoHost {
+        let sandbox = self
+        return LocalChocoHost(choco: choco, environment: ["CHOCO_STANDIN_LOG": log, "CHOCO_STANDIN_LIB": lib].merging(environment, uniquingKeysWith: { $1 }),
+                              libFolder: lib, installedVersion: { sandbox.installedVersion($0) })
+    }
+
+    func runner(_ plan: UpgradePlan, host: String = "ccm01", environment: [String: String] = [:],
+                configure: (inout PlanRunner.Configuration) -> Void = { _ in }) -> PlanRunner {
+        var configuration = PlanRunner.Configuration(hosts: [host: self.host(environment: environment)], journalPath: journal)
         configuration.resolveSecret = { reference throws(PlanningError) in try reference.resolve(environment: ["CCM_PW": "pa55-w0rd-value"]) }
         configure(&configuration)
         return PlanRunner(plan: plan, configuration: configuration)
@@ -111,11 +115,12 @@ struct PlanRunnerTests {
         defer { sandbox.cleanup() }
         try sandbox.installFixtureEstate()
         try sandbox.install("chocolatey-management-database", "0.16.5")
-        let outcome = try await sandbox.runner(try Self.plan(), environment: ["CHOCO_STANDIN_FAIL": ""]).run()
-        guard case let .failed(step, reason) = outcome else { Issue.record("\(outcome)"); return }
-        #expect(step == 3)
-        #expect(reason.contains("the plan is stale"))
-        #expect(!sandbox.calls.contains { $0.contains("chocolatey-management-database") })
+        // Found before step 1: nothing runs, not even the chocolatey step that comes first.
+        await #expect { try await sandbox.runner(try Self.plan(), environment: ["CHOCO_STANDIN_FAIL": ""]).run() } throws: { error in
+            guard case let .cannotStart(problems) = error as? PlanningError else { return false }
+            return problems.contains { $0.hasPrefix("step 3: the plan is stale: chocolatey-management-database is at 0.16.5") }
+        }
+        #expect(sandbox.calls.isEmpty)
     }
 
     @Test func knownErrorIsExplainedAndFixedOnRequest() async throws {
@@ -148,7 +153,7 @@ struct PlanRunnerTests {
         guard case let .waitingForHost(step, host, command) = first else { Issue.record("\(first)"); return }
         #expect(host == "sql01" && command.hasPrefix("choco upgrade chocolatey-management-database --version 0.17.0"))
         #expect(sandbox.calls.isEmpty, "nothing ran before the database step elsewhere finished")
-        try sandbox.runner(plan).confirm(step: step)
+        #expect(try sandbox.runner(plan).confirm(step: step).contains("recorded as done"))
         let second = try await sandbox.runner(plan, environment: ["CHOCO_STANDIN_FAIL": ""]).run()
         guard case let .completed(ran, _) = second else { Issue.record("\(second)"); return }
         #expect(ran == [2, 3])
@@ -159,12 +164,14 @@ struct PlanRunnerTests {
         defer { sandbox.cleanup() }
         try sandbox.installFixtureEstate()
         let outcome = try await sandbox.runner(try Self.plan()) { $0.dryRun = true }.run()
-        guard case let .dryRun(commands) = outcome else { Issue.record("\(outcome)"); return }
+        guard case let .dryRun(commands, blockers) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(blockers.isEmpty)
         #expect(commands.count == 9)
         #expect(commands.contains { $0.contains("--package-parameters-sensitive=/Password:<env:CCM_PW>") })
         #expect(!commands.joined().contains("pa55-w0rd-value"))
         #expect(sandbox.calls.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: sandbox.journal))
+        #expect(!FileManager.default.fileExists(atPath: sandbox.journal + ".lock"), "a dry run writes nothing, not even the lock")
     }
 
     @Test func journalOfAnotherPlanIsRefused() async throws {

@@ -10,12 +10,12 @@ enum Fixtures {
     static let matrix: Matrix = try! Matrix.embedded()
 
     static func inventory(server: String = "0.16.0", agent: String = "3.0.0", ext: String = "6.3.1", choco: String = "2.4.3",
-                          groups: [Inventory.Group]? = nil) -> Inventory {
+                          groups: [Inventory.Group]? = nil, https: WebHTTPS? = WebHTTPS(certificateDnsName: "ccm01.example.com")) -> Inventory {
         Inventory(source: "https://feed.example/api/v2/", hosts: [
             .init(name: "ccm01", roles: [.database, .service, .web], packages: [
                 "chocolatey-management-database": v(server), "chocolatey-management-service": v(server),
                 "chocolatey-management-web": v(server), "chocolatey-agent": v(agent), "chocolatey.extension": v(ext), "chocolatey": v(choco),
-            ]),
+            ], https: https),
         ], groups: groups ?? [.init(name: "Workstations", packages: ["chocolatey-agent": v("3.0.0"), "chocolatey.extension": v("6.3.1"), "chocolatey": v("2.4.3")])])
     }
 

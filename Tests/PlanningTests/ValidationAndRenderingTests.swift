@@ -87,8 +87,8 @@ struct ValidationAndRenderingTests {
         }
         #expect(script.contains("$validExitCodes = @(0, 1605, 1614, 1641, 3010)"))
         #expect(script.contains("a reboot is pending"))
-        #expect(script.contains("$secret1 = $env:CCM_PW"))
-        #expect(script.contains("--package-parameters-sensitive=\"'/Password:$($secret1)'\""))
-        #expect(script.contains("--package-parameters=\"'/PortNumber:24021'\""))
+        #expect(script.contains("$secret1 = Get-PlanSecret 'env:CCM_PW' ([Environment]::GetEnvironmentVariable('CCM_PW'))"))
+        #expect(script.contains("--package-parameters-sensitive \"'/Password:$($secret1)'\""))
+        #expect(script.contains("--package-parameters \"'/PortNumber:24021'\""))
     }
 }

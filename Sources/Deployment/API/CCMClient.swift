@@ -30,6 +30,9 @@ extension Credentials {
 public actor CCMClient {
     /// The website root, e.g. `https://ccm.example.com` (no trailing slash).
     public nonisolated let baseURL: String
+    /// The address is `http://` to another machine (allowed only with ``CCMConnectionOptions/allowPlainHTTP``):
+    /// the login form crosses the network in clear text.
+    public nonisolated let isPlainHTTP: Bool
     private let credentials: Credentials
     private let http: HTTPClient
     private let options: CCMConnectionOptions
@@ -42,7 +45,7 @@ public actor CCMClient {
     ///   - transport: libcurl by default; tests pass an in-process fake.
     ///   - logger: requests at `.debug`, retries at `.notice` (never bodies: the login form holds the password).
     /// - Throws: ``DeploymentError/invalidURL(url:problem:)`` unless `baseURL` is https (plain http only to
-    ///   this machine, for tests and tunnels).
+    ///   this machine, for tests and tunnels, or with ``CCMConnectionOptions/allowPlainHTTP``).
     public init(
         baseURL: String, credentials: Credentials, options: CCMConnectionOptions = CCMConnectionOptions(),
         retry: RetryPolicy = .ccm, logger: Logger = HTTPClient.silent, transport: (any HTTPTransport)? = nil
@@ -56,10 +59,15 @@ public actor CCMClient {
             throw .invalidURL(url: "(address with credentials)", problem: "credentials do not belong in the URL; use CCM_USERNAME and CCM_PASSWORD")
         }
         let loopback = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased())
-        guard scheme == "https" || (scheme == "http" && loopback) else {
-            throw .invalidURL(url: baseURL, problem: "the password would travel in clear text; use https:// (CCM 0.17.0 requires SSL anyway), with --ca-bundle for a private CA")
+        // Plain http: on this machine (tests, SSH tunnels), or with the explicit opt-in for CCM before 0.17.0,
+        // whose website is served over http on port 80 by default (ccm.md §4.3); the caller warns.
+        guard scheme == "https" || (scheme == "http" && (loopback || options.allowPlainHTTP)) else {
+            throw .invalidURL(url: baseURL, problem: scheme == "http"
+                ? "the password would travel in clear text; use https:// (CCM 0.17.0 requires SSL), or pass --allow-http for a CCM before 0.17.0 served only over http"
+                : "expected an https:// address of the CCM website")
         }
         self.baseURL = base
+        isPlainHTTP = scheme == "http" && !loopback
         self.credentials = credentials
         self.options = options
         http = HTTPClient(transport: transport ?? CurlTransport(options: options.transportOptions), retry: retry, logger: logger)
@@ -88,16 +96,25 @@ public actor CCMClient {
     }
 
     /// Calls `/api/services/app/<path>` and returns the envelope's `result` (`.null` when absent).
-    /// Logs in first when needed, and once more on a 401.
+    /// Logs in first when needed, and once more on a 401. Writes carry `X-XSRF-TOKEN` when CCM has set the
+    /// `XSRF-TOKEN` cookie (never required: see ``isAntiforgeryRejection(_:method:)``).
     public func call(_ method: HTTPMethod, _ path: String, json body: String? = nil) async throws(DeploymentError) -> JSONValue {
         if !loggedIn { try await login() }
         let url = baseURL + "/api/services/app/" + path
         var response = try await send(method, url: url, body: body)
         if Self.isAntiforgeryRejection(response, method: method) {
-            // ABP issues XSRF-TOKEN on page loads; without it a cookie-authenticated write is refused.
-            // Load the site root once to get the cookie, then retry (ccm.md §10.1, defensive).
+            // ABP refuses a write whose X-XSRF-TOKEN header does not echo the XSRF-TOKEN cookie with ASP.NET
+            // Core's AntiforgeryValidationFailedResult: a 400 without a body, before the action runs, so the
+            // write did nothing [ABP AbpValidateAntiforgeryTokenAuthorizationFilter]. No known client sends
+            // the header [M1; M2], so CCM may never ask for it; when it does, load the site root once (ABP
+            // sets the cookie on page loads) and repeat the write with the fresh token.
             jar.absorb(try await exchange(.get, url: baseURL + "/", headers: jar.header.map { [("Cookie", $0)] } ?? []))
             response = try await send(method, url: url, body: body)
+            if Self.isAntiforgeryRejection(response, method: method) {
+                throw .apiError(url: url, status: 400, message: "a 400 without a body, twice: the shape of ASP.NET Core's anti-forgery rejection"
+                                + (jar.antiforgeryToken == nil ? " (CCM set no XSRF-TOKEN cookie to echo)" : " (the X-XSRF-TOKEN header was sent)")
+                                + "; check that nothing between this tool and CCM (a proxy, a WAF) strips cookies or headers")
+            }
         }
         if Self.isUnauthorized(response) {
             try await login()
@@ -146,8 +163,10 @@ public actor CCMClient {
         return text.isEmpty ? "no body" : text
     }
 
+    /// A write refused with an empty 400: what ASP.NET Core's anti-forgery filter answers (no envelope, no
+    /// text); CCM's own API errors come in an ABP envelope.
     static func isAntiforgeryRejection(_ response: HTTPResponse, method: HTTPMethod) -> Bool {
-        method != .get && response.status == 400 && String(decoding: response.body.prefix(2000), as: UTF8.self).lowercased().contains("antiforgery")
+        method != .get && response.status == 400 && response.body.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
     }
 
     static func isUnauthorized(_ response: HTTPResponse) -> Bool {

@@ -9,9 +9,13 @@ public struct CCMConnectionOptions: Sendable, Hashable {
     public var connectTimeout: Int
     /// Overall limit per request, in seconds.
     public var requestTimeout: Int
+    /// Accept an `http://` CCM address on another machine: CCM before 0.17.0 serves its website over http
+    /// on port 80 by default. The password then crosses the network in clear text; callers must warn.
+    public var allowPlainHTTP: Bool
 
-    public init(caBundle: String? = nil, connectTimeout: Int = 30, requestTimeout: Int = 120) {
+    public init(caBundle: String? = nil, connectTimeout: Int = 30, requestTimeout: Int = 120, allowPlainHTTP: Bool = false) {
         self.caBundle = caBundle
+        self.allowPlainHTTP = allowPlainHTTP
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
     }

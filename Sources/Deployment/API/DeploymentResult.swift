@@ -64,7 +64,8 @@ public enum PlanState: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// A plan's state with its steps and each step's computers.
+/// A plan's state with its steps and each step's computers. What CCM's answers did not say is `.unknown`
+/// (results), nil (a step id, a step's computer list) or a line in ``notes``.
 public struct PlanStatus: Sendable, Hashable {
     public struct Computer: Sendable, Hashable {
         public var name: String
@@ -73,11 +74,13 @@ public struct PlanStatus: Sendable, Hashable {
     }
 
     public struct Step: Sendable, Hashable {
-        public var id: Int
+        /// nil when CCM's step list gave none.
+        public var id: Int?
         public var name: String
         public var planOrder: Int
         public var result: DeploymentResult
-        public var computers: [Computer]
+        /// nil when unknown (no step id, or CCM refused the list).
+        public var computers: [Computer]?
     }
 
     public var id: Int
@@ -86,18 +89,27 @@ public struct PlanStatus: Sendable, Hashable {
     public var isArchived: Bool
     public var finished: Bool
     public var steps: [Step]
+    /// What could not be read, and why (missing fields, refused lists).
+    public var notes: [String] = []
+    /// CCM's plan list holds the plan (false: archived out of reach, deleted, another account's, or a wrong id).
+    public var listed = true
 
     public var state: PlanState { PlanState(result: result, isArchived: isArchived) }
 
-    /// Lines for people: the plan, then each step and its computers.
+    /// Lines for people: the plan, then each step and its computers, then what is unknown.
     public var text: String {
         var lines = ["deployment plan \(id) '\(name)': \(state)"]
         for step in steps.sorted(by: { $0.planOrder < $1.planOrder }) {
             lines.append("  step \(step.planOrder) '\(step.name)': \(step.result)")
-            for computer in step.computers.sorted(by: { $0.name < $1.name }) {
+            guard let computers = step.computers else {
+                lines.append("    computers: unknown")
+                continue
+            }
+            for computer in computers.sorted(by: { $0.name < $1.name }) {
                 lines.append("    \(computer.name): \(computer.result)\(computer.exitCode.map { " (exit code \($0))" } ?? "")")
             }
         }
+        lines += notes.map { "  note: \($0)" }
         return lines.joined(separator: "\n")
     }
 }

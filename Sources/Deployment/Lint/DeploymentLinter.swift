@@ -2,6 +2,7 @@ import Compatibility
 import Diagnostics
 import Foundation
 import Planning
+import PowerShell
 
 /// Checks deployment-plan files (emitted or hand-made) for the pitfalls of ccm.md §9–§10.7: chained choco
 /// commands, scripts not ending in `exit $LASTEXITCODE`, infinite timeouts, server packages combined or
@@ -170,7 +171,13 @@ public enum DeploymentLinter {
         }
         let last = analysis.lastLine?.replacingOccurrences(of: " ", with: "").lowercased()
         if last != "exit$lastexitcode" {
-            add(position, .error, LintRule.exitCode, "the script must end with 'exit $LASTEXITCODE' on its own line (ends with '\(analysis.lastLine ?? "")'), or CCM records choco's failure as success")
+            if let lastChoco = analysis.commands.last?.line, exitsOnFailure(step.script, after: lastChoco) {
+                // Chocolatey's own agent-upgrade script checks $LASTEXITCODE, exits on failure and ends with
+                // Register-ScheduledTask (D agent/upgrade.mdx; ccm-deployment-examples): failures do reach CCM.
+                add(position, .warning, LintRule.exitCode, "the script exits when its last choco command fails but does not end with 'exit $LASTEXITCODE' (ends with '\(analysis.lastLine ?? "")'): success codes such as 3010 (reboot needed) are not passed on to CCM; end with 'exit $LASTEXITCODE' on its own line")
+            } else {
+                add(position, .error, LintRule.exitCode, "the script must end with 'exit $LASTEXITCODE' on its own line (ends with '\(analysis.lastLine ?? "")'), or CCM records choco's failure as success")
+            }
         }
         var packages: [(id: String, version: String?)] = []
         for command in analysis.commands {
@@ -199,6 +206,24 @@ public enum DeploymentLinter {
             }
         }
         return packages
+    }
+
+    /// Whether, after the choco call on `line`, a top-level `if` whose condition reads `$LASTEXITCODE` runs
+    /// `exit` or `throw` directly in its body: the script then fails when choco fails, whatever its last line.
+    /// Read with the one PowerShell reader (the `PowerShell` module's parser).
+    static func exitsOnFailure(_ script: String, after line: Int) -> Bool {
+        let parsed = Parser.parse(script, path: "step script")
+        let base = parsed.file.rawOffset(0)
+        return parsed.statements.contains { statement in
+            guard statement.span.line > line, case let .ifStatement(clauses, _) = statement.kind else { return false }
+            return clauses.contains { clause in
+                let condition = parsed.file.string(clause.condition.span.start - base, clause.condition.span.end - base)
+                return condition.lowercased().contains("$lastexitcode") && clause.body.contains { body in
+                    if case let .flow(keyword, _) = body.kind { return ["exit", "throw"].contains(keyword.lowercased()) }
+                    return false
+                }
+            }
+        }
     }
 
     private static func checkSecrets(_ command: ScriptReader.ChocoCall, position: Int, add: (Int?, Diagnostic.Severity, String, String) -> Void) {

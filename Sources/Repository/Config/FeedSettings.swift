@@ -47,6 +47,14 @@ public struct FeedSource: Sendable, Hashable {
         return path.hasSuffix(".json") ? .v3 : .v2
     }
 
+    /// The source is the Chocolatey Community Repository itself (`community.chocolatey.org`, or its old
+    /// address `chocolatey.org/api/v2`), not an organisation's proxy of it.
+    public var isCommunityRepositoryDirect: Bool {
+        guard kind != .folder, let host = URLComponents(string: location)?.host?.lowercased() else { return false }
+        if host == "community.chocolatey.org" { return true }
+        return ["chocolatey.org", "www.chocolatey.org"].contains(host) && location.lowercased().contains("/api/v2")
+    }
+
     /// The feed client for this source.
     public func makeFeed(http: HTTPClient) -> any PackageFeed {
         switch kind {
@@ -130,6 +138,17 @@ public struct FeedSettings: Sendable {
         }
         let key = environment[Environment.apiKey].flatMap { $0.isEmpty ? nil : Secret($0) }
         return FeedSource(name: reference, location: reference, apiKey: key)
+    }
+
+    /// A warning when `source` pulls straight from the community repository: Chocolatey asks organisations to
+    /// reach it through their repository server's proxy (its terms of use; rate limits answer excess with a
+    /// 429 lasting an hour, nuget.md). nil for any other source.
+    public static func directCommunityWarning(for source: FeedSource) -> String? {
+        guard source.isCommunityRepositoryDirect else { return nil }
+        return "source '\(source.name)' pulls straight from \(source.location): Chocolatey asks organisations to reach the community "
+            + "repository through a proxy repository on their own server (terms of use; rate limits can block you for an hour). "
+            + "Create a proxy repository of it (Nexus, ProGet, Artifactory) and name it 'community' in feeds.json, "
+            + "e.g. \"community\": {\"url\": \"https://nexus.example.com/repository/choco-community-proxy/\"}"
     }
 
     /// The HTTP client these settings describe; `logger` receives requests (`.debug`) and retries (`.notice`).

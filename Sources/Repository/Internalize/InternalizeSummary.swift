@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import Internalization
 import JSONOutput
 
 /// The outcome for one package of an internalize run.
@@ -31,6 +32,9 @@ public struct InternalizeItem: Sendable, Hashable, Codable {
     /// only by vetting (every CRC-32, sizes, entry names, the nuspec's id and version). Nil when not transferred.
     public var sourceHashPublished: Bool?
     public var detail: String?
+    /// What internalizing did (nil when packages are copied byte for byte with `--copy`): embedded resources
+    /// with their URLs and checksums, or why the package was copied unchanged.
+    public var embedding: EmbeddingOutcome?
 
     public init(id: String, version: String?, source: String, reason: String, status: Status, downloaded: Bool = false,
                 fromJournal: Bool = false, sha512: String? = nil, detail: String? = nil) {
@@ -58,6 +62,8 @@ public struct InternalizeSummary: Sendable, Codable {
 
     struct Counts: Codable {
         var downloaded: Int, pushed: Int, alreadyPresent: Int, differentContent: Int, failed: Int, noPublisherHash: Int
+        /// Packages whose resources were embedded or placed, and packages pushed that still need the internet.
+        var internalized: Int, needInternet: Int
     }
 
     /// Packages this run published whose source gave no SHA-512 to check the download against.
@@ -83,7 +89,9 @@ public struct InternalizeSummary: Sendable, Codable {
         try container.encode(target, forKey: .target)
         try container.encode(Counts(downloaded: downloadedCount, pushed: count(.pushed), alreadyPresent: count(.alreadyPresent),
                                     differentContent: count(.differentContent), failed: count(.failed),
-                                    noPublisherHash: withoutPublisherHash.count), forKey: .counts)
+                                    noPublisherHash: withoutPublisherHash.count,
+                                    internalized: items.filter { ["embedded", "location"].contains($0.embedding?.mode ?? "") && $0.status != .failed }.count,
+                                    needInternet: needingInternet.count), forKey: .counts)
         try container.encode(items, forKey: .items)
     }
 
@@ -91,6 +99,29 @@ public struct InternalizeSummary: Sendable, Codable {
     /// Known secrets (a password inside a source URL, an API key a server echoed) are masked.
     public var json: String {
         Redaction.redactKnown((try? JSONOutput.encode(self)) ?? "{}")
+    }
+
+    /// The indented lines under a package that say what internalizing did.
+    static func embeddingLines(_ outcome: EmbeddingOutcome?) -> [String] {
+        guard let outcome else { return [] }
+        var lines: [String] = []
+        switch outcome.mode {
+        case "licensed": lines.append("    licensed: copied byte for byte, never internalized (licensed#155)")
+        case "nothingToEmbed": lines.append("    nothing to internalize: its scripts download nothing")
+        case "copiedUnresolved": lines.append("    copied as it is, as asked: INSTALLING IT STILL NEEDS THE INTERNET")
+        default: break
+        }
+        for resource in outcome.resources {
+            lines.append("    \(resource.url) -> \(resource.replacement) (\(resource.checksumType.rawValue) \(resource.checksum)"
+                + (resource.checksumSource == "computed" ? ", computed: the script had none)" : ")"))
+        }
+        for unresolved in outcome.unresolved { lines.append("    unresolved: \(unresolved)") }
+        return lines
+    }
+
+    /// Packages pushed whose install still downloads from the internet (copied unresolved, as the user asked).
+    public var needingInternet: [InternalizeItem] {
+        items.filter { $0.embedding?.needsInternet == true && ($0.status == .pushed || $0.status == .alreadyPresent) }
     }
 
     /// Human-readable text: one line per package, then the counts.
@@ -109,11 +140,16 @@ public struct InternalizeSummary: Sendable, Codable {
             if item.fromJournal { line += " [earlier run]" }
             if let detail = item.detail { line += ": \(detail)" }
             lines.append(line)
+            lines += Self.embeddingLines(item.embedding)
         }
         let unhashed = withoutPublisherHash
         if !unhashed.isEmpty {
             lines.append("no publisher hash for \(unhashed.count) pushed (checked by CRC-32, sizes and nuspec only): "
                 + unhashed.map { "\($0.id) \($0.version ?? "-")" }.joined(separator: ", "))
+        }
+        let online = needingInternet
+        if !online.isEmpty {
+            lines.append("still need the internet at install (copied unresolved): " + online.map { "\($0.id) \($0.version ?? "-")" }.joined(separator: ", "))
         }
         lines.append("target \(target): \(downloadedCount) downloaded, \(count(.pushed)) pushed, \(count(.alreadyPresent)) already present, "
             + "\(count(.differentContent)) conflicting, \(count(.failed)) failed")

@@ -3,8 +3,10 @@ import Nupkg
 import Versioning
 
 /// Brings packages from their sources into a target feed: resolves versions and the dependency closure,
-/// skips what the target already has, downloads (verified), pushes (idempotent), and journals every step.
-/// Packages are copied byte for byte; nothing is modified (licensed packages must never be).
+/// skips what the target already has, downloads (verified), internalizes (``embedding``: the resources its
+/// scripts download embedded or placed at a resources location, every one verified), pushes (idempotent), and
+/// journals every step. Without ``embedding``, and always for licensed packages, packages are copied byte for
+/// byte.
 public struct Internalizer: Sendable {
     /// Source feeds by the names requests use.
     public var sources: [String: any PackageFeed]
@@ -25,6 +27,8 @@ public struct Internalizer: Sendable {
     public var log: @Sendable (String) -> Void
     /// Called after each package settles (and once before the first), for a progress display.
     public var progress: @Sendable (InternalizeProgress) -> Void = { _ in }
+    /// Internalize community packages (embed their resources); nil copies every package byte for byte.
+    public var embedding: EmbedSettings?
 
     public init(sources: [String: any PackageFeed], target: any PackageFeed, workDirectory: String, journal: Journal?,
                 jobs: Int = 4, includePrerelease: Bool = false, pushTimeout: Int? = nil, log: @escaping @Sendable (String) -> Void = { _ in }) {
@@ -247,6 +251,16 @@ public struct Internalizer: Sendable {
     /// One try at ``transfer(_:)``; fills in `item`.
     private func transferOnce(_ planned: Planned, from feed: any PackageFeed, previous: JournalEntry?,
                               item: inout InternalizeItem) async throws(FeedError) {
+        if let embedding {
+            if let reason = embedding.licensedReason(id: planned.package.id, source: planned.source) {
+                // Never modified: copied byte for byte like any package of a `--copy` run.
+                item.embedding = EmbeddingOutcome(mode: "licensed", resources: [], unresolved: [], needsInternet: false, originalSHA512: planned.package.sha512)
+                log("\(planned.package.identity): \(reason)")
+            } else {
+                try await transferInternalized(planned, from: feed, previous: previous, item: &item)
+                return
+            }
+        }
         let package = planned.package
         let identity = package.identity
         // One request for the target check (a v2 exact lookup that misses costs two).
@@ -277,6 +291,46 @@ public struct Internalizer: Sendable {
         log("\(identity): pushing to \(target.name)")
         // The target did not have the package when checked just above: a refused push that finds the same
         // bytes there is an earlier try of this push whose answer was lost, and counts as pushed.
+        let report = try await target.push(fileAt: file, timeout: pushTimeout, absentBefore: true)
+        switch report.outcome {
+        case .pushed, .alreadyPresent:
+            item.status = .pushed
+            try await journal?.record(identity, source: planned.source, state: .pushed, sha512: item.sha512, file: file)
+        case let .differentContent(feedHash):
+            item.status = .differentContent
+            item.detail = "the target has different bytes (SHA-512 \(feedHash)); nothing was overwritten"
+        }
+    }
+
+    /// ``transferOnce(_:from:previous:item:)`` when internalizing: the package is downloaded and internalized
+    /// first (its bytes are what the target must hold), then compared with the target and pushed. A target
+    /// holding the original, not internalized, package is reported with how to replace it; never overwritten.
+    private func transferInternalized(_ planned: Planned, from feed: any PackageFeed, previous: JournalEntry?,
+                                      item: inout InternalizeItem) async throws(FeedError) {
+        let package = planned.package
+        let identity = package.identity
+        let (original, originalHash) = try await obtain(planned, from: feed, previous: previous, item: &item)
+        let (file, hash) = try await prepareForPush(planned, original: original, originalHash: originalHash, item: &item)
+        item.sha512 = hash.base64
+        if let existing = try await target.versions(of: package.id).first(where: { $0.version == package.version }) {
+            let theirs = try await target.readBackHash(of: existing, expected: hash)
+            if hash.matches(theirs) {
+                item.status = .alreadyPresent
+                try await journal?.record(identity, source: planned.source, state: .alreadyPresent, sha512: item.sha512, file: nil)
+                log("\(identity): already on \(target.name)")
+                return
+            }
+            item.status = .differentContent
+            if file != original, originalHash.matches(theirs) {
+                item.detail = "\(target.name) holds the original package, byte for byte, not internalized: installing it offline would "
+                    + "download from the internet. Nothing was overwritten; to replace it, delete \(package.id) \(package.version.normalized) "
+                    + "on the feed (nuget delete \(package.id) \(package.version.normalized) -Source <feed>, or the feed's web UI) and run again"
+            } else {
+                item.detail = "the target has different bytes (SHA-512 \(theirs)); nothing was overwritten"
+            }
+            return
+        }
+        log("\(identity): pushing to \(target.name)")
         let report = try await target.push(fileAt: file, timeout: pushTimeout, absentBefore: true)
         switch report.outcome {
         case .pushed, .alreadyPresent:
