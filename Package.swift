@@ -6,6 +6,7 @@
 //   Versioning, JSONOutput, FileSupport → Diagnostics → Compatibility → Planning → Deployment → ccm-upgrade
 //   XMLSupport (CXML2), CArchive, FileSupport → Nupkg → Repository → ccm-upgrade
 //   CCurl → CurlSupport → Repository, Deployment (only CurlSupport imports CCurl)
+//   XMLSupport, Nupkg, Compatibility → Licensing → ccm-upgrade
 //   (only Hashing imports CLibCrypto or Crypto; every other module hashes through Hashing's Digester)
 // Versions and matrix logic never link a C library; C stays in the system-library targets and the
 // one Swift module that wraps each of them.
@@ -28,6 +29,7 @@ let package = Package(
         .library(name: "PowerShell", targets: ["PowerShell"]),
         .library(name: "Internalization", targets: ["Internalization"]),
         .library(name: "RemoteHosts", targets: ["RemoteHosts"]),
+        .library(name: "Licensing", targets: ["Licensing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -123,6 +125,15 @@ let package = Package(
             ]
         ),
 
+        // MARK: Licence
+
+        /** The Chocolatey licence file: validation through the secure XML reader (the id never leaves it), expiry,
+            and the deterministic `chocolatey-license` package built as Chocolatey's Quick Start builds it. */
+        .target(
+            name: "Licensing",
+            dependencies: ["XMLSupport", "Nupkg", "Versioning", "FileSupport", "Diagnostics", "Compatibility"]
+        ),
+
         // MARK: Remote hosts
 
         /** Running commands on the CCM hosts: this machine or over the system's OpenSSH client (BatchMode, strict
@@ -161,7 +172,7 @@ let package = Package(
             name: "ccm-upgrade",
             dependencies: [
                 "Versioning", "Nupkg", "Compatibility", "Repository", "Planning", "Deployment", "FileSupport", "CurlSupport",
-                "Diagnostics", "JSONOutput", "PowerShell", "Internalization", "RemoteHosts", "Hashing",
+                "Diagnostics", "JSONOutput", "PowerShell", "Internalization", "RemoteHosts", "Hashing", "Licensing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -175,6 +186,7 @@ let package = Package(
             name: "ccm-upgrade-fuzz",
             dependencies: [
                 "CFuzzerDriver", "Versioning", "Nupkg", "Compatibility", "Repository", "Planning", "Deployment", "FileSupport", "Internalization",
+                "Licensing",
             ],
             path: "Fuzz/Sources"
         ),
@@ -207,7 +219,7 @@ let package = Package(
         .testTarget(
             name: "RepositoryTests",
             dependencies: [
-                "Repository", "CurlSupport", "Nupkg", "Versioning", "TestSupport", "Internalization", "PowerShell",
+                "Repository", "CurlSupport", "Nupkg", "Versioning", "TestSupport", "Internalization", "PowerShell", "Licensing",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -215,6 +227,10 @@ let package = Package(
         .testTarget(name: "PowerShellTests", dependencies: ["PowerShell"]),
         .testTarget(name: "InternalizationTests", dependencies: ["Internalization", "PowerShell", "Nupkg", "TestSupport"]),
         .testTarget(name: "RemoteHostsTests", dependencies: ["RemoteHosts", "TestSupport"]),
+        .testTarget(
+            name: "LicensingTests",
+            dependencies: ["Licensing", "Planning", "Deployment", "Repository", "Nupkg", "Compatibility", "Versioning", "Diagnostics", "ccm-upgrade", "TestSupport"]
+        ),
         .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "CurlSupport", "Planning", "Compatibility", "Versioning", "ccm-upgrade", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -3,6 +3,7 @@ import Deployment
 import FileSupport
 import Foundation
 import Internalization
+import Licensing
 import Nupkg
 import Planning
 import Repository
@@ -66,7 +67,11 @@ struct FuzzTarget: Sendable {
         FuzzTarget(name: "script", summary: "PowerShell script linter (Planning ScriptLinter)") { bytes in
             guard let text = try? TextFile.decode(bytes, path: "fuzz.ps1") else { return }
             _ = ScriptLinter.lint(text, file: "fuzz.ps1")
-        }
+        },
+        FuzzTarget(name: "license", summary: "chocolatey.license.xml (Licensing LicenseReader)") { bytes in
+            // Not registering ids: a fuzz run would grow the process's secret list with every input.
+            _ = try? LicenseReader.parse(bytes, file: "fuzz.license.xml", registeringSecrets: false)
+        },
     ]
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }

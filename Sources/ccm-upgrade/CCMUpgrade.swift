@@ -23,6 +23,7 @@ struct CCMUpgrade: AsyncParsableCommand {
             InventoryCommand.self,
             LintScriptCommand.self,
             DeploymentCommand.self,
+            LicenseCommand.self,
         ]
     )
 

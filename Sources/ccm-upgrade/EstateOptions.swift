@@ -58,9 +58,9 @@ struct EstateOptions: ParsableArguments {
         var upstream: [String: [NuGetVersion]]?
     }
 
-    /// Loads everything and lists the feed's versions of every package a plan may touch; `feedView`, when
-    /// given (`plan --bundle`), is listed instead of the internal feed.
-    func load(matrix: Matrix, feedView: (any PackageFeed)? = nil) async throws -> EstateOptions.Context {
+    /// Loads everything and lists the feed's versions of every package a plan may touch (and of `extra`,
+    /// e.g. the licence package); `feedView`, when given (`plan --bundle`), is listed instead of the internal feed.
+    func load(matrix: Matrix, alsoList extra: [String] = [], feedView: (any PackageFeed)? = nil) async throws -> EstateOptions.Context {
         var inventory: Inventory
         if live {
             guard let path = self.inventory else { throw ValidationError("--live reads the hosts of --inventory FILE: give it") }
@@ -83,7 +83,7 @@ struct EstateOptions: ParsableArguments {
         }
         let catalogue = CCMCatalogue.standard
         let wanted = catalogue.planPackageIDs(matrix: matrix)
-        let versions = try await Self.list(wanted, in: feedView ?? feed)
+        let versions = try await Self.list(wanted + extra, in: feedView ?? feed)
         var upstreamVersions: [String: [NuGetVersion]]?
         if upstream {
             upstreamVersions = [:]

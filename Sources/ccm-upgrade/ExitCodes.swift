@@ -4,6 +4,7 @@ import CurlSupport
 import Deployment
 import Diagnostics
 import Foundation
+import Licensing
 import RemoteHosts
 import Nupkg
 import Planning
@@ -63,6 +64,12 @@ enum ErrorReport {
             case .invalidOption, .invalidGroupsFile, .groupNotFound, .invalidFile, .invalidURL, .unsupportedStep, .secretUnavailable:
                 return (error.description, ExitCodes.badInput)
             default: return (error.description, ExitCodes.problemsFound)
+            }
+        case let error as LicenseError:
+            // An expired licence or a package that cannot be written is a failed run; a bad file is bad input.
+            switch error {
+            case .expired, .packageFailed: return (error.description, ExitCodes.problemsFound)
+            default: return (error.description, ExitCodes.badInput)
             }
         case let error as MatrixLoadError:
             return (error.description, ExitCodes.badInput)

@@ -37,6 +37,7 @@ extension MatrixCommand {
         @Option(help: ArgumentHelp("With --live: an ssh config file instead of ~/.ssh/config (ssh -F).", valueName: "FILE")) var sshConfig: String?
         @Flag(help: "Treat warnings as problems for the exit code.") var strict = false
         @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+        @Option(help: ArgumentHelp("Also report this licence's expiry (warning within 30 days, error when expired).", valueName: "chocolatey.license.xml")) var license: String?
         @OptionGroup var source: MatrixSourceOptions
 
         func run() async throws {
@@ -61,7 +62,8 @@ extension MatrixCommand {
             if estate.serverVersions.isEmpty && estate.groups.isEmpty {
                 throw CommandFailure.badInput("nothing to check: give --ccm (or --database/--service/--web), client versions, or --inventory FILE")
             }
-            let report = matrix.check(estate, duringUpgrade: duringUpgrade)
+            var report = matrix.check(estate, duringUpgrade: duringUpgrade)
+            if let license { report = try LicenseCheck.adding(license, to: report) }
             print(format == .json ? MatrixRendering.json(report) : MatrixRendering.text(report), terminator: "")
             if !report.isCompatible || (strict && report.count(.warning) > 0) { throw ExitCodes.problemsFound }
         }

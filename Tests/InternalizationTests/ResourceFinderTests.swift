@@ -59,6 +59,13 @@ struct ResourceFinderTests {
             "$fallback = 'https://a/x.exe'\n$p = @{ url = 'https://a/x.exe' }\ntry { Test-Mirror } catch { $p.url = $fallback }\nInstall-ChocolateyPackage @p",
             ["any https://a/x.exe - @'https://a/x.exe'", "any https://a/x.exe - @$fallback"]
         ),
+        (
+            "$msu = @{\n  '6.1' = @{ Url = 'https://a/x86.msu'; Url64 = 'https://a/x64.msu'; Checksum = 'aa'; Checksum64 = 'bb' }\n  '6.3-server' = @{ Url64 = 'https://a/s64.msu'; Checksum64 = 'cc' }\n}\nchocolateyInstaller\\Install-WindowsUpdate -Id 'KB1' -MsuData $msu -ChecksumType 'sha256'",
+            [
+                "32-bit https://a/x86.msu sha256:aa @'https://a/x86.msu'", "64-bit https://a/x64.msu sha256:bb @'https://a/x64.msu'",
+                "64-bit https://a/s64.msu sha256:cc @'https://a/s64.msu'"
+            ]
+        ),
         // Not remote: a file: URL, a path in the package, a local file, an empty URL beside a file.
         ("Install-ChocolateyVsixPackage 'n' \"file:///$PSScriptRoot\\x.vsix\"", []),
         ("Install-ChocolateyPackage -PackageName x -Url \"$PSScriptRoot\\x.exe\"", []),

@@ -1,3 +1,4 @@
+import CurlSupport
 import Foundation
 import Internalization
 import JSONOutput
@@ -291,6 +292,30 @@ struct EmbeddingTests {
                 #expect(check.status == 0, "\(check.output)")
             }
         }
+    }
+
+    /// minchoc (a real v2 server) accepts an internalized package, and nuget 2.8.7 installs it from there.
+    @Test func minchocAcceptsInternalizedPackages() async throws {
+        let server = try ResourceServer()
+        var feeds = try EmbeddingRun()
+        defer { feeds.cleanup() }
+        try feeds.add(.splat(server))
+        let peer = try await MinchocPeer()
+        var internalizer = Internalizer(sources: ["src": FolderFeed(path: feeds.source.path)],
+                                        target: V2Feed(url: peer.source, apiKey: Secret(peer.apiKey), pushURL: V2Feed.pushURL(for: peer.pushSource),
+                                                       http: testClient()),
+                                        workDirectory: feeds.work.path, journal: nil)
+        internalizer.embedding = feeds.settings()
+        let summary = await internalizer.run([PackageRequest(id: "splat", source: "src")])
+        #expect(summary.items.first?.status == .pushed, "\(summary.text)")
+        #expect(summary.items.first?.embedding?.mode == "embedded")
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/nuget") else { return }
+        let output = try TemporaryDirectory()
+        defer { output.cleanup() }
+        let result = try EmbeddingTests.runProcess(["timeout", "180", "nuget", "install", "splat", "-Version", "1.0.0", "-Source", peer.source,
+                                                    "-OutputDirectory", output.path, "-NonInteractive"], home: output.path)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(FileManager.default.contentsEqual(atPath: output.path + "/splat.1.0.0/tools/splat-x86.exe", andPath: server.root.path + "/splat-x86.exe"))
     }
 
     /// Asking to embed a licensed package is an error that says why, before anything is downloaded or pushed.
