@@ -51,7 +51,9 @@ public struct PackageScripts: Sendable {
     }
 
     /// A package source folder: the `.nuspec` at its top, and the scripts anywhere under it.
-    public static func readFolder(_ folder: String) throws(PackageScriptsError) -> PackageScripts {
+    public static func readFolder(_ path: String) throws(PackageScriptsError) -> PackageScripts {
+        var folder = path
+        while folder.count > 1, folder.hasSuffix("/") { folder.removeLast() }
         let manifests = FolderWalk.files(under: folder) { name in String(decoding: name, as: UTF8.self).lowercased().hasSuffix(".nuspec") }
             .map { String(decoding: $0, as: UTF8.self) }
             .filter { !$0.contains("/") }

@@ -117,6 +117,8 @@ struct Collector {
     var resources: [RemoteResource] = []
     var unresolved: [UnresolvedResource] = []
     var calls: [SourceSpan] = []
+    private var seenCalls = Set<SourceSpan>()
+    private var urlSites = Set<SourceSpan>()
     private var seenSites = Set<String>()
     private var seenUnresolved = Set<String>()
 
@@ -128,81 +130,148 @@ struct Collector {
 
     mutating func add(_ event: CommandEvent, helper: DownloadHelper) {
         let call = event.command.span
-        if !calls.contains(call) { calls.append(call) }
+        if seenCalls.insert(call).inserted { calls.append(call) }
         let binding = HelperBinding(event, helper: helper)
         for failure in binding.failures { fail(helper.name, call, failure) }
         guard binding.failures.isEmpty else { return }
-        let has64 = binding.values[.url64].map { ($0.value.value.stringValue ?? "x").isEmpty == false } ?? false
+        guard let table = binding.values[.downloadTable] else {
+            emit(binding.values, event: event, helper: helper)
+            return
+        }
+        // One download (32- and 64-bit) per entry of the table, each entry read like a splatted hashtable.
+        guard case .hashtable(let downloads) = table.value.value else {
+            fail(helper.name, call, "the table of downloads is not known statically: \(table.value.value.unknownReason ?? "not a hashtable")")
+            return
+        }
+        let roles: [(String, DownloadHelper.Role)] = [
+            ("Url", .url), ("Url64", .url64), ("Checksum", .checksum), ("Checksum64", .checksum64), ("ChecksumType", .checksumType),
+            ("ChecksumType64", .checksumType64)
+        ]
+        for download in downloads.entries {
+            guard case .hashtable(let entry) = download.value else {
+                fail(
+                    helper.name, call, "the download '\(download.key)' is not known statically: \(download.value.unknownReason ?? "not a hashtable")")
+                continue
+            }
+            var values = binding.values
+            for (key, role) in roles {
+                if let found = entry[key] {
+                    values[role] = HelperBinding.Bound(
+                        value: Evaluated(value: found.value, site: found.site ?? table.value.site), hashtableBrace: entry.closingBrace)
+                } else if role != .checksumType {
+                    values[role] = nil
+                }
+            }
+            emit(values, event: event, helper: helper)
+        }
+    }
+
+    /// The resources of one bound call (or one entry of a download table).
+    mutating func emit(_ values: [DownloadHelper.Role: HelperBinding.Bound], event: CommandEvent, helper: DownloadHelper) {
+        let call = event.command.span
+        let has64 = values[.url64].map { Self.mayBeNonEmpty($0.value.value) } ?? false
         let slots: [(DownloadHelper.Role, DownloadHelper.Role, DownloadHelper.Role, RemoteResource.Architecture)] = [
             (.url, .checksum, .checksumType, has64 && !helper.singleURL ? .x86 : .any),
             (.url64, .checksum64, .checksumType64, .x64)
         ]
         for (urlRole, checksumRole, typeRole, architecture) in slots {
-            guard let bound = binding.values[urlRole] else { continue }
+            guard let bound = values[urlRole] else { continue }
             let label = urlRole == .url64 ? "64-bit URL" : "URL"
-            let url: String
-            switch bound.value.value {
-            case .string(let text): url = text
-            case .null: continue
-            case .unknown(let reason):
-                fail(helper.name, call, "the \(label) is not known statically: \(reason)")
-                continue
-            case .array: fail(helper.name, call, "the \(label) is a list, not one URL"); continue
-            default: fail(helper.name, call, "the \(label) is not a string"); continue
-            }
-            if url.isEmpty { continue }
-            if RemoteURL.isPlaceholder(url) {
-                fail(helper.name, call, "the \(label) '\(url)' is an unfilled template placeholder, not a URL")
-                continue
-            }
-            guard RemoteURL.isRemote(url) else { continue }
-            // checksumType64 defaults to checksumType (Get-ChocolateyWebFile); md5 when no type is given.
-            let checksumValue = binding.values[checksumRole]?.value.value
-            var typeValue = binding.values[typeRole]?.value.value
-            if typeRole == .checksumType64, typeValue == nil || typeValue == .null { typeValue = binding.values[.checksumType]?.value.value }
-            var checksum: String?
-            var checksumType: String?
-            if let checksumValue {
-                guard checksumValue.isKnown else {
-                    fail(helper.name, call, "the checksum of \(url) is not known statically: \(checksumValue.unknownReason!)")
-                    continue
-                }
-                checksum = checksumValue.stringValue.flatMap { $0.isEmpty ? nil : $0 }
-            }
-            if checksum != nil {
-                if let typeValue, !typeValue.isKnown {
-                    fail(helper.name, call, "the checksum type of \(url) is not known statically: \(typeValue.unknownReason!)")
-                    continue
-                }
-                checksumType = (typeValue?.stringValue).flatMap { $0.isEmpty ? nil : $0.lowercased() } ?? "md5"
-            }
-            let insertion: SourceSpan?
-            let style: RemoteResource.InsertionStyle?
-            if let brace = bound.hashtableBrace {
-                insertion = brace
-                style = .hashtableEntries
-            } else if event.function == nil, let last = event.command.elements.last {
-                insertion = SourceSpan(file: last.span.file, line: last.span.line, column: last.span.column, start: last.span.end, end: last.span.end)
-                style = .commandArguments
+            // An entry set differently under a condition: every alternative is a resource, each at its place.
+            var candidates: [(value: Value, site: SourceSpan?, index: Int?, count: Int)] = []
+            if case .alternatives(let items, _) = bound.value.value {
+                candidates = items.enumerated().map { ($1.value, $1.site, $0, items.count) }
             } else {
-                insertion = nil
-                style = nil
+                candidates = [(bound.value.value, bound.value.site, nil, 1)]
             }
-            let site = bound.value.site
-            guard seenSites.insert("\(site.file):\(site.start):\(url)").inserted else { continue }
-            resources.append(
-                RemoteResource(
-                    url: url, architecture: architecture, checksum: checksum, checksumType: checksumType, helper: helper.name,
-                    call: call, urlSite: site, insertion: insertion, insertionStyle: style
+            for candidate in candidates {
+                let url: String
+                switch candidate.value {
+                case .string(let text): url = text
+                case .null: continue
+                case .unknown(let reason), .alternatives(_, let reason):
+                    fail(helper.name, call, "the \(label) is not known statically: \(reason)")
+                    continue
+                case .array:
+                    fail(helper.name, call, "the \(label) is a list, not one URL")
+                    continue
+                default:
+                    fail(helper.name, call, "the \(label) is not a string")
+                    continue
+                }
+                if url.isEmpty { continue }
+                if RemoteURL.isPlaceholder(url) {
+                    fail(helper.name, call, "the \(label) '\(url)' is an unfilled template placeholder, not a URL")
+                    continue
+                }
+                guard RemoteURL.isRemote(url) else { continue }
+                guard let site = candidate.site else {
+                    fail(helper.name, call, "the \(label) is one of several values with no single place to rewrite")
+                    continue
+                }
+                func pick(_ role: DownloadHelper.Role) -> Value? {
+                    guard let value = values[role]?.value.value else { return nil }
+                    if case .alternatives(let items, let reason) = value {
+                        guard let index = candidate.index, items.count == candidate.count else { return .unknown(reason) }
+                        return items[index].value
+                    }
+                    return value
+                }
+                // checksumType64 defaults to checksumType (Get-ChocolateyWebFile); md5 when no type is given.
+                let checksumValue = pick(checksumRole)
+                var typeValue = pick(typeRole)
+                if typeRole == .checksumType64, typeValue == nil || typeValue == .null { typeValue = pick(.checksumType) }
+                var checksum: String?
+                var checksumType: String?
+                if let checksumValue {
+                    guard checksumValue.isKnown else {
+                        fail(helper.name, call, "the checksum of \(url) is not known statically: \(checksumValue.unknownReason!)")
+                        continue
+                    }
+                    checksum = checksumValue.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+                }
+                if checksum != nil {
+                    if let typeValue, !typeValue.isKnown {
+                        fail(helper.name, call, "the checksum type of \(url) is not known statically: \(typeValue.unknownReason!)")
+                        continue
+                    }
+                    checksumType = (typeValue?.stringValue).flatMap { $0.isEmpty ? nil : $0.lowercased() } ?? "md5"
+                }
+                let (insertion, style) = insertionPoint(event, bound)
+                guard seenSites.insert("\(site.file):\(site.start):\(url)").inserted else { continue }
+                urlSites.insert(site)
+                resources.append(
+                    RemoteResource(
+                        url: url, architecture: architecture, checksum: checksum, checksumType: checksumType, helper: helper.name,
+                        call: call, urlSite: site, insertion: insertion, insertionStyle: style
+                    )
                 )
-            )
+            }
         }
+    }
+
+    static func mayBeNonEmpty(_ value: Value) -> Bool {
+        switch value {
+        case .null: false
+        case .string(let text): !text.isEmpty
+        case .alternatives(let items, _): items.contains { mayBeNonEmpty($0.value) }
+        default: true
+        }
+    }
+
+    /// Where a missing checksum would go: the splatted hashtable's closing brace, else after the call's last
+    /// argument (not inside a function body evaluated for a caller: that text serves every call).
+    func insertionPoint(_ event: CommandEvent, _ bound: HelperBinding.Bound) -> (SourceSpan?, RemoteResource.InsertionStyle?) {
+        if let brace = bound.hashtableBrace { return (brace, .hashtableEntries) }
+        guard event.function == nil, let last = event.command.elements.last else { return (nil, nil) }
+        let end = SourceSpan(file: last.span.file, line: last.span.line, column: last.span.column, start: last.span.end, end: last.span.end)
+        return (end, .commandArguments)
     }
 
     /// A URL string found outside any helper (`allURLs`).
     mutating func addLoose(_ occurrence: StringOccurrence) {
         let site = occurrence.site
-        guard !resources.contains(where: { $0.urlSite.file == site.file && $0.urlSite.start == site.start }) else { return }
+        guard !urlSites.contains(site) else { return }
         guard seenSites.insert("\(site.file):\(site.start):\(occurrence.value)").inserted else { return }
         resources.append(
             RemoteResource(

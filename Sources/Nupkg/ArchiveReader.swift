@@ -43,6 +43,19 @@ final class ArchiveReader {
         }
     }
 
+    /// Reads a tar archive (a bundle) front to back, without seeking.
+    init(tarPath path: String) throws(NupkgError) {
+        self.path = path
+        guard let handle = archive_read_new() else {
+            throw .archiveError(path: path, message: "libarchive could not allocate a reader")
+        }
+        self.handle = handle
+        try check(archive_read_support_format_tar(handle))
+        guard archive_read_open_filename(handle, path, 1 << 20) == ARCHIVE_OK else {
+            throw .archiveError(path: path, message: lastError)
+        }
+    }
+
     /// Reads the archive from `buffer` (a whole small package already in memory), which the reader now owns
     /// and frees; `path` names it in errors.
     init(owning buffer: UnsafeMutableRawBufferPointer, path: String) throws(NupkgError) {

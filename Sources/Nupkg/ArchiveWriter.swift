@@ -39,7 +39,7 @@ private let sinkWrite: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?,
     return Unmanaged<HashingSink>.fromOpaque(client).takeUnretainedValue().write(UnsafeRawBufferPointer(start: buffer, count: length))
 }
 
-/// Owns a libarchive zip writer and frees it in `deinit`.
+/// Owns a libarchive writer (zip for packages, POSIX tar for bundles) and frees it in `deinit`.
 final class ArchiveWriter {
     private let handle: OpaquePointer
     private let path: String
@@ -48,16 +48,32 @@ final class ArchiveWriter {
     /// 1980-01-01T00:00:00Z: the zip epoch, as NuGet's deterministic pack uses, so output is reproducible.
     static let timestamp: Int = 315_532_800
 
-    init(path: String) throws(NupkgError) {
+    enum Format {
+        case zip
+        /// POSIX pax (restricted: ustar headers unless a name or size needs an extension), uncompressed:
+        /// what a bundle of already-compressed packages needs.
+        case tar
+    }
+
+    let format: Format
+
+    init(path: String, format: Format = .zip) throws(NupkgError) {
         self.path = path
+        self.format = format
         sink = try HashingSink(path: path)
         guard let handle = archive_write_new() else {
             throw .writeFailed(path: path, reason: "libarchive could not allocate a writer")
         }
         self.handle = handle
-        try check(archive_write_set_format_zip(handle))
-        try check(archive_write_zip_set_compression_deflate(handle))
-        // 256 KiB writes (libarchive's default is 10 KiB), and no padding of the last block: a zip ends where it ends.
+        switch format {
+        case .zip:
+            try check(archive_write_set_format_zip(handle))
+            try check(archive_write_zip_set_compression_deflate(handle))
+        case .tar:
+            try check(archive_write_set_format_pax_restricted(handle))
+        }
+        // 256 KiB writes (libarchive's default is 10 KiB), and no padding of the last block: the file ends where
+        // its data does.
         try check(archive_write_set_bytes_per_block(handle, 256 << 10))
         try check(archive_write_set_bytes_in_last_block(handle, 1))
         try check(archive_write_open2(handle, Unmanaged.passUnretained(sink).toOpaque(), nil, sinkWrite, nil, nil))
@@ -91,8 +107,10 @@ final class ArchiveWriter {
     /// gains nothing).
     func addFile(name: String, size: Int64, stored: Bool = false,
                  _ produce: ((UnsafeRawBufferPointer) throws(NupkgError) -> Void) throws(NupkgError) -> Void) throws(NupkgError) {
-        // libarchive takes the method for the entries that follow: set it for each one.
-        try check(stored ? archive_write_zip_set_compression_store(handle) : archive_write_zip_set_compression_deflate(handle))
+        // libarchive takes the method for the entries that follow: set it for each one (zip only; a tar stores).
+        if format == .zip {
+            try check(stored ? archive_write_zip_set_compression_store(handle) : archive_write_zip_set_compression_deflate(handle))
+        }
         try writeEntry({ entry in
             archive_entry_set_pathname_utf8(entry, name)
             archive_entry_set_filetype(entry, ccm_ae_ifreg)

@@ -105,6 +105,17 @@ public enum PackageReader {
                            entries: scanned.entries)
     }
 
+    /// The data of the file entry `name` (compared ignoring ASCII case), or nil when the package has none;
+    /// refuses an entry larger than `limit`. Other entries are skipped by seeking.
+    public static func readEntry(named name: String, at path: String, limit: Int64) throws(NupkgError) -> [UInt8]? {
+        let reader = try ArchiveReader(path: path)
+        let wanted = name.lowercased()
+        while let entry = try reader.nextEntry() {
+            if entry.kind == .file, entry.name.lowercased() == wanted { return try reader.readData(limit: limit, expectedSize: entry.declaredSize) }
+        }
+        return nil
+    }
+
     /// Lists the entries without reading any data.
     public static func entries(at path: String) throws(NupkgError) -> [PackageEntry] {
         let reader = try ArchiveReader(path: path)

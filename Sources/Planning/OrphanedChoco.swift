@@ -2,7 +2,7 @@ import Foundation
 
 /// Finds the processes of an interrupted step that still run on this machine: choco and whatever it started
 /// (an MSI installer, a PowerShell host), all of which inherit the step's marker variable. `run` gives every
-/// local choco `CCM_UPGRADE_RUN_STEP=<random marker>` and journals the marker as the step starts, so the run
+/// local choco `CCM_RUN_STEP_MARKER=<random marker>` and journals the marker as the step starts, so the run
 /// after a `kill -9`, a lost terminal or a crash can wait for them instead of starting a second choco beside
 /// an orphaned one. (A lock held by choco would not do: the tool's descriptors are close-on-exec, and an
 /// installer that choco started may outlive choco itself.)
@@ -11,7 +11,7 @@ import Foundation
 /// no `/proc` nothing is found and the installed version alone decides.
 public enum OrphanedChoco {
     /// The variable that carries a step's marker into choco's environment.
-    public static let variable = "CCM_UPGRADE_RUN_STEP"
+    public static let variable = "CCM_RUN_STEP_MARKER"
 
     /// A fresh marker for one attempt of one step.
     public static func newMarker(step: Int) -> String {

@@ -94,7 +94,7 @@ extension PlanRunner {
             var reason = Self.validExitCodes.contains(status)
                 ? "choco exited \(status) but \(step.package) is at \(after?.normalized ?? "nothing") instead of \(step.version.normalized)"
                 : "choco exited \(status)"
-            let known = KnownError.matching(text)
+            let known = KnownError.matching(text, package: step.package)
             for error in known { reason += "\n  known error (\(error.id)): \(error.explanation)" }
             let fixable = known.filter { !$0.filesToDelete.isEmpty }
             if attempt == 1, configuration.applyKnownFixes, !fixable.isEmpty {

@@ -1,7 +1,11 @@
-/// The one reader of PowerShell and batch scripts, as far as the tool needs them: logical lines (comments,
+import PowerShell
+
+/// The line-level view of PowerShell and batch scripts that the linters need: logical lines (comments,
 /// block comments and line continuations handled), statements (split at `;`, `&&`, `||`, batch `&`, and
-/// pipes, outside quotes) and the `choco` calls in them. `lint-script` (ScriptLinter) and `deployment lint`
-/// (Deployment's ScriptAnalysis) both read scripts through it, so a script means the same to both.
+/// pipes, outside quotes) and the `choco` calls in them. PowerShell goes through the one PowerShell reader
+/// (the `PowerShell` module's parser); this is a façade over it. `lint-script` (ScriptLinter) and
+/// `deployment lint` (Deployment's ScriptAnalysis) both read scripts through it, so a script means the same
+/// to both — and to the internalizer.
 public enum ScriptReader {
     /// A line as the shell sees it: continuation lines joined, comments removed, numbered by the line it
     /// starts on (1-based).
@@ -47,7 +51,7 @@ public enum ScriptReader {
         "--package-parameters-sensitive", "--install-arguments", "--ia", "--user", "-u", "--password", "-p", "--api-key",
         "--apikey", "-k", "--key", "--cache-location", "--execution-timeout", "--output-directory", "--outputdirectory",
         "--cert", "--cp", "--certpassword", "--download-checksum", "--checksum", "--checksum64", "--except", "--pin-reason",
-        "--reason", "--name", "--value",
+        "--reason", "--name", "--value"
     ]
 
     /// `.bat` and `.cmd` files are batch; everything else (`.ps1`, `.psm1`, deployment steps) PowerShell.
@@ -56,105 +60,112 @@ public enum ScriptReader {
         return lower.hasSuffix(".bat") || lower.hasSuffix(".cmd")
     }
 
-    /// The logical lines of `text`, without blank and comment-only lines.
+    /// The logical lines of `text`, without blank and comment-only lines. PowerShell is read by the
+    /// PowerShell module's parser (comments, continuations and strings spanning lines as it sees them);
+    /// batch files by ``BatchLines``.
     public static func logicalLines(_ text: String, batch: Bool) -> [LogicalLine] {
+        batch ? BatchLines.logicalLines(text) : powerShellLines(text)
+    }
+
+    private static func powerShellLines(_ text: String) -> [LogicalLine] {
+        let file = SourceFile(path: "script.ps1", text: text)
+        let script = Parser.parse(file)
+        let bytes = file.text
+        var kept = [Bool](repeating: true, count: bytes.count)
+        for comment in script.comments {
+            for index in comment where index < kept.count { kept[index] = false }
+        }
+        var inString = [Bool](repeating: false, count: bytes.count)
+        for range in script.joinedNewlines where bytes[range.lowerBound] != UInt8(ascii: "`") {
+            for index in range where index < inString.count { inString[index] = true }
+        }
         var result: [LogicalLine] = []
         var pending: (number: Int, text: String)?
-        var inBlockComment = false
-        // Any newline ends a line: "\r\n" is one Character in Swift, so splitting on "\n" alone left a CRLF
-        // script as one long line (and its combined upgrade unreported).
-        let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-        for (index, raw) in body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            var line = String(raw)
-            if !batch {
-                if inBlockComment {
-                    guard let end = line.range(of: "#>") else { continue }
-                    line = String(line[end.upperBound...])
-                    inBlockComment = false
+        var number = 1
+        var start = 0
+        var index = 0
+        func endLine(at end: Int, next: Int) {
+            var piece: [UInt8] = []
+            for position in start..<end where kept[position] && bytes[position] != 0x0D { piece.append(bytes[position]) }
+            let newlineInString = end < bytes.count && inString[end]
+            var line = String(decoding: piece, as: UTF8.self)
+            if newlineInString {
+                // A string spanning lines: its text stays as it is, newline included.
+                pending = pending.map { ($0.number, $0.text + " " + line + "\n") } ?? (number, line + "\n")
+            } else {
+                line = line.trimmingCharacters(in: [" ", "\t"])
+                if line.last == "`" {
+                    let part = String(line.dropLast())
+                    pending = pending.map { ($0.number, $0.text + " " + part) } ?? (number, part)
+                } else if let open = pending {
+                    result.append(LogicalLine(number: open.number, text: open.text.hasSuffix("\n") ? open.text + line : open.text + " " + line))
+                    pending = nil
+                } else if !line.isEmpty {
+                    result.append(LogicalLine(number: number, text: line))
                 }
-                if let start = line.range(of: "<#") {
-                    if let end = line[start.upperBound...].range(of: "#>") {
-                        line = String(line[..<start.lowerBound]) + String(line[end.upperBound...])
-                    } else {
-                        line = String(line[..<start.lowerBound])
-                        inBlockComment = true
-                    }
-                }
             }
-            let trimmed = stripComment(line, batch: batch).trimmingCharacters(in: [" ", "\t"])
-            let continuation: Character = batch ? "^" : "`"
-            if trimmed.last == continuation {
-                let part = String(trimmed.dropLast())
-                pending = pending.map { ($0.number, $0.text + " " + part) } ?? (index + 1, part)
-                continue
-            }
-            if let open = pending {
-                result.append(LogicalLine(number: open.number, text: open.text + " " + trimmed))
-                pending = nil
-            } else if !trimmed.isEmpty {
-                result.append(LogicalLine(number: index + 1, text: trimmed))
-            }
+            start = next
+            number += 1
         }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x0A {
+                endLine(at: index, next: index + 1)
+            } else if byte == 0x0D, index + 1 >= bytes.count || bytes[index + 1] != 0x0A {
+                endLine(at: index, next: index + 1)
+            }
+            index += 1
+        }
+        if start < bytes.count { endLine(at: bytes.count, next: bytes.count) }
         if let open = pending { result.append(LogicalLine(number: open.number, text: open.text)) }
         return result
     }
 
-    static func stripComment(_ line: String, batch: Bool) -> String {
-        if batch {
-            let lower = line.trimmingCharacters(in: [" ", "\t"]).lowercased()
-            return lower.hasPrefix("rem ") || lower == "rem" || lower.hasPrefix("::") ? "" : line
-        }
-        var quote: Character?
-        for index in line.indices {
-            let character = line[index]
-            if let open = quote {
-                if character == open { quote = nil }
-            } else if character == "'" || character == "\"" {
-                quote = character
-            } else if character == "#" {
-                return String(line[..<index])
-            }
-        }
-        return line
-    }
-
-    /// The statements of one logical line, split outside quotes.
+    /// The statements of one logical line. PowerShell: the parser's pipelines (each command of a pipe, then
+    /// what `;`, `&&` or `||` joins), and the statements inside blocks on the line after the block itself.
     public static func statements(_ line: String, batch: Bool) -> [Statement] {
-        var statements: [Statement] = []
-        var current = ""
-        var quote: Character?
-        var characters = Array(line)[...]
-        func close(_ separator: Separator?) {
-            let text = current.trimmingCharacters(in: [" ", "\t"])
-            if !text.isEmpty { statements.append(Statement(text: text, separator: separator)) }
-            current = ""
-        }
-        while let character = characters.popFirst() {
-            if let open = quote {
-                if character == open { quote = nil }
-                current.append(character)
-                continue
-            }
-            if character == "'" || character == "\"" {
-                quote = character
-                current.append(character)
-                continue
-            }
-            if character == "&" || character == "|", characters.first == character {
-                characters.removeFirst()
-                close(.conditional)
-            } else if character == "|" {
-                close(.pipe)
-            } else if (character == ";" && !batch) || (character == "&" && batch) {
-                close(.sequence)
-            } else if character == "&", current.trimmingCharacters(in: [" ", "\t"]).isEmpty {
-                current.append(character) // PowerShell's call operator: `& choco ...`
-            } else {
-                current.append(character)
+        if batch { return BatchLines.statements(line) }
+        let file = SourceFile(path: "line.ps1", text: line)
+        let script = Parser.parse(file)
+        var result: [Statement] = []
+        func text(_ span: SourceSpan) -> String { file.string(span.start - file.rawOffset(0), span.end - file.rawOffset(0)) }
+        func separator(_ chain: String?) -> Separator? {
+            switch chain {
+            case ";": .sequence
+            case "&&", "||": .conditional
+            default: nil
             }
         }
-        close(nil)
-        return statements
+        func visit(_ statements: [PowerShell.Statement]) {
+            for statement in statements {
+                switch statement.kind {
+                case .pipeline(let pipeline):
+                    for (index, element) in pipeline.elements.enumerated() {
+                        let last = index == pipeline.elements.count - 1
+                        result.append(Statement(text: text(element.span), separator: last ? separator(pipeline.chain) : .pipe))
+                    }
+                case .assignment(_, _, let value):
+                    var chain: String?
+                    if case .pipeline(let pipeline) = value.kind { chain = pipeline.chain }
+                    result.append(Statement(text: text(statement.span), separator: separator(chain)))
+                case .ifStatement(let clauses, let elseBody):
+                    result.append(Statement(text: text(statement.span), separator: nil))
+                    for clause in clauses { visit(clause.body) }
+                    visit(elseBody ?? [])
+                case .foreachLoop(_, _, let body), .function(_, _, let body):
+                    result.append(Statement(text: text(statement.span), separator: nil))
+                    visit(body)
+                case .block(_, let bodies):
+                    result.append(Statement(text: text(statement.span), separator: nil))
+                    for body in bodies { visit(body) }
+                case .flow, .parameters:
+                    result.append(Statement(text: text(statement.span), separator: nil))
+                }
+            }
+        }
+        visit(script.statements)
+        if let last = result.indices.last { result[last] = Statement(text: result[last].text, separator: nil) }
+        return result
     }
 
     /// Whether `statement` runs choco (`choco`, `choco.exe`, `& choco`, a quoted path to `choco.exe`,
@@ -206,31 +217,18 @@ public enum ScriptReader {
         return ["choco", "cinst", "cup"].contains(name) ? name : nil
     }
 
-    /// Whitespace-separated tokens outside quotes; quotes kept when asked (option values are quoted in
-    /// scripts on purpose), else removed.
+    /// The words of a command statement as the PowerShell parser reads them: `&` (when the call operator is
+    /// used), the command, then each parameter and argument as written; quotes kept when asked, else removed
+    /// from around each word. Empty when the statement is not a command.
     public static func tokens(_ statement: String, keepingQuotes: Bool = false) -> [String] {
-        var tokens: [String] = []
-        var current = ""
-        var quote: Character?
-        for character in statement {
-            if let open = quote {
-                if character == open {
-                    quote = nil
-                    if keepingQuotes { current.append(character) }
-                } else {
-                    current.append(character)
-                }
-            } else if character == "'" || character == "\"" {
-                quote = character
-                if keepingQuotes { current.append(character) }
-            } else if character == " " || character == "\t" {
-                if !current.isEmpty { tokens.append(current); current = "" }
-            } else {
-                current.append(character)
-            }
-        }
-        if !current.isEmpty { tokens.append(current) }
-        return tokens
+        let file = SourceFile(path: "statement.ps1", text: statement)
+        let script = Parser.parse(file)
+        guard case .pipeline(let pipeline)? = script.statements.first?.kind, case .command(let command)? = pipeline.elements.first else { return [] }
+        func text(_ span: SourceSpan) -> String { file.string(span.start - file.rawOffset(0), span.end - file.rawOffset(0)) }
+        var words = command.invocation == .call ? ["&"] : []
+        words.append(text(command.name.span))
+        words += command.elements.map { text($0.span) }
+        return keepingQuotes ? words : words.map(unquoted)
     }
 
     private static func unquoted(_ token: String) -> String {

@@ -184,6 +184,7 @@ extension Evaluator {
     }
 
     func member(_ target: Value, _ name: String) -> Value {
+        if case .alternatives(_, let reason) = target { return .unknown(reason) }
         switch target {
         case .hashtable(let table):
             if let entry = table[name] { return entry.value }
@@ -204,6 +205,8 @@ extension Evaluator {
     }
 
     func index(_ target: Value, _ index: Value) -> Value {
+        if case .alternatives(_, let reason) = target { return .unknown(reason) }
+        if case .alternatives(_, let reason) = index { return .unknown(reason) }
         switch (target, index) {
         case (.hashtable(let table), _):
             guard let key = index.stringValue else { return index }
@@ -223,6 +226,22 @@ extension Evaluator {
 
     func method(_ target: Value, _ name: String, _ arguments: [Value]) -> Value {
         if let unknown = ([target] + arguments).first(where: { !$0.isKnown }) { return unknown }
+        if case .hashtable(let table) = target {
+            switch name.lowercased() {
+            case "getenumerator":
+                // Entries as `.Key`/`.Value` pairs, in the order written (a Hashtable's order is unspecified,
+                // but a finder visits every entry either way).
+                return .array(
+                    table.entries.map { entry in
+                        var pair = HashtableValue()
+                        pair.set("Key", .string(entry.key), site: nil)
+                        pair.set("Value", entry.value, site: entry.site)
+                        return .hashtable(pair)
+                    })
+            case "containskey" where texts(arguments).count == 1: return .bool(table[texts(arguments)[0]] != nil)
+            default: return .unknown("the hashtable method .\(name)() is not evaluated")
+            }
+        }
         guard case .string(let string) = target else {
             if name.lowercased() == "tostring", let text = target.stringValue { return .string(text) }
             return .unknown("the method .\(name)() is not evaluated")
@@ -246,6 +265,8 @@ extension Evaluator {
             return .unknown("the string method .\(name)() is not evaluated")
         }
     }
+
+    func texts(_ values: [Value]) -> [String] { values.compactMap(\.stringValue) }
 
     func staticMethod(_ type: String, _ name: String, _ arguments: [Value]) -> Value {
         if let unknown = arguments.first(where: { !$0.isKnown }) { return unknown }
@@ -305,6 +326,8 @@ extension Evaluator {
     }
 
     static func add(_ left: Value, _ right: Value) -> Value {
+        if case .alternatives(_, let reason) = left { return .unknown(reason) }
+        if case .alternatives(_, let reason) = right { return .unknown(reason) }
         switch (left, right) {
         case (.unknown, _): return left
         case (.string(let a), _):
@@ -319,27 +342,6 @@ extension Evaluator {
         case (_, .unknown): return right
         default: return .unknown("'+' of these values is not evaluated")
         }
-    }
-
-    static func parent(_ path: String) -> String {
-        let trimmed = path.hasSuffix("\\") || path.hasSuffix("/") ? String(path.dropLast()) : path
-        guard let separator = trimmed.lastIndex(where: { $0 == "\\" || $0 == "/" }) else { return "" }
-        return String(trimmed[..<separator])
-    }
-
-    static func leaf(_ path: String) -> String {
-        let trimmed = path.hasSuffix("\\") || path.hasSuffix("/") ? String(path.dropLast()) : path
-        guard let separator = trimmed.lastIndex(where: { $0 == "\\" || $0 == "/" }) else { return trimmed }
-        return String(trimmed[trimmed.index(after: separator)...])
-    }
-
-    static func join(_ base: String, _ child: String) -> String {
-        if base.isEmpty { return child }
-        var left = base
-        while left.hasSuffix("\\") || left.hasSuffix("/") { left.removeLast() }
-        var right = Substring(child)
-        while right.hasPrefix("\\") || right.hasPrefix("/") { right.removeFirst() }
-        return left + "\\" + right
     }
 }
 
@@ -363,36 +365,5 @@ extension Result where Success == Value, Failure == Unknown {
         case .success(let value): value
         case .failure(let unknown): .unknown(unknown.reason)
         }
-    }
-}
-
-extension String {
-    var replacingSlashes: String { String(map { $0 == "/" ? "\\" : $0 }) }
-
-    var trimmingWhitespace: String {
-        var slice = Substring(self)
-        while slice.first?.isWhitespace == true { slice.removeFirst() }
-        while slice.last?.isWhitespace == true { slice.removeLast() }
-        return String(slice)
-    }
-
-    /// Every occurrence of `target` replaced (no Foundation in this module).
-    func replacingAll(_ target: String, with replacement: String, ignoringCase: Bool = false) -> String {
-        guard !target.isEmpty else { return self }
-        let haystack = Array(self), needle = Array(ignoringCase ? target.lowercased() : target)
-        let folded = ignoringCase ? Array(lowercased()) : haystack
-        guard folded.count == haystack.count else { return self }
-        var output = ""
-        var index = 0
-        while index < haystack.count {
-            if index + needle.count <= haystack.count, Array(folded[index..<index + needle.count]) == needle {
-                output += replacement
-                index += needle.count
-            } else {
-                output.append(haystack[index])
-                index += 1
-            }
-        }
-        return output
     }
 }

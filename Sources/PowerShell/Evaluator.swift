@@ -76,6 +76,8 @@ public struct ScriptEvaluation: Sendable {
 public struct Evaluator {
     /// How deep side files and user functions may nest.
     static let maxCallDepth = 8
+    /// Longest list a `foreach` is unrolled over.
+    static let maxUnrolled = 64
 
     struct Function {
         var name: String
@@ -152,13 +154,25 @@ public struct Evaluator {
             branches.append(elseBody ?? [])
             runBranches(branches, line: statement.span.line)
         case .foreachLoop(let variable, let collection, let body):
-            _ = evaluate(collection)
+            let items = evaluate(collection)
+            let key = variable.lowercased()
             let before = scope
-            scope.variables[variable.lowercased()] = .unknown("$\(variable) is the loop variable of the foreach at line \(statement.span.line)")
-            execute(body)
-            var after = scope
-            after.variables.removeValue(forKey: variable.lowercased())
-            scope = Self.merge([before, after], line: statement.span.line, base: before)
+            var results = [before]
+            if case .array(let values) = items, values.count <= Self.maxUnrolled {
+                // A known list: each iteration runs with its item (and sees what earlier ones assigned).
+                for value in values {
+                    scope.variables[key] = value
+                    execute(body)
+                    results.append(scope)
+                }
+            } else {
+                let reason = items.isKnown ? "it is not a known list" : items.unknownReason!
+                scope.variables[key] = .unknown("$\(variable) is the loop variable of the foreach at line \(statement.span.line) (\(reason))")
+                execute(body)
+                results.append(scope)
+            }
+            for index in results.indices.dropFirst() { results[index].variables.removeValue(forKey: key) }
+            scope = Self.merge(results, line: statement.span.line, base: before)
         case .block(_, let bodies):
             runBranches(bodies + [[]], line: statement.span.line)
         case .function(let name, let parameters, let body):
@@ -180,31 +194,6 @@ public struct Evaluator {
             results.append(scope)
         }
         scope = Self.merge(results, line: line, base: before)
-    }
-
-    static func merge(_ scopes: [Scope], line: Int, base: Scope) -> Scope {
-        guard var merged = scopes.first else { return base }
-        func combine(_ maps: [[String: Value]], name: (String) -> String) -> [String: Value] {
-            var keys = Set<String>()
-            for map in maps { keys.formUnion(map.keys) }
-            var result: [String: Value] = [:]
-            for key in keys {
-                let values = maps.map { $0[key] }
-                if let first = values[0], values.allSatisfy({ $0 == first }) {
-                    result[key] = first
-                } else if values.contains(where: { $0 == nil }) {
-                    result[key] = .unknown("\(name(key)) is only assigned under the condition at line \(line)")
-                } else {
-                    result[key] = .unknown("\(name(key)) is assigned differently depending on the condition at line \(line)")
-                }
-            }
-            return result
-        }
-        merged.variables = combine(scopes.map(\.variables)) { "$" + $0 }
-        merged.environment = combine(scopes.map(\.environment)) { "$env:" + $0 }
-        for scope in scopes.dropFirst() { merged.functions.merge(scope.functions) { first, _ in first } }
-        merged.sites = base.sites
-        return merged
     }
 
     /// Commands whose output is nothing (so a script's output, e.g. a data file's hashtable, stays known).
@@ -280,27 +269,29 @@ public struct Evaluator {
             }
         case .cast(_, let inner):
             assign(inner, op, value, valueSpan: valueSpan, valueStatement: valueStatement)
-        case .member(let base, let name, false):
-            setEntry(base, key: .string(name), value, op: op, site: site(of: valueStatement) ?? valueSpan)
-        case .index(let base, let index):
-            setEntry(base, key: evaluate(index), value, op: op, site: site(of: valueStatement) ?? valueSpan)
+        case .member(_, _, false), .index:
+            var path: [Value] = []
+            var base = target
+            while true {
+                if case .member(let inner, let name, false) = base.kind {
+                    path.insert(.string(name), at: 0)
+                    base = inner
+                } else if case .index(let inner, let index) = base.kind {
+                    path.insert(evaluate(index), at: 0)
+                    base = inner
+                } else {
+                    break
+                }
+            }
+            guard case .variable(let variable) = base.kind, variable.scope != "env", path.count <= 8 else { return }
+            let name = variable.name.lowercased()
+            guard case .hashtable(let table) = scope.variables[name] else { return }
+            let site = site(of: valueStatement) ?? valueSpan
+            let newValue = op == "=" ? value : (op == "+=" ? nil : Value.unknown("computed with '\(op)'"))
+            scope.variables[name] = .hashtable(Self.set(table, path: path[...], value: newValue, plus: value, site: site))
         default:
             break
         }
-    }
-
-    /// `$h.Key = v` / `$h['Key'] = v` on a hashtable variable.
-    mutating func setEntry(_ base: Expression, key: Value, _ value: Value, op: String, site: SourceSpan) {
-        guard case .variable(let variable) = base.kind, variable.scope != "env" else { return }
-        let name = variable.name.lowercased()
-        guard case .hashtable(var table) = scope.variables[name] else { return }
-        guard let key = key.stringValue, key.isEmpty == false else {
-            scope.variables[name] = .unknown("a key of $\(variable.name) is not known statically")
-            return
-        }
-        let newValue = op == "+=" ? Self.add(table[key]?.value ?? .null, value) : (op == "=" ? value : .unknown("computed with '\(op)'"))
-        table.set(key, newValue, site: site)
-        scope.variables[name] = .hashtable(table)
     }
 
     /// Where a value written as `statement` sits: the expression, or for a bare function parameter, the

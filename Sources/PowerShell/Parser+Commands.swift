@@ -38,8 +38,17 @@ extension Parser {
             {
                 position += 1
                 let nameStart = position
-                while !atEnd, !endsWord(peek()), peek() != UInt8(ascii: ":") || peek(1) == UInt8(ascii: "\\") { position += 1 }
+                while !atEnd, !endsWord(peek()), quote(at: position) == nil, peek() != UInt8(ascii: ":") || peek(1) == UInt8(ascii: "\\") {
+                    position += 1
+                }
                 let parameter = file.string(nameStart, position)
+                if quote(at: position) != nil || parameter.contains("=") {
+                    // `--params="'/a;b'"`, `--version=1.2`: one word for a native command, not a parameter.
+                    position = elementStart
+                    let word = parseWord()
+                    elements.append(CommandElement(span: word.span, kind: .argument(word)))
+                    continue
+                }
                 var argument: Expression?
                 if peek() == UInt8(ascii: ":") {
                     position += 1

@@ -45,6 +45,10 @@ extension Parser {
         guard level < Self.operatorLevels.count else { return parseUnary(allowComma: allowComma) }
         let start = position
         guard var left = parseBinary(level: level + 1, allowComma: allowComma) else { return nil }
+        // Each operator deepens the (left-leaning) tree: it counts against the nesting bound, so a line of
+        // a million `+` cannot make a tree too deep to evaluate or free.
+        var levels = 0
+        defer { depth -= levels }
         while true {
             let save = position
             skipSpace()
@@ -53,6 +57,8 @@ extension Parser {
                 return left
             }
             position += length
+            guard enter() else { return left }
+            levels += 1
             skipSpace(newlines: true)
             guard let right = parseBinary(level: level + 1, allowComma: allowComma) else {
                 error("expected a value after '\(name)'", at: position)
@@ -141,9 +147,14 @@ extension Parser {
         let start = position
         guard var expression = parsePrimary() else { return nil }
         var steps = 0
-        while steps < 10_000 {
-            steps += 1
+        defer { depth -= steps }
+        while true {
             let byte = peek()
+            if byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "[") {
+                // Like operators, each suffix deepens the tree and counts against the nesting bound.
+                guard enter() else { return expression }
+                steps += 1
+            }
             let isStatic = byte == UInt8(ascii: ":") && peek(1) == UInt8(ascii: ":")
             if (byte == UInt8(ascii: ".") && peek(1) != UInt8(ascii: ".")) || isStatic {
                 let memberStart = position + (isStatic ? 2 : 1)
@@ -247,6 +258,9 @@ extension Parser {
             skipSpace(newlines: true)
             _ = expect(UInt8(ascii: ")"), "')'")
             return Expression(span: span(from: start), kind: .parenthesized(inner))
+        case UInt8(ascii: "["):
+            skipBalanced()
+            return Expression(span: span(from: start), kind: .typeLiteral(file.string(start + 1, max(start + 1, position - 1))))
         case UInt8(ascii: "{"):
             position += 1
             let body = parseStatementList(closing: UInt8(ascii: "}"))

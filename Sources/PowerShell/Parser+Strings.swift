@@ -46,6 +46,7 @@ extension Parser {
                 position += 1
             }
         }
+        noteMultiline(start)
         let literal = StringLiteral(parts: builder.finish(), isVerbatim: !opening.double, isHereString: false)
         return Expression(span: span(from: start), kind: .string(literal))
     }
@@ -85,8 +86,14 @@ extension Parser {
             }
         }
         if !closed { error("here-string is not closed", at: start) }
+        noteMultiline(start)
         let literal = StringLiteral(parts: builder.finish(), isVerbatim: !double, isHereString: true)
         return Expression(span: span(from: start), kind: .string(literal))
+    }
+
+    /// A string from `start` to the cursor that spans lines: its newlines do not end a logical line.
+    mutating func noteMultiline(_ start: Int) {
+        if bytes[start..<position].contains(where: { $0 == 0x0A || $0 == 0x0D }) { record(start..<position, in: &joinedNewlines) }
     }
 
     /// One piece of expandable text at the cursor: a backtick escape, `$(…)`, a variable or a plain byte.

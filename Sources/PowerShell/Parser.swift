@@ -4,14 +4,17 @@
 /// It never fails: text it cannot read becomes a ``ParseError`` and parsing resumes at the next line. Nesting
 /// is bounded (``maxDepth``) and every loop consumes input, so hostile input cannot crash or hang it.
 public struct Parser {
-    /// Nesting deeper than this (blocks, parentheses, strings in strings) is reported and skipped.
-    public static let maxDepth = 100
+    /// Nesting deeper than this (blocks, parentheses, strings in strings, chains of operators and member
+    /// accesses) is reported and the rest of the file skipped.
+    public static let maxDepth = 200
 
     let file: SourceFile
     let bytes: [UInt8]
     var position = 0
     var depth = 0
     var errors: [ParseError] = []
+    var comments = Set<Range<Int>>()
+    var joinedNewlines = Set<Range<Int>>()
 
     init(file: SourceFile) {
         self.file = file
@@ -31,7 +34,9 @@ public struct Parser {
                 parser.position += 1
             }
         }
-        return Script(file: file, statements: statements, errors: parser.errors)
+        return Script(
+            file: file, statements: statements, errors: parser.errors, comments: parser.comments.sorted { $0.lowerBound < $1.lowerBound },
+            joinedNewlines: parser.joinedNewlines.sorted { $0.lowerBound < $1.lowerBound })
     }
 
     /// Parses `text` as the file `path`.
@@ -102,15 +107,20 @@ public struct Parser {
             if Self.isSpace(byte) {
                 position += 1
             } else if byte == UInt8(ascii: "`"), isNewline(peek(1)) {
+                let start = position
                 position += 2
                 if peek(-1) == 0x0D, peek() == 0x0A { position += 1 }
+                record(start..<position, in: &joinedNewlines)
             } else if byte == UInt8(ascii: "#") {
+                let start = position
                 while !atEnd, !isNewline(peek()) { position += 1 }
+                record(start..<position, in: &comments)
             } else if byte == UInt8(ascii: "<"), peek(1) == UInt8(ascii: "#") {
                 let start = position
                 position += 2
                 while !atEnd, !(peek() == UInt8(ascii: "#") && peek(1) == UInt8(ascii: ">")) { position += 1 }
                 if atEnd { error("block comment '<#' is not closed", at: start) } else { position += 2 }
+                record(start..<position, in: &comments)
             } else if newlines, isNewline(byte) {
                 position += 1
             } else {
@@ -118,6 +128,9 @@ public struct Parser {
             }
         }
     }
+
+    /// Notes a lexical range once (the parser may look at the same text twice when it backtracks).
+    func record(_ range: Range<Int>, in set: inout Set<Range<Int>>) { set.insert(range) }
 
     /// The keyword-like word at the cursor, lower-cased, when it is followed by a non-name byte.
     func word(at offset: Int) -> String? {

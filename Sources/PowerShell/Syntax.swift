@@ -6,6 +6,11 @@ public struct Script: Sendable {
     public var file: SourceFile
     public var statements: [Statement]
     public var errors: [ParseError]
+    /// Lexical facts for line-level readers (offsets into ``SourceFile/text``): comments (`#…`, `<#…#>`),
+    /// and the ranges inside which a newline does not end the line (a backtick continuation, a string or
+    /// here-string spanning lines).
+    public var comments: [Range<Int>]
+    public var joinedNewlines: [Range<Int>]
 }
 
 /// Text the parser could not read, and why. Parsing goes on after it.

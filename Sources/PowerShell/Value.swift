@@ -9,6 +9,10 @@ public indirect enum Value: Sendable, Hashable {
     case scriptBlock
     /// Not known before the script runs; the reason says why, in words a maintainer understands.
     case unknown(String)
+    /// One of several values, each written at its own place, depending on a condition (a hashtable entry set
+    /// differently in the branches of an `if` or a `try`/`catch`). Not one known value: operations treat it as
+    /// unknown with `reason`; a finder may take every alternative.
+    case alternatives([Alternative], reason: String)
 
     /// The string PowerShell would make of the value, or the reason it is unknown.
     public var text: Result<String, Unknown> {
@@ -28,7 +32,7 @@ public indirect enum Value: Sendable, Hashable {
             return .success(pieces.joined(separator: " "))
         case .hashtable: return .success("System.Collections.Hashtable")
         case .scriptBlock: return .failure(Unknown(reason: "a script block's text is not evaluated"))
-        case .unknown(let reason): return .failure(Unknown(reason: reason))
+        case .unknown(let reason), .alternatives(_, let reason): return .failure(Unknown(reason: reason))
         }
     }
 
@@ -36,13 +40,29 @@ public indirect enum Value: Sendable, Hashable {
     public var stringValue: String? { try? text.get() }
 
     /// The reason, when the value is unknown.
-    public var unknownReason: String? { if case .unknown(let reason) = self { reason } else { nil } }
+    public var unknownReason: String? {
+        switch self {
+        case .unknown(let reason), .alternatives(_, let reason): reason
+        default: nil
+        }
+    }
 
     public var isKnown: Bool { unknownReason == nil }
 
     static func format(_ number: Double) -> String {
         if number.rounded() == number, abs(number) < 1e15 { return String(Int64(number)) }
         return String(number)
+    }
+}
+
+/// One value of ``Value/alternatives(_:reason:)`` and the expression it was written as.
+public struct Alternative: Sendable, Hashable {
+    public var value: Value
+    public var site: SourceSpan?
+
+    public init(value: Value, site: SourceSpan?) {
+        self.value = value
+        self.site = site
     }
 }
 

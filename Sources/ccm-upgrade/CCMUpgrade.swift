@@ -14,13 +14,16 @@ struct CCMUpgrade: AsyncParsableCommand {
             DownloadCommand.self,
             PushCommand.self,
             InternalizeCommand.self,
+            BundleCommand.self,
             PackCommand.self,
             ChecksumCommand.self,
             MatrixCommand.self,
             PlanCommand.self,
             RunCommand.self,
+            InventoryCommand.self,
             LintScriptCommand.self,
             DeploymentCommand.self,
+            LicenseCommand.self,
         ]
     )
 

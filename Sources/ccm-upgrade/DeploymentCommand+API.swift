@@ -199,6 +199,9 @@ extension DeploymentCommand {
             } else {
                 let status = try await client.status(plan.id)
                 try DeploymentCLI.report(status, format: plan.format)
+                guard status.listed else {
+                    throw CommandFailure.problem("CCM does not list deployment plan \(plan.id) (DeploymentPlans/GetAllPaged, archived or not): check the id, and that this account can see the plan")
+                }
                 if status.result.isTerminal, status.result != .success { throw ExitCodes.problemsFound }
             }
         }
@@ -265,7 +268,12 @@ extension DeploymentCLI {
     /// Refuses (exit 1) when CCM says a step of plan `id` targets no group, or other groups than it was
     /// created with; warns when CCM's answer does not say.
     static func requireTargets(client: CCMClient, id: Int, expected: [Int: [Int]]?) async throws {
-        let check = try await client.targets(of: id, expected: expected)
+        let check: TargetCheck
+        do {
+            check = try await client.targets(of: id, expected: expected)
+        } catch {
+            throw CommandFailure.problem("deployment plan \(id) is not moved to Ready or started: reading it back to check its target groups failed: \(error.description)")
+        }
         if !check.unknown.isEmpty {
             Console.warning("CCM's answer does not show the target groups of step(s) \(check.unknown.map { String($0.planOrder) }.joined(separator: ", ")) of plan \(id): check them in CCM (Deployments → plan \(id))")
         }

@@ -11,6 +11,9 @@ struct InspectCommand: AsyncParsableCommand {
             Folders are scanned recursively (in parallel) for *.nupkg files. A package that cannot be read gets \
             an error on stderr and the others are still reported.
             Exit codes: 0 all packages read; 1 at least one package failed; 2 a path does not exist.
+            With --resources: the files each package's install script downloads (URL, 32/64-bit, checksum, \
+            helper, file:line), for .nupkg files and package source folders (a folder with a .nuspec); \
+            exit 1 also when a download's URL cannot be known before install time (listed with file:line and why).
             """
     )
 
@@ -26,13 +29,24 @@ struct InspectCommand: AsyncParsableCommand {
     @Flag(help: "Read only each package's nuspec: no SHA-512, no entry list (fast on huge packages).")
     var metadataOnly = false
 
+    @Flag(help: "List the remote resources (downloads) of each package's install scripts instead of the package's contents.")
+    var resources = false
+
+    @Flag(help: "With --resources: also every http(s)/ftp URL the scripts compute outside a download helper (like choco's --internalize-all-urls).")
+    var allUrls = false
+
     func run() async throws {
+        if resources {
+            try await InspectResources.run(paths, json: format == .json, allURLs: allUrls)
+            return
+        }
+        if allUrls { throw CommandFailure.badInput("--all-urls needs --resources") }
         #if os(Linux)
-        // libarchive turns every zip entry's DOS time into a time_t with mktime(); with TZ unset, glibc
-        // stats /etc/localtime on each call (seven system calls per small package). Naming the same zone
-        // keeps local time identical and makes the calls free. Only here: `run` starts choco, whose .NET
-        // runtime might read the variable differently.
-        if getenv("TZ") == nil { setenv("TZ", ":/etc/localtime", 0) }
+            // libarchive turns every zip entry's DOS time into a time_t with mktime(); with TZ unset, glibc
+            // stats /etc/localtime on each call (seven system calls per small package). Naming the same zone
+            // keeps local time identical and makes the calls free. Only here: `run` starts choco, whose .NET
+            // runtime might read the variable differently.
+            if getenv("TZ") == nil { setenv("TZ", ":/etc/localtime", 0) }
         #endif
         let (files, missing) = PackageFiles.find(paths)
         for path in missing { Console.error("\(path): no such file or folder") }

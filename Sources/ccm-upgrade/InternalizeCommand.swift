@@ -71,6 +71,9 @@ struct InternalizeCommand: AsyncParsableCommand {
     @OptionGroup var feedOptions: FeedOptions
 
     func run() async throws {
+        if BundlePushCommand.isBundle(from) { // --from BUNDLE: the air-gapped side of a bundle
+            return try await BundlePushCommand.push(from, to: to, apiKey: apiKey, feedOptions: feedOptions, workDirectory: workDirectory, format: format)
+        }
         let settings = try feedOptions.settings()
         var target = try feedOptions.source(to, in: settings)
         try apiKey.apply(to: &target)

@@ -67,11 +67,12 @@ struct ReferencePlanLintTests {
         #expect(diagnostics.contains { $0.rule == LintRule.noGroups && $0.severity == .warning }, "\(row.0)")
     }
 
-    @Test("the docs' agent script: a missing final exit is a warning that names why, the restart task is recognised")
-    func agentScript() {
-        let diagnostics = DeploymentLinter.lint(Data(Self.plan("a", steps: [(true, Self.agentUpgrade)]).utf8), file: "a.json")
+    @Test("the docs' agent script: a missing final exit is a warning that names why, the restart task is recognised",
+          arguments: [agentUpgrade, agentUpgrade.replacingOccurrences(of: "\n", with: "\r\n"), "\u{FEFF}" + agentUpgrade])
+    func agentScript(_ script: String) {
+        let diagnostics = DeploymentLinter.lint(Data(Self.plan("a", steps: [(true, script)]).utf8), file: "a.json")
         let exit = diagnostics.first { $0.rule == LintRule.exitCode }
-        #expect(exit?.severity == .warning)
+        #expect(exit?.severity == .warning, "\(diagnostics.map(\.description))")
         #expect(exit?.message.contains("exits when its last choco command fails") == true)
         #expect(!diagnostics.contains { $0.rule == LintRule.agentRestart })
     }

@@ -43,7 +43,7 @@ extension CCMClient {
         }
         return PlanStatus(id: id, name: plan?["name"]?.string ?? name ?? "", result: result ?? .unknown,
                           isArchived: plan?["isArchived"]?.bool ?? listedAsArchived,
-                          finished: plan?["finishDateTimeUtc"].map { !$0.isNull } ?? false, steps: steps, notes: notes)
+                          finished: plan?["finishDateTimeUtc"].map { !$0.isNull } ?? false, steps: steps, notes: notes, listed: plan != nil)
     }
 
     /// The plan's entry in `GetAllPaged` (not archived first, then archived, as chococcm's `IsArchived`

@@ -91,6 +91,8 @@ public struct PlanStatus: Sendable, Hashable {
     public var steps: [Step]
     /// What could not be read, and why (missing fields, refused lists).
     public var notes: [String] = []
+    /// CCM's plan list holds the plan (false: archived out of reach, deleted, another account's, or a wrong id).
+    public var listed = true
 
     public var state: PlanState { PlanState(result: result, isArchived: isArchived) }
 

@@ -2,6 +2,7 @@ import Compatibility
 import Diagnostics
 import Foundation
 import Planning
+import PowerShell
 
 /// Checks deployment-plan files (emitted or hand-made) for the pitfalls of ccm.md §9–§10.7: chained choco
 /// commands, scripts not ending in `exit $LASTEXITCODE`, infinite timeouts, server packages combined or
@@ -207,21 +208,22 @@ public enum DeploymentLinter {
         return packages
     }
 
-    /// Whether, after the choco call on `line`, an `if` that tests `$LASTEXITCODE` runs `exit` (or `throw`)
-    /// inside its block: the script then fails when choco fails, whatever its last line.
+    /// Whether, after the choco call on `line`, a top-level `if` whose condition reads `$LASTEXITCODE` runs
+    /// `exit` or `throw` directly in its body: the script then fails when choco fails, whatever its last line.
+    /// Read with the one PowerShell reader (the `PowerShell` module's parser).
     static func exitsOnFailure(_ script: String, after line: Int) -> Bool {
-        let lines = ScriptReader.logicalLines(script, batch: false).filter { $0.number > line }.map { $0.text.lowercased() }
-        guard let test = lines.firstIndex(where: { $0.hasPrefix("if") && $0.contains("$lastexitcode") }) else { return false }
-        var depth = 0
-        for text in lines[test...] {
-            for character in text {
-                if character == "{" { depth += 1 } else if character == "}" { depth -= 1 }
+        let parsed = Parser.parse(script, path: "step script")
+        let base = parsed.file.rawOffset(0)
+        return parsed.statements.contains { statement in
+            guard statement.span.line > line, case let .ifStatement(clauses, _) = statement.kind else { return false }
+            return clauses.contains { clause in
+                let condition = parsed.file.string(clause.condition.span.start - base, clause.condition.span.end - base)
+                return condition.lowercased().contains("$lastexitcode") && clause.body.contains { body in
+                    if case let .flow(keyword, _) = body.kind { return ["exit", "throw"].contains(keyword.lowercased()) }
+                    return false
+                }
             }
-            let words = text.split(whereSeparator: { !$0.isLetter && $0 != "$" }).map(String.init)
-            if words.contains("exit") || words.contains("throw") { return true }
-            if depth <= 0, text.contains("}") { return false }
         }
-        return false
     }
 
     private static func checkSecrets(_ command: ScriptReader.ChocoCall, position: Int, add: (Int?, Diagnostic.Severity, String, String) -> Void) {

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+/// The air-gap workflow end to end through the command line: plan on the connected side (upstream feeds are
+/// local folders named in a feeds config), bundle the plan, verify, push inside with `internalize --from`, plan
+/// again against the internal feed; and a damaged bundle refused with the file named and nothing pushed.
+@Suite("bundle command")
+struct BundleCommandTests {
+    /// Packs the example CCM packages into `folder`.
+    static func packExamples(into folder: String) throws {
+        for version in ["0.16.0", "0.17.0"] {
+            for id in ["chocolatey-management-database", "chocolatey-management-service", "chocolatey-management-web"] {
+                _ = try Tool.run(["pack", "examples/packages/\(id)/\(version)/\(id).nuspec", "--output-directory", folder])
+            }
+        }
+        for path in ["chocolatey/2.7.0/chocolatey", "chocolatey.extension/8.0.0/chocolatey.extension", "chocolatey-agent/4.0.0/chocolatey-agent",
+                     "dotnet-10.0-runtime/10.0.9/dotnet-10.0-runtime", "dotnet-10.0-aspnetruntime/10.0.9/dotnet-10.0-aspnetruntime",
+                     "dotnet-aspnetcoremodule-v2/20.0.26140/dotnet-aspnetcoremodule-v2"] {
+            _ = try Tool.run(["pack", "examples/packages/\(path).nuspec", "--output-directory", folder])
+        }
+    }
+
+    @Test func airGapWorkflowEndToEnd() throws {
+        let folder = NSTemporaryDirectory() + "ccm-bundle-cli-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/internal", withIntermediateDirectories: true)
+        try Self.packExamples(into: folder + "/upstream")
+        let config = folder + "/feeds.json"
+        try Data("{\"sources\": {\"community\": {\"url\": \"\(folder)/upstream\"}, \"licensed\": {\"url\": \"\(folder)/upstream\"}}}".utf8)
+            .write(to: URL(fileURLWithPath: config))
+        let inventory = ["--inventory", "examples/estate/inventory.yaml"]
+
+        // Connected side: the plan needs an internalize step (the internal feed is empty), and the bundle carries it.
+        let plan = try Tool.run(["plan", "--to", "latest"] + inventory + ["--source", folder + "/internal", "--upstream", "--config", config,
+                                 "--output", folder + "/plan.json"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout.contains("Step 1 [internalize]"))
+        let bundle = folder + "/upgrade.bundle.tar"
+        let created = try Tool.run(["bundle", "create", "--plan", folder + "/plan.json", "--config", config, "-o", bundle,
+                                    "--work-directory", folder + "/work"])
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.stdout.contains("9 pushed"))
+        let verified = try Tool.run(["bundle", "verify", bundle, "--format", "json"])
+        #expect(verified.status == 0, "\(verified.stderr)")
+        let manifest = try JSONSerialization.jsonObject(with: Data(verified.stdout.utf8)) as? [String: Any]
+        #expect((manifest?["packages"] as? [[String: Any]])?.count == 9)
+        #expect((manifest?["plan"] as? [String: Any])?["path"] as? String == "plan.json")
+        #expect((manifest?["tool"] as? String)?.hasPrefix("ccm-upgrade ") == true)
+
+        // A view of the feed from the bundle alone: the plan needs no internalize step.
+        let fromBundle = try Tool.run(["plan", "--to", "latest"] + inventory + ["--source", folder + "/internal", "--bundle", bundle])
+        #expect(fromBundle.status == 0, "\(fromBundle.stderr)")
+        #expect(fromBundle.stdout.contains("Upgrade plan: CCM 0.16.0 → 0.17.0") && !fromBundle.stdout.contains("[internalize]"))
+
+        // Inside the air gap: push, idempotently; then the internal feed plans without an internalize step.
+        let pushed = try Tool.run(["internalize", "--from", bundle, "--to", folder + "/internal", "--work-directory", folder + "/inside"])
+        #expect(pushed.status == 0, "\(pushed.stderr)")
+        #expect(pushed.stdout.contains("9 pushed, 0 already present"))
+        let again = try Tool.run(["bundle", "push", bundle, "--to", folder + "/internal", "--work-directory", folder + "/inside"])
+        #expect(again.status == 0 && again.stdout.contains("0 pushed, 9 already present"), "\(again.stdout)")
+        let inside = try Tool.run(["plan", "--to", "latest"] + inventory + ["--source", folder + "/internal"])
+        #expect(inside.status == 0 && !inside.stdout.contains("[internalize]"), "\(inside.stdout)")
+    }
+
+    @Test func damagedBundleExitsOneNamingTheFileAndPushesNothing() throws {
+        let folder = NSTemporaryDirectory() + "ccm-bundle-cli-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/internal", withIntermediateDirectories: true)
+        try Self.packExamples(into: folder + "/upstream")
+        let bundle = folder + "/b.tar"
+        let created = try Tool.run(["bundle", "create", "chocolatey@2.7.0", "chocolatey-agent@4.0.0", "--ignore-dependencies",
+                                    "--source", folder + "/upstream", "-o", bundle, "--work-directory", folder + "/work"])
+        #expect(created.status == 0, "\(created.stderr)")
+        // Cut the bundle inside its last package.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: bundle))
+        try bytes.prefix(bytes.count - 2600).write(to: URL(fileURLWithPath: bundle))
+        let verify = try Tool.run(["bundle", "verify", bundle])
+        #expect(verify.status == 1)
+        #expect(verify.stderr.hasPrefix("error: \(bundle): packages/chocolatey-agent.4.0.0.nupkg: "), "\(verify.stderr)")
+        let push = try Tool.run(["internalize", "--from", bundle, "--to", folder + "/internal", "--work-directory", folder + "/inside"])
+        #expect(push.status == 1)
+        #expect(push.stderr.contains("packages/chocolatey-agent.4.0.0.nupkg") && push.stderr.contains("nothing was pushed"), "\(push.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/internal").isEmpty)
+        let missing = try Tool.run(["bundle", "verify", folder + "/absent.tar"])
+        #expect(missing.status == 2 && missing.stderr == "error: \(folder)/absent.tar: no such file\n")
+    }
+}
