@@ -61,6 +61,9 @@ struct FuzzTarget: Sendable {
             guard let text = try? TextFile.decode(bytes, path: "fuzz.ps1") else { return }
             _ = ScriptLinter.lint(text, file: "fuzz.ps1")
         },
+        FuzzTarget(name: "bundle", summary: "bundle manifest JSON (Repository BundleManifest)") { bytes in
+            _ = try? BundleManifest.decode(bytes, bundle: "fuzz.tar")
+        },
     ]
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
