@@ -6,6 +6,7 @@
 //   Versioning, JSONOutput, FileSupport → Diagnostics → Compatibility → Planning → Deployment → ccm-upgrade
 //   XMLSupport (CXML2), CArchive, FileSupport → Nupkg → Repository → ccm-upgrade
 //   CCurl → CurlSupport → Repository, Deployment (only CurlSupport imports CCurl)
+//   XMLSupport, Nupkg, Compatibility → Licensing → ccm-upgrade
 //   (only Hashing imports CLibCrypto or Crypto; every other module hashes through Hashing's Digester)
 // Versions and matrix logic never link a C library; C stays in the system-library targets and the
 // one Swift module that wraps each of them.
@@ -28,12 +29,14 @@ let package = Package(
         .library(name: "PowerShell", targets: ["PowerShell"]),
         .library(name: "Internalization", targets: ["Internalization"]),
         .library(name: "RemoteHosts", targets: ["RemoteHosts"]),
+        .library(name: "Licensing", targets: ["Licensing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // MARK: C libraries (system libraries with small shim headers)
@@ -61,7 +64,7 @@ let package = Package(
         /** The CCM compatibility matrix (data in matrix/) and checks over an estate. */
         .target(
             name: "Compatibility",
-            dependencies: ["Versioning", "Diagnostics", "FileSupport", "JSONOutput", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Versioning", "Diagnostics", "FileSupport", "JSONOutput", "RemoteHosts", .product(name: "Yams", package: "Yams")],
             plugins: ["EmbedMatrix"]
         ),
 
@@ -122,11 +125,23 @@ let package = Package(
             ]
         ),
 
+        // MARK: Licence
+
+        /** The Chocolatey licence file: validation through the secure XML reader (the id never leaves it), expiry,
+            and the deterministic `chocolatey-license` package built as Chocolatey's Quick Start builds it. */
+        .target(
+            name: "Licensing",
+            dependencies: ["XMLSupport", "Nupkg", "Versioning", "FileSupport", "Diagnostics", "Compatibility"]
+        ),
+
         // MARK: Remote hosts
 
         /** Running commands on the CCM hosts: this machine or over the system's OpenSSH client (BatchMode, strict
             host keys, secrets on stdin), and reading `choco list` output. */
-        .target(name: "RemoteHosts", dependencies: ["Versioning", "FileSupport", "Diagnostics"]),
+        .target(
+            name: "RemoteHosts",
+            dependencies: ["Versioning", "FileSupport", "Diagnostics", .product(name: "Subprocess", package: "swift-subprocess")]
+        ),
 
         // MARK: Upgrade planning
 
@@ -145,7 +160,7 @@ let package = Package(
         .target(
             name: "Deployment",
             dependencies: [
-                "Versioning", "Compatibility", "Planning", "CurlSupport", "Diagnostics", "FileSupport", "JSONOutput", "PowerShell",
+                "Versioning", "Compatibility", "Planning", "CurlSupport", "Diagnostics", "FileSupport", "JSONOutput", "PowerShell", "RemoteHosts",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -157,7 +172,7 @@ let package = Package(
             name: "ccm-upgrade",
             dependencies: [
                 "Versioning", "Nupkg", "Compatibility", "Repository", "Planning", "Deployment", "FileSupport", "CurlSupport",
-                "Diagnostics", "JSONOutput", "PowerShell", "Internalization", "RemoteHosts", "Hashing",
+                "Diagnostics", "JSONOutput", "PowerShell", "Internalization", "RemoteHosts", "Hashing", "Licensing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -169,7 +184,10 @@ let package = Package(
             replayer of crash inputs; scripts/fuzz.sh builds it for libFuzzer (see the end of this file). */
         .executableTarget(
             name: "ccm-upgrade-fuzz",
-            dependencies: ["CFuzzerDriver", "Versioning", "Nupkg", "Compatibility", "Repository", "Planning", "Deployment", "FileSupport"],
+            dependencies: [
+                "CFuzzerDriver", "Versioning", "Nupkg", "Compatibility", "Repository", "Planning", "Deployment", "FileSupport", "Internalization",
+                "Licensing",
+            ],
             path: "Fuzz/Sources"
         ),
         /** The declaration of libFuzzer's LLVMFuzzerRunDriver (libFuzzer ships no header). */
@@ -190,7 +208,7 @@ let package = Package(
         .testTarget(name: "XMLSupportTests", dependencies: ["XMLSupport"]),
         .testTarget(name: "VersioningTests", dependencies: ["Versioning"]),
         .testTarget(name: "NupkgTests", dependencies: ["Nupkg", "Versioning"]),
-        .testTarget(name: "CompatibilityTests", dependencies: ["Compatibility", "Versioning"]),
+        .testTarget(name: "CompatibilityTests", dependencies: ["Compatibility", "Versioning", "RemoteHosts"]),
         /** Helpers shared by the test targets (running the built tool). Not part of the product. */
         .target(
             name: "TestSupport", dependencies: ["CurlSupport", .product(name: "Logging", package: "swift-log")],
@@ -201,7 +219,7 @@ let package = Package(
         .testTarget(
             name: "RepositoryTests",
             dependencies: [
-                "Repository", "CurlSupport", "Nupkg", "Versioning", "TestSupport", "Internalization", "PowerShell",
+                "Repository", "CurlSupport", "Nupkg", "Versioning", "TestSupport", "Internalization", "PowerShell", "Licensing",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -209,6 +227,10 @@ let package = Package(
         .testTarget(name: "PowerShellTests", dependencies: ["PowerShell"]),
         .testTarget(name: "InternalizationTests", dependencies: ["Internalization", "PowerShell", "Nupkg", "TestSupport"]),
         .testTarget(name: "RemoteHostsTests", dependencies: ["RemoteHosts", "TestSupport"]),
+        .testTarget(
+            name: "LicensingTests",
+            dependencies: ["Licensing", "Planning", "Deployment", "Repository", "Nupkg", "Compatibility", "Versioning", "Diagnostics", "ccm-upgrade", "TestSupport"]
+        ),
         .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "CurlSupport", "Planning", "Compatibility", "Versioning", "ccm-upgrade", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -83,6 +83,7 @@ for target in "${targets[@]}"; do
     v2feed) seed_from v2feed -path '*/feeds/v2/*' ;;
     v3feed) seed_from v3feed -path '*/feeds/v3/*' ;;
     script) seed_from script -name '*.ps1' ;;
+    resources) seed_from resources -name '*.ps1' ;;
     inventory) seed_from inventory -false; cp examples/estate/inventory.yaml "$scratch/seeds/inventory/example.yaml" ;;
     parameters) seed_from parameters -false; cp examples/estate/parameters.yaml "$scratch/seeds/parameters/example.yaml" ;;
     *) seed_from "$target" -false ;;

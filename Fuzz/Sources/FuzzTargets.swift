@@ -2,6 +2,8 @@ import Compatibility
 import Deployment
 import FileSupport
 import Foundation
+import Internalization
+import Licensing
 import Nupkg
 import Planning
 import Repository
@@ -57,12 +59,21 @@ struct FuzzTarget: Sendable {
         FuzzTarget(name: "deployment", summary: "deployment-plan JSON: DocumentReader and DeploymentLinter (Deployment)") { bytes in
             _ = DeploymentLinter.lint(Data(bytes), file: "fuzz.json", now: Date(timeIntervalSince1970: 1_800_000_000))
         },
+        FuzzTarget(name: "resources", summary: "PowerShell parser, static evaluator and ResourceFinder (PowerShell, Internalization)") { bytes in
+            // Raw bytes, as a package's install script (BOM, UTF-16 and invalid UTF-8 included), plus a side file.
+            let files = ["tools/chocolateyInstall.ps1": bytes, "tools/helpers.ps1": Array(bytes.reversed())]
+            _ = ResourceFinder.find(in: PackageScripts(id: "fuzz", version: "1.0.0", files: files), allURLs: true)
+        },
         FuzzTarget(name: "script", summary: "PowerShell script linter (Planning ScriptLinter)") { bytes in
             guard let text = try? TextFile.decode(bytes, path: "fuzz.ps1") else { return }
             _ = ScriptLinter.lint(text, file: "fuzz.ps1")
         },
         FuzzTarget(name: "bundle", summary: "bundle manifest JSON (Repository BundleManifest)") { bytes in
             _ = try? BundleManifest.decode(bytes, bundle: "fuzz.tar")
+        },
+        FuzzTarget(name: "license", summary: "chocolatey.license.xml (Licensing LicenseReader)") { bytes in
+            // Not registering ids: a fuzz run would grow the process's secret list with every input.
+            _ = try? LicenseReader.parse(bytes, file: "fuzz.license.xml", registeringSecrets: false)
         },
     ]
 

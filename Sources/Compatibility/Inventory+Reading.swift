@@ -69,7 +69,7 @@ extension Inventory {
         }
         var hostCursors: [Cursor] = []
         for cursor in limited(reader.sequence(field("hosts")), maxHosts, "hosts", field("hosts"), reader) {
-            guard let entries = reader.mapping(cursor, allowed: ["name", "roles", "packages"] + hostSetupKeys) else { continue }
+            guard let entries = reader.mapping(cursor, allowed: ["name", "roles", "packages"] + hostSetupKeys + addressKeys) else { continue }
             guard let name = reader.string(reader.field(entries, "name", in: cursor, required: "the host name")) else { continue }
             var roles: [Role] = []
             for roleCursor in reader.sequence(reader.field(entries, "roles", in: cursor, required: nil)) {
@@ -82,7 +82,8 @@ extension Inventory {
             }
             let packages = reader.field(entries, "packages", in: cursor, required: nil).map { versions($0, allowed: nil, reader) } ?? [:]
             let hostHTTPS = https(reader.field(entries, "https", in: cursor, required: nil), reader)
-            inventory.hosts.append(Host(name: name, roles: roles, packages: packages, https: hostHTTPS))
+            inventory.hosts.append(Host(name: name, roles: roles, packages: packages, https: hostHTTPS,
+                                        address: address(entries, in: cursor, reader)))
             hostCursors.append(cursor)
         }
         let clientIDs = catalogue.packages.filter { $0.role == .client }.map(\.id)

@@ -1,4 +1,5 @@
 import Diagnostics
+import RemoteHosts
 import Versioning
 
 /// What is installed: the one inventory format, read by `plan`, `run` and `matrix check`.
@@ -19,12 +20,15 @@ public struct Inventory: Sendable, Hashable, Codable {
         public var packages: [String: NuGetVersion]
         /// The website's HTTPS binding on this host (`https:`); nil when not recorded.
         public var https: WebHTTPS?
+        /// How to reach the host (`ssh`/`port`/`shell` or `local` in the file); nil when the inventory does not say.
+        public var address: HostAddress?
 
-        public init(name: String, roles: [Role], packages: [String: NuGetVersion], https: WebHTTPS? = nil) {
+        public init(name: String, roles: [Role], packages: [String: NuGetVersion], https: WebHTTPS? = nil, address: HostAddress? = nil) {
             self.name = name
             self.roles = roles
             self.packages = Dictionary(packages.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
             self.https = https
+            self.address = address
         }
     }
 

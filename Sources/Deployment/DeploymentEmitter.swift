@@ -16,6 +16,7 @@ public enum DeploymentEmitter {
     /// Builds the document. Throws for options out of range, steps that cannot run in a deployment
     /// (`/EnterPassword`, unsafe characters) and target groups missing from the groups file.
     public static func emit(plan: UpgradePlan, options: DeploymentOptions) throws(DeploymentError) -> DeploymentPlanDocument {
+        if LicenseDeployment.handles(plan) { return try LicenseDeployment.emit(plan: plan, options: options) }
         try options.validate()
         let serverPhases: Set<PlanStep.Phase> = [.serverPrerequisites, .database, .service, .web]
         var warnings: [String] = []

@@ -12,6 +12,9 @@ public struct DownloadHelper: Sendable, Hashable {
         case other
         /// A switch: takes no argument.
         case flag
+        /// A hashtable of downloads, one `@{ Url; Url64; Checksum; Checksum64 }` per key (the Windows version
+        /// an update is for): `Install-WindowsUpdate -MsuData`.
+        case downloadTable
     }
 
     public struct Parameter: Sendable, Hashable {
@@ -128,12 +131,22 @@ extension DownloadHelper {
         )
     ]
 
+    /// chocolatey-windowsupdate.extension's wrapper, as the corpus's KB packages call it
+    /// (`chocolateyInstaller\Install-WindowsUpdate -Id 'KB2999226' -MsuData $msuData -ChecksumType 'sha256'
+    /// -ServicePackRequirements $servicePackRequirements`, corpus kb2999226/tools/chocolateyinstall.ps1 and
+    /// kb2670838/Tools/ChocolateyInstall.ps1): every entry of `MsuData` is a download for one Windows version.
+    /// Its source was not available: the parameters are those the packages pass, none taken as positional.
+    public static let windowsUpdate = DownloadHelper(
+        name: "Install-WindowsUpdate", positional: [],
+        named: [.init("Id"), .init("MsuData", .downloadTable), .init("ChecksumType", .checksumType), .init("ServicePackRequirements")]
+    )
+
     /// The helper called `name` (case-insensitive; a `module\` qualifier and the licensed `…Cmdlet` suffix
     /// are ignored).
     public static func named(_ name: String) -> DownloadHelper? {
         var key = name.lowercased()
         if let slash = key.lastIndex(of: "\\") { key = String(key[key.index(after: slash)...]) }
         if key.hasSuffix("cmdlet") { key.removeLast(6) }
-        return all.first { $0.name.lowercased() == key }
+        return (all + [windowsUpdate]).first { $0.name.lowercased() == key }
     }
 }

@@ -102,7 +102,7 @@ struct EmbeddingPlan {
             let suffix = resource.architecture == .x64 ? "64" : ""
             var pairs = [("Checksum" + suffix, checksum)]
             if declaredType == nil { pairs.append(("ChecksumType" + suffix, type.rawValue)) }
-            try add(insertionOf: pairs, at: insertion, style: style)
+            try add(insertionOf: pairs, at: insertion, style: style, call: resource.call)
         }
         record.resources.append(EmbeddingRecord.Resource(
             url: resource.url, replacement: target, embeddedFile: job.placement == .embedded ? target : nil,
@@ -114,11 +114,22 @@ struct EmbeddingPlan {
         edits[file, default: []].append(edit)
     }
 
-    private mutating func add(insertionOf pairs: [(String, String)], at span: SourceSpan,
-                              style: RemoteResource.InsertionStyle) throws(EmbeddingError) {
+    private mutating func add(insertionOf pairs: [(String, String)], at span: SourceSpan, style: RemoteResource.InsertionStyle,
+                              call: SourceSpan) throws(EmbeddingError) {
         let original = try PackageEmbedder.readFile(folder + "/" + (try payloadName(span.file)))
         let eol = ScriptRewriter.lineEnding(of: original)
         switch style {
+        case .commandArguments where pairs.contains { $0.0.contains("64") } && call.file == span.file && call.start <= span.end:
+            // `-Checksum64 'x'` is valid PowerShell, but tree-sitter-powershell (the grammar the rewrites are checked
+            // with) reads `-Name64` as `-Name` and a redirection: the 64-bit values go in through a splat defined on
+            // the line before the call, which every PowerShell grammar reads alike.
+            let name = "ccmUpgradeChecksums\(span.line)"
+            var lineStart = min(call.start, original.count)
+            while lineStart > 0, original[lineStart - 1] != 0x0A { lineStart -= 1 }
+            let indentation = String(decoding: original[lineStart...].prefix { $0 == 0x20 || $0 == 0x09 }, as: UTF8.self)
+            let entries = pairs.map { "\($0.0) = " + PowerShellText.quoted($0.1) }.joined(separator: "; ")
+            add(ScriptEdit(range: lineStart..<lineStart, text: indentation + "$\(name) = @{ \(entries) }" + eol + ""), to: span.file)
+            add(ScriptEdit(range: span.end..<span.end, text: " @\(name)"), to: span.file)
         case .commandArguments:
             let text = pairs.map { " -\($0.0) " + PowerShellText.quoted($0.1) }.joined()
             add(ScriptEdit(range: span.end..<span.end, text: text), to: span.file)

@@ -113,7 +113,13 @@ public enum PackageEmbedder {
     }
 
     /// Embeds (or points at) every resource of `job.report` and writes the new package; returns its record.
+    @discardableResult
     public static func embed(_ job: Job) throws(EmbeddingError) -> EmbeddingRecord {
+        try embedAndHash(job).record
+    }
+
+    /// ``embed(_:)``, also returning the written package's SHA-512 and size (hashed while it was written).
+    public static func embedAndHash(_ job: Job) throws(EmbeddingError) -> (record: EmbeddingRecord, hash: PackageHash, size: Int64) {
         let work = TemporaryFiles.path(beside: job.destination) + ".d"
         defer { try? FileManager.default.removeItem(atPath: work) }
         let entries: [PackageEntry]
@@ -149,11 +155,11 @@ public enum PackageEmbedder {
         files.append(.init(target: plan.recordPath, content: .bytes(plan.record.json)))
         files.sort { Array($0.target.utf8).lexicographicallyPrecedes(Array($1.target.utf8)) }
         do {
-            try PackageWriter.write(nuspecXML: nuspecBytes, files: files, to: job.destination)
+            let written = try PackageWriter.write(nuspecXML: nuspecBytes, files: files, to: job.destination)
+            return (plan.record, written.hash, written.size)
         } catch {
             throw .package(path: job.destination, reason: "\(error)")
         }
-        return plan.record
     }
 
     static func isCompressed(_ name: String) -> Bool {

@@ -18,6 +18,16 @@ public enum ChecksumType: String, Sendable, Hashable, Codable, CaseIterable {
         self = type
     }
 
+    /// The Hashing module's algorithm.
+    var algorithm: DigestAlgorithm {
+        switch self {
+        case .md5: return .md5
+        case .sha1: return .sha1
+        case .sha256: return .sha256
+        case .sha512: return .sha512
+        }
+    }
+
     /// Hex digits in a checksum of this type.
     public var hexLength: Int {
         switch self {
@@ -31,17 +41,15 @@ public enum ChecksumType: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// Hex digests of a file, computed in one streaming pass (memory flat whatever the file's size).
 public enum ResourceChecksum {
-    /// The digests of the file at `path` for each of `types`, lower-case hex, and its size. Blocking.
+    /// The digests of the file at `path` for each of `types`, lower-case hex, and its size (Hashing's fastest
+    /// implementation on the machine). Blocking.
     public static func digests(ofFileAt path: String, types: Set<ChecksumType>) throws(FileIOError)
         -> (size: Int64, hex: [ChecksumType: String]) {
         let descriptor = try FileIO.openForReading(path)
         defer { close(descriptor) }
-        var info = stat()
-        let expectedSize: Int64? = fstat(descriptor, &info) == 0 ? Int64(info.st_size) : nil
-        // Through Hashing, the tool's one hashing API (libcrypto for large installers, swift-crypto otherwise).
-        let digesters = types.sorted { $0.rawValue < $1.rawValue }.map { type in
-            (type, Digester(DigestAlgorithm(rawValue: type.rawValue)!, expectedSize: expectedSize))
-        }
+        var status = stat()
+        let expected: Int64? = fstat(descriptor, &status) == 0 ? Int64(status.st_size) : nil
+        let digesters = types.sorted { $0.rawValue < $1.rawValue }.map { ($0, Digester($0.algorithm, expectedSize: expected)) }
         var size: Int64 = 0
         let reader = ChunkedReader(descriptor: descriptor, path: path)
         while let chunk = try reader.next() {
@@ -50,7 +58,7 @@ public enum ResourceChecksum {
         }
         var hex: [ChecksumType: String] = [:]
         for (type, digester) in digesters {
-            do { hex[type] = try digester.finalize().hex } catch { throw FileIOError(path: path, reason: "cannot hash: \(error.message)") }
+            do { hex[type] = try digester.finalize().hex } catch { throw FileIOError(path: path, reason: "cannot hash: \(error)") }
         }
         return (size, hex)
     }

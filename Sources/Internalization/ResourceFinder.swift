@@ -134,13 +134,48 @@ struct Collector {
         let binding = HelperBinding(event, helper: helper)
         for failure in binding.failures { fail(helper.name, call, failure) }
         guard binding.failures.isEmpty else { return }
-        let has64 = binding.values[.url64].map { Self.mayBeNonEmpty($0.value.value) } ?? false
+        guard let table = binding.values[.downloadTable] else {
+            emit(binding.values, event: event, helper: helper)
+            return
+        }
+        // One download (32- and 64-bit) per entry of the table, each entry read like a splatted hashtable.
+        guard case .hashtable(let downloads) = table.value.value else {
+            fail(helper.name, call, "the table of downloads is not known statically: \(table.value.value.unknownReason ?? "not a hashtable")")
+            return
+        }
+        let roles: [(String, DownloadHelper.Role)] = [
+            ("Url", .url), ("Url64", .url64), ("Checksum", .checksum), ("Checksum64", .checksum64), ("ChecksumType", .checksumType),
+            ("ChecksumType64", .checksumType64)
+        ]
+        for download in downloads.entries {
+            guard case .hashtable(let entry) = download.value else {
+                fail(
+                    helper.name, call, "the download '\(download.key)' is not known statically: \(download.value.unknownReason ?? "not a hashtable")")
+                continue
+            }
+            var values = binding.values
+            for (key, role) in roles {
+                if let found = entry[key] {
+                    values[role] = HelperBinding.Bound(
+                        value: Evaluated(value: found.value, site: found.site ?? table.value.site), hashtableBrace: entry.closingBrace)
+                } else if role != .checksumType {
+                    values[role] = nil
+                }
+            }
+            emit(values, event: event, helper: helper)
+        }
+    }
+
+    /// The resources of one bound call (or one entry of a download table).
+    mutating func emit(_ values: [DownloadHelper.Role: HelperBinding.Bound], event: CommandEvent, helper: DownloadHelper) {
+        let call = event.command.span
+        let has64 = values[.url64].map { Self.mayBeNonEmpty($0.value.value) } ?? false
         let slots: [(DownloadHelper.Role, DownloadHelper.Role, DownloadHelper.Role, RemoteResource.Architecture)] = [
             (.url, .checksum, .checksumType, has64 && !helper.singleURL ? .x86 : .any),
             (.url64, .checksum64, .checksumType64, .x64)
         ]
         for (urlRole, checksumRole, typeRole, architecture) in slots {
-            guard let bound = binding.values[urlRole] else { continue }
+            guard let bound = values[urlRole] else { continue }
             let label = urlRole == .url64 ? "64-bit URL" : "URL"
             // An entry set differently under a condition: every alternative is a resource, each at its place.
             var candidates: [(value: Value, site: SourceSpan?, index: Int?, count: Int)] = []
@@ -175,7 +210,7 @@ struct Collector {
                     continue
                 }
                 func pick(_ role: DownloadHelper.Role) -> Value? {
-                    guard let value = binding.values[role]?.value.value else { return nil }
+                    guard let value = values[role]?.value.value else { return nil }
                     if case .alternatives(let items, let reason) = value {
                         guard let index = candidate.index, items.count == candidate.count else { return .unknown(reason) }
                         return items[index].value

@@ -1,10 +1,49 @@
 internal import CArchive
+import FileSupport
 import Foundation
+import Hashing
+
+/// The file an archive is written to, hashed with SHA-512 as the bytes go out: the package's hash comes with
+/// the write instead of another pass over a file that may hold gigabytes of installers.
+final class HashingSink {
+    let descriptor: Int32
+    let path: String
+    let digester = Digester(.sha512, expectedSize: 1 << 30)
+    private(set) var size: Int64 = 0
+    private(set) var failure: String?
+
+    init(path: String) throws(NupkgError) {
+        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        self.path = path
+        guard descriptor >= 0 else { throw .writeFailed(path: path, reason: String(cString: strerror(errno))) }
+    }
+
+    deinit { close(descriptor) }
+
+    func write(_ buffer: UnsafeRawBufferPointer) -> Int {
+        do throws(FileIOError) {
+            try FileIO.writeAll(descriptor, buffer, path: path)
+        } catch {
+            failure = error.reason
+            return -1
+        }
+        digester.update(buffer)
+        size += Int64(buffer.count)
+        return buffer.count
+    }
+}
+
+/// libarchive's write callback: the client data is the writer's ``HashingSink`` (kept alive by the writer).
+private let sinkWrite: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeRawPointer?, Int) -> Int = { _, client, buffer, length in
+    guard let client, let buffer else { return length == 0 ? 0 : -1 }
+    return Unmanaged<HashingSink>.fromOpaque(client).takeUnretainedValue().write(UnsafeRawBufferPointer(start: buffer, count: length))
+}
 
 /// Owns a libarchive writer (zip for packages, POSIX tar for bundles) and frees it in `deinit`.
 final class ArchiveWriter {
     private let handle: OpaquePointer
     private let path: String
+    private let sink: HashingSink
     private var closed = false
     /// 1980-01-01T00:00:00Z: the zip epoch, as NuGet's deterministic pack uses, so output is reproducible.
     static let timestamp: Int = 315_532_800
@@ -21,6 +60,7 @@ final class ArchiveWriter {
     init(path: String, format: Format = .zip) throws(NupkgError) {
         self.path = path
         self.format = format
+        sink = try HashingSink(path: path)
         guard let handle = archive_write_new() else {
             throw .writeFailed(path: path, reason: "libarchive could not allocate a writer")
         }
@@ -31,10 +71,12 @@ final class ArchiveWriter {
             try check(archive_write_zip_set_compression_deflate(handle))
         case .tar:
             try check(archive_write_set_format_pax_restricted(handle))
-            // No padding of the last block to 10 KiB: the file ends where its data does.
-            try check(archive_write_set_bytes_in_last_block(handle, 1))
         }
-        try check(archive_write_open_filename(handle, path))
+        // 256 KiB writes (libarchive's default is 10 KiB), and no padding of the last block: the file ends where
+        // its data does.
+        try check(archive_write_set_bytes_per_block(handle, 256 << 10))
+        try check(archive_write_set_bytes_in_last_block(handle, 1))
+        try check(archive_write_open2(handle, Unmanaged.passUnretained(sink).toOpaque(), nil, sinkWrite, nil, nil))
     }
 
     deinit {
@@ -44,7 +86,7 @@ final class ArchiveWriter {
 
     private func check(_ code: Int32) throws(NupkgError) {
         guard code == ARCHIVE_OK || code == ARCHIVE_WARN else {
-            let message = archive_error_string(handle).map { String(cString: $0) } ?? "unknown libarchive error"
+            let message = sink.failure ?? archive_error_string(handle).map { String(cString: $0) } ?? "unknown libarchive error"
             throw .writeFailed(path: path, reason: message)
         }
     }
@@ -65,7 +107,7 @@ final class ArchiveWriter {
     /// gains nothing).
     func addFile(name: String, size: Int64, stored: Bool = false,
                  _ produce: ((UnsafeRawBufferPointer) throws(NupkgError) -> Void) throws(NupkgError) -> Void) throws(NupkgError) {
-        // libarchive takes the method for the entries that follow: set it for each one.
+        // libarchive takes the method for the entries that follow: set it for each one (zip only; a tar stores).
         if format == .zip {
             try check(stored ? archive_write_zip_set_compression_store(handle) : archive_write_zip_set_compression_deflate(handle))
         }
@@ -124,8 +166,12 @@ final class ArchiveWriter {
         })
     }
 
-    func close() throws(NupkgError) {
+    /// Finishes the archive; returns its size and SHA-512 (of exactly the bytes written).
+    @discardableResult
+    func close() throws(NupkgError) -> (size: Int64, sha512: [UInt8]) {
         closed = true
         try check(archive_write_close(handle))
+        if let failure = sink.failure { throw .writeFailed(path: path, reason: failure) }
+        do { return (sink.size, try sink.digester.finalize().bytes) } catch { throw .writeFailed(path: path, reason: "\(error)") }
     }
 }

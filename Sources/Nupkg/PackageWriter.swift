@@ -28,8 +28,10 @@ public enum PackageWriter {
         }
     }
 
-    /// Writes a package whose manifest is `nuspecXML` (kept byte for byte, e.g. when repacking).
-    public static func write(nuspecXML: [UInt8], files: [File], to destination: String) throws(NupkgError) {
+    /// Writes a package whose manifest is `nuspecXML` (kept byte for byte, e.g. when repacking). Returns the
+    /// package's SHA-512 and size, hashed as it was written.
+    @discardableResult
+    public static func write(nuspecXML: [UInt8], files: [File], to destination: String) throws(NupkgError) -> (hash: PackageHash, size: Int64) {
         let nuspec = try NuspecReader.read(nuspecXML, source: destination + " (nuspec)")
         for file in files {
             let decoded = file.target
@@ -43,7 +45,7 @@ public enum PackageWriter {
         }
         let temporary = TemporaryFiles.path(beside: destination)
         do throws(NupkgError) {
-            try writeArchive(nuspec: nuspec, nuspecXML: nuspecXML, files: files, to: temporary)
+            let written = try writeArchive(nuspec: nuspec, nuspecXML: nuspecXML, files: files, to: temporary)
             // Durable before it is visible: a crash after the rename never leaves a package with missing data.
             let descriptor = open(temporary, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0, fsync(descriptor) == 0 else {
@@ -54,6 +56,7 @@ public enum PackageWriter {
             guard rename(temporary, destination) == 0 else {
                 throw NupkgError.writeFailed(path: destination, reason: String(cString: strerror(errno)))
             }
+            return (PackageHash(digest: written.sha512), written.size)
         } catch {
             unlink(temporary)
             throw error
@@ -61,11 +64,13 @@ public enum PackageWriter {
     }
 
     /// Writes a package for `nuspec`, serializing it with ``NuspecWriter``.
-    public static func write(nuspec: Nuspec, files: [File], to destination: String) throws(NupkgError) {
+    @discardableResult
+    public static func write(nuspec: Nuspec, files: [File], to destination: String) throws(NupkgError) -> (hash: PackageHash, size: Int64) {
         try write(nuspecXML: Array(NuspecWriter.xml(for: nuspec).utf8), files: files, to: destination)
     }
 
-    private static func writeArchive(nuspec: Nuspec, nuspecXML: [UInt8], files: [File], to path: String) throws(NupkgError) {
+    private static func writeArchive(nuspec: Nuspec, nuspecXML: [UInt8], files: [File], to path: String) throws(NupkgError)
+        -> (size: Int64, sha512: [UInt8]) {
         let writer = try ArchiveWriter(path: path)
         let propertiesName = "package/services/metadata/core-properties/" + OPC.partId(for: nuspec.id + nuspec.version.normalized) + ".psmdcp"
         let manifestName = nuspec.id + ".nuspec"
@@ -82,7 +87,7 @@ public enum PackageWriter {
         }
         try writer.addFile(name: propertiesName, bytes: Array(OPC.coreProperties(nuspec).utf8))
         try writer.addFile(name: "[Content_Types].xml", bytes: Array(OPC.contentTypes(partNames: encodedNames).utf8))
-        try writer.close()
+        return try writer.close()
     }
 
     private static func addStreamed(_ source: String, as name: String, stored: Bool, to writer: ArchiveWriter) throws(NupkgError) {

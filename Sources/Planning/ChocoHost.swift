@@ -1,7 +1,8 @@
 import Versioning
 
 /// Where a plan's host steps run: this machine (``LocalChocoHost``) or a CCM host over SSH
-/// (``RemoteChocoHost``). `PlanRunner` knows nothing else about a host.
+/// (``RemoteChocoHost``). `PlanRunner` knows nothing else about a host: choco steps run through `runChoco`,
+/// restart steps through `runPowerShell`.
 public protocol ChocoHost: Sendable {
     /// For messages: `this machine`, `ssh admin@sql01`.
     var location: String { get }
@@ -19,6 +20,16 @@ public protocol ChocoHost: Sendable {
     func installedVersions(of ids: [String]) async throws(HostFailure) -> [String: NuGetVersion]
     /// Deletes files below Chocolatey's lib folder there (the documented fix of a known error).
     func deleteFromLib(_ relativePaths: [String]) async throws(HostFailure)
+    /// Checks that PowerShell can be started there (asked before step 1 when a restart step is pending);
+    /// throws why not.
+    func checkPowerShell() async throws(HostFailure)
+    /// Runs an allow-listed PowerShell script there (a restart step's, ``RestartAction``: built by the tool,
+    /// never read from a plan file) non-interactively and returns PowerShell's exit code, the step's only
+    /// verification (0: done). `line` gets each output line as it comes; a local PowerShell gets `marker` in
+    /// its environment, as choco does (``OrphanedChoco``). Over SSH: `.connectionLost` when the connection ends
+    /// while the script runs (the run journals the step as unknown and runs the restart again next time).
+    func runPowerShell(_ script: AllowListedPowerShell, marker: String,
+                       line: @escaping @Sendable (String) -> Void) async throws(HostFailure) -> Int32
 }
 
 extension ChocoHost {

@@ -3,10 +3,13 @@ import FileSupport
 import Foundation
 import Versioning
 
-/// This machine: choco as a child process, installed versions from Chocolatey's lib folder.
+/// This machine: choco (and a restart step's PowerShell) as a child process, installed versions from Chocolatey's lib folder.
 public struct LocalChocoHost: ChocoHost {
     /// The choco executable: a path, or a name looked up in `PATH` the platform's way.
     public var choco: String
+    /// PowerShell, for restart steps (Windows PowerShell on a CCM host; a test stand-in elsewhere): a path or a
+    /// name looked up in `PATH`.
+    public var powershell: String
     /// Variables the step needs on top of the allow-listed environment (``PlanRunner/childEnvironment(from:adding:)``).
     public var environment: [String: String]
     /// Chocolatey's lib folder (for the documented fixes).
@@ -14,9 +17,10 @@ public struct LocalChocoHost: ChocoHost {
     /// Reads the installed version of a package (the lib folder's nuspec).
     public var readInstalledVersion: @Sendable (String) -> NuGetVersion?
 
-    public init(choco: String, environment: [String: String] = [:], libFolder: String?,
+    public init(choco: String, powershell: String = "powershell", environment: [String: String] = [:], libFolder: String?,
                 installedVersion: @escaping @Sendable (String) -> NuGetVersion?) {
         self.choco = choco
+        self.powershell = powershell
         self.environment = environment
         self.libFolder = libFolder
         readInstalledVersion = installedVersion
@@ -26,10 +30,11 @@ public struct LocalChocoHost: ChocoHost {
     public var isLocal: Bool { true }
 
     public func checkReachable() async throws(HostFailure) {
-        let environment = PlanRunner.childEnvironment(from: ProcessInfo.processInfo.environment, adding: environment)
-        guard ExecutableLookup.resolve(choco, environment: environment) != nil else {
-            throw .failed("\(choco) was not found (looked in PATH: \(environment["PATH"] ?? "unset")); pass --choco PATH")
-        }
+        _ = try executable(choco, option: "--choco", environment: childEnvironment(marker: nil))
+    }
+
+    public func checkPowerShell() async throws(HostFailure) {
+        _ = try executable(powershell, option: "--powershell", environment: childEnvironment(marker: nil))
     }
 
     public func installedVersions(of ids: [String]) async throws(HostFailure) -> [String: NuGetVersion] {
@@ -49,11 +54,34 @@ public struct LocalChocoHost: ChocoHost {
 
     public func runChoco(_ arguments: [String], secrets: [String], marker: String,
                          line: @escaping @Sendable (String) -> Void) async throws(HostFailure) -> Int32 {
-        let environment = PlanRunner.childEnvironment(from: ProcessInfo.processInfo.environment,
-                                                      adding: environment.merging([OrphanedChoco.variable: marker]) { $1 })
-        guard let executable = ExecutableLookup.resolve(choco, environment: environment) else {
-            throw .failed("\(choco) was not found (looked in PATH: \(environment["PATH"] ?? "unset")); pass --choco PATH")
+        try await run(choco, option: "--choco", arguments: arguments, marker: marker, line: line)
+    }
+
+    public func runPowerShell(_ script: AllowListedPowerShell, marker: String,
+                              line: @escaping @Sendable (String) -> Void) async throws(HostFailure) -> Int32 {
+        try await run(powershell, option: "--powershell", arguments: script.arguments, marker: marker, line: line)
+    }
+
+    /// The allow-listed environment plus the step's variables and, for a step's child, its marker.
+    private func childEnvironment(marker: String?) -> [String: String] {
+        var adding = environment
+        if let marker { adding[OrphanedChoco.variable] = marker }
+        return PlanRunner.childEnvironment(from: ProcessInfo.processInfo.environment, adding: adding)
+    }
+
+    private func executable(_ program: String, option: String, environment: [String: String]) throws(HostFailure) -> String {
+        guard let executable = ExecutableLookup.resolve(program, environment: environment) else {
+            throw .failed("\(program) was not found (looked in PATH: \(environment["PATH"] ?? "unset")); pass \(option) PATH")
         }
+        return executable
+    }
+
+    /// Runs `program` as a child with the step's environment and marker; its output (stdout and stderr) goes
+    /// to `line` line by line as it comes.
+    private func run(_ program: String, option: String, arguments: [String], marker: String,
+                     line: @escaping @Sendable (String) -> Void) async throws(HostFailure) -> Int32 {
+        let environment = childEnvironment(marker: marker)
+        let executable = try executable(program, option: option, environment: environment)
         let process = Process()
         process.environment = environment
         process.executableURL = URL(fileURLWithPath: executable)

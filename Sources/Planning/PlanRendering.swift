@@ -6,6 +6,9 @@ public enum PlanRendering {
     /// Readable text: the target, preflight findings, then each step with where it runs and the exact command.
     public static func text(_ plan: UpgradePlan) -> String {
         var lines = ["Upgrade plan: CCM \(plan.from.map { $0.normalized + " → " } ?? "")\(plan.target.normalized) from \(plan.source)"]
+        if let license = plan.steps.first(where: { $0.phase == .license || $0.phase == .restart }) {
+            lines = ["Licence renewal plan: \(license.package) \(license.version.normalized) on CCM \(plan.target.normalized) from \(plan.source)"]
+        }
         if plan.steps.isEmpty { lines.append("Nothing to do: the estate is already at CCM \(plan.target.normalized).") }
         for finding in plan.preflight {
             lines.append("  \(finding.severity.rawValue): \(finding.subject): \(finding.message)")
@@ -16,6 +19,8 @@ public enum PlanRendering {
             if step.phase == .internalize {
                 lines += step.packages.map { "    \($0)" }
                 lines.append("    run: ccm-upgrade internalize --source \(plan.source) (the run command does this)")
+            } else if let restart = step.restart {
+                lines.append("    " + restart.displayCommand(ccmVersion: plan.target))
             } else {
                 lines.append("    " + step.chocoCommand(source: plan.source).masked)
             }
@@ -26,6 +31,7 @@ public enum PlanRendering {
 
     private static func stepTitle(_ step: PlanStep) -> String {
         if step.phase == .internalize { return "bring \(step.packages.count) package(s) into the internal feed" }
+        if let restart = step.restart { return restart.title }
         return "upgrade \(step.package) " + (step.fromVersion.map { "\($0.normalized) → " } ?? "") + step.version.normalized
     }
 
@@ -33,7 +39,8 @@ public enum PlanRendering {
     /// 0, 1605, 1614, 1641 and 3010 and notes a pending reboot. Secrets are read from their references at
     /// run time (`$env:NAME`, a file, or `Read-Host -AsSecureString`), never written into the script; each
     /// host section reads all of its secrets before its first choco command and stops with a clear message
-    /// when one is unset or holds what choco's command line cannot carry (a `"` or a line break).
+    /// when one is unset or holds what choco's command line cannot carry (a `"` or a line break). A restart
+    /// step (licence renewal) is its ``RestartAction``'s fixed PowerShell, in its host's or group's section.
     public static func powershell(_ plan: UpgradePlan) -> String {
         var lines = [
             "# ccm-upgrade plan: CCM \(plan.target.normalized) (\(comment(plan.generator)))",
@@ -85,6 +92,13 @@ public enum PlanRendering {
                 if step.phase == .internalize {
                     body.append("# Step \(step.number): bring these into \(comment(plan.source)) first (ccm-upgrade internalize):")
                     body += step.packages.map { "#   \(comment($0.description))" }
+                    continue
+                }
+                // A restart is the action's fixed PowerShell (never text from the plan file); the script's
+                // $ErrorActionPreference = 'Stop' ends the script when a cmdlet of it fails.
+                if let restart = step.restart {
+                    body.append("# Step \(step.number): \(comment(restart.title))")
+                    body += restart.script(ccmVersion: plan.target).dropFirst()
                     continue
                 }
                 func render(_ parameter: PackageParameter) -> String {

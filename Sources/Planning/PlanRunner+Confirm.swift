@@ -18,17 +18,22 @@ extension PlanRunner {
         }
         let journal = try RunJournal.load(path: configuration.journalPath, plan: plan)
         if journal.isDone(number) { return "step \(number) is already recorded as done" }
-        let open = plan.steps.filter { $0.number < number && !journal.isDone($0.number) }.map(\.number)
+        // Client-group steps go out through a CCM deployment and are never journalled: in a licence plan the
+        // groups' licence step comes before the host restarts, and must not hold them back.
+        let open = plan.steps.filter { $0.number < number && $0.group == nil && !journal.isDone($0.number) }.map(\.number)
         guard open.isEmpty else {
             throw .refused("--confirm \(number): step\(open.count == 1 ? "" : "s") \(open.map(String.init).joined(separator: ", ")) before it \(open.count == 1 ? "has" : "have") not succeeded; the steps run in order, so step \(number) cannot have run yet")
         }
-        if configuration.dryRun { return "dry run: step \(number) (\(step.package) \(step.version.normalized) on \(name)) would be recorded as done; nothing was written" }
+        // A restart step is journalled as the restart it is, not as the licence package's choco command.
+        let what = step.restart.map(\.title) ?? "\(step.package) \(step.version.normalized)"
+        let command = step.restart?.displayCommand(ccmVersion: plan.target) ?? step.chocoCommand(source: plan.source).masked
+        if configuration.dryRun { return "dry run: step \(number) (\(what) on \(name)) would be recorded as done; nothing was written" }
         let lock = try RunLock.acquire(journalPath: configuration.journalPath)
         defer { lock.unlock() }
         var current = try RunJournal.load(path: configuration.journalPath, plan: plan)
         current.entries.append(.init(step: number, package: step.package, version: step.version.normalized, status: .confirmed,
-                                     command: step.chocoCommand(source: plan.source).masked, message: "confirmed by the admin"))
+                                     command: command, message: "confirmed by the admin"))
         try current.save(path: configuration.journalPath)
-        return "step \(number) (\(step.package) \(step.version.normalized) on \(name)) recorded as done on its host"
+        return "step \(number) (\(what) on \(name)) recorded as done on its host"
     }
 }

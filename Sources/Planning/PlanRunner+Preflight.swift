@@ -11,8 +11,8 @@ extension PlanRunner {
     }
 
     /// Resolves everything the remaining steps need before step 1, so that a run that cannot finish does not
-    /// start: each host the run reaches answers, every secret resolves (prompts are asked now, not in the
-    /// middle of the upgrade), every package is in the internal feed or in the plan's internalize step, no
+    /// start: each host the run reaches answers (and has PowerShell, where a restart step runs), every secret
+    /// resolves (prompts are asked now, not in the middle of the upgrade), every package is in the internal feed or in the plan's internalize step, no
     /// host's installed version contradicts the plan, and the choco of an interrupted run has ended.
     func prepare(_ store: JournalStore) async throws(PlanningError) -> Prepared {
         let journal = store.journal
@@ -28,6 +28,15 @@ extension PlanRunner {
             do { try await host.checkReachable() } catch {
                 unreachable.insert(name.lowercased())
                 problems.append("host \(name) (\(host.location)): \(error)")
+            }
+        }
+        // PowerShell, where a restart step runs (a licence renewal's service, website and agent restarts).
+        var powershellChecked: Set<String> = []
+        for step in pending where step.restart != nil {
+            guard let name = step.host, !unreachable.contains(name.lowercased()), let host = host(of: step),
+                  powershellChecked.insert(name.lowercased()).inserted else { continue }
+            do { try await host.checkPowerShell() } catch {
+                problems.append("host \(name) (\(host.location)), restart step \(step.number): \(error)")
             }
         }
 
@@ -48,7 +57,8 @@ extension PlanRunner {
 
         // The feed: what the internalize step brings in counts as there.
         let internalized = Set(pending.filter { $0.phase == .internalize }.flatMap(\.packages).map { "\($0.id.lowercased()) \($0.version.normalized)" })
-        for step in pending where host(of: step) != nil && !internalized.contains("\(step.package.lowercased()) \(step.version.normalized)") {
+        // A restart step installs nothing: its package names what it is for.
+        for step in pending where host(of: step) != nil && step.restart == nil && !internalized.contains("\(step.package.lowercased()) \(step.version.normalized)") {
             if !(await configuration.feedHas(step.package, step.version)) {
                 problems.append("step \(step.number): the internal feed \(plan.source) does not have \(step.package) \(step.version.normalized)")
             }
@@ -74,9 +84,9 @@ extension PlanRunner {
         }
 
         // The installed versions must still be the ones the plan was made from (or already the target).
-        // One look per host for all of its steps' packages.
+        // One look per host for all of its steps' packages (a restart step installs nothing).
         var byHost: [(name: String, host: any ChocoHost, steps: [PlanStep])] = []
-        for step in pending {
+        for step in pending where step.restart == nil {
             guard let name = step.host, !unreachable.contains(name.lowercased()), let host = host(of: step) else { continue }
             if let index = byHost.firstIndex(where: { $0.name.lowercased() == name.lowercased() }) { byHost[index].steps.append(step) } else {
                 byHost.append((name, host, [step]))

@@ -10,7 +10,9 @@ import Versioning
 /// client-group steps are listed for a CCM deployment. Before step 1 everything the remaining steps need is
 /// resolved (``prepare(_:)``): a run that cannot finish does not start. A step is journalled as started before
 /// choco starts; afterwards the installed version is read back on its host, and anything but the planned
-/// version, or an exit code outside 0/1605/1614/1641/3010, stops the run: later steps never start.
+/// version, or an exit code outside 0/1605/1614/1641/3010, stops the run: later steps never start. A restart
+/// step (``PlanRunner/restart(_:store:)``) runs its allow-listed PowerShell on the same host the same way and
+/// is verified by PowerShell's exit code.
 public struct PlanRunner: Sendable {
     public struct Configuration: Sendable {
         /// Where each host's steps run, by the plan's host name (compared without case). A plan host not
@@ -34,6 +36,8 @@ public struct PlanRunner: Sendable {
         public var log: @Sendable (String) -> Void = { _ in }
         /// choco's output, line by line as it comes (secrets masked), for people.
         public var chocoOutput: @Sendable (String) -> Void = { _ in }
+        /// A restart step's PowerShell output, line by line as it comes, for people.
+        public var powershellOutput: @Sendable (String) -> Void = { _ in }
         /// How long to wait between two looks at an orphaned choco of an interrupted run.
         public var orphanPollInterval: Duration = .seconds(1)
 
@@ -116,8 +120,13 @@ public struct PlanRunner: Sendable {
             return try await internalize(step, store: store)
         case .clientAgents:
             return .elsewhere("step \(step.number) on group \(step.group ?? "?"): \(step.chocoCommand(source: plan.source).masked)")
-        case .serverPrerequisites, .database, .service, .web, .hostAgent:
+        // A licence step on a client group goes out like the client agents' (CCM deployment or per client).
+        case .license where step.group != nil:
+            return .elsewhere("step \(step.number) on group \(step.group ?? "?"): \(step.chocoCommand(source: plan.source).masked)")
+        case .serverPrerequisites, .database, .service, .web, .hostAgent, .license:
             return try await hostStep(step, prepared: prepared, store: store)
+        case .restart:
+            return try await restart(step, store: store)
         }
     }
 

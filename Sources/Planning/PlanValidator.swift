@@ -45,6 +45,8 @@ public enum PlanValidator {
             case .clientAgents:
                 if serverIDs.contains(step.package.lowercased()) { problems.append("\(label): server packages cannot be upgraded on client groups") }
                 if step.group == nil { problems.append("\(label): a client step needs its group") }
+            case .license, .restart:
+                problems += LicenseRenewalPlanner.problems(in: step, label: label)
             }
             for parameter in step.parameters + step.sensitiveParameters where parameter.name.contains(where: { $0 == " " || $0 == ";" }) {
                 problems.append("\(label): parameter '\(parameter.name)' is not a single Chocolatey parameter name")

@@ -70,6 +70,8 @@ public struct PlanStep: Sendable, Hashable, Codable {
     public enum Phase: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
         /// Bring missing packages into the internal feed.
         case internalize
+        /// The licence package (`chocolatey-license`) on a host or client group (licence renewal).
+        case license
         /// chocolatey / chocolatey.extension on the server hosts, as the target requires.
         case serverPrerequisites = "server-prerequisites"
         case database
@@ -79,6 +81,8 @@ public struct PlanStep: Sendable, Hashable, Codable {
         case hostAgent = "host-agent"
         /// chocolatey / chocolatey.extension / chocolatey-agent on a client group.
         case clientAgents = "client-agents"
+        /// An allow-listed restart (``RestartAction``) on a host or client group, e.g. after a licence renewal.
+        case restart
 
         public static func < (lhs: Phase, rhs: Phase) -> Bool {
             allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -104,11 +108,14 @@ public struct PlanStep: Sendable, Hashable, Codable {
     public var packages: [PinnedPackage]
     /// Why the step exists, and anything the admin should know.
     public var notes: [String]
+    /// For `restart` steps: what is restarted (an allow-listed action, never a command). `package` and
+    /// `version` then name what the restart is for (the licence package).
+    public var restart: RestartAction?
 
     public init(
         number: Int = 0, phase: Phase, host: String? = nil, group: String? = nil, package: String, version: NuGetVersion,
         fromVersion: NuGetVersion? = nil, parameters: [PackageParameter] = [], sensitiveParameters: [PackageParameter] = [],
-        packages: [PinnedPackage] = [], notes: [String] = []
+        packages: [PinnedPackage] = [], notes: [String] = [], restart: RestartAction? = nil
     ) {
         self.number = number
         self.phase = phase
@@ -121,6 +128,7 @@ public struct PlanStep: Sendable, Hashable, Codable {
         self.sensitiveParameters = sensitiveParameters
         self.packages = packages
         self.notes = notes
+        self.restart = restart
     }
 
     /// Where the step runs, for people: `host ccm01`, `group Servers`, `internal feed`.

@@ -20,8 +20,10 @@ struct CCMUpgrade: AsyncParsableCommand {
             MatrixCommand.self,
             PlanCommand.self,
             RunCommand.self,
+            InventoryCommand.self,
             LintScriptCommand.self,
             DeploymentCommand.self,
+            LicenseCommand.self,
         ]
     )
 

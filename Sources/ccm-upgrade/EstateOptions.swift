@@ -43,6 +43,12 @@ struct EstateOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The certificate bound to the CCM website (CCM 0.17.0+ serves it only over SSL); overrides the inventory's https.", valueName: "THUMBPRINT|DNSNAME"))
     var webCertificate: String?
 
+    @Flag(help: "Read the live estate first: --inventory's hosts over SSH (choco list), client groups from CCM when CCM_URL is set.")
+    var live = false
+
+    @Option(help: ArgumentHelp("With --live: an ssh config file instead of ~/.ssh/config (ssh -F).", valueName: "FILE"))
+    var sshConfig: String?
+
     struct Context {
         var inventory: Inventory
         var parameters: UpgradeParameters
@@ -52,10 +58,16 @@ struct EstateOptions: ParsableArguments {
         var upstream: [String: [NuGetVersion]]?
     }
 
-    /// Loads everything and lists the feed's versions of every package a plan may touch; `feedView`, when
-    /// given (`plan --bundle`), is listed instead of the internal feed.
-    func load(matrix: Matrix, feedView: (any PackageFeed)? = nil) async throws -> EstateOptions.Context {
-        var inventory = try loadInventory()
+    /// Loads everything and lists the feed's versions of every package a plan may touch (and of `extra`,
+    /// e.g. the licence package); `feedView`, when given (`plan --bundle`), is listed instead of the internal feed.
+    func load(matrix: Matrix, alsoList extra: [String] = [], feedView: (any PackageFeed)? = nil) async throws -> EstateOptions.Context {
+        var inventory: Inventory
+        if live {
+            guard let path = self.inventory else { throw ValidationError("--live reads the hosts of --inventory FILE: give it") }
+            inventory = try await LiveEstateOptions.refresh(inventory: path, sshConfig: sshConfig)
+        } else {
+            inventory = try loadInventory()
+        }
         guard let reference = source ?? inventory.source else {
             throw ValidationError("no internal feed: pass --source or set 'source' in the inventory")
         }
@@ -71,7 +83,7 @@ struct EstateOptions: ParsableArguments {
         }
         let catalogue = CCMCatalogue.standard
         let wanted = catalogue.planPackageIDs(matrix: matrix)
-        let versions = try await Self.list(wanted, in: feedView ?? feed)
+        let versions = try await Self.list(wanted + extra, in: feedView ?? feed)
         var upstreamVersions: [String: [NuGetVersion]]?
         if upstream {
             upstreamVersions = [:]

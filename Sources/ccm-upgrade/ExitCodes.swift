@@ -4,6 +4,8 @@ import CurlSupport
 import Deployment
 import Diagnostics
 import Foundation
+import Licensing
+import RemoteHosts
 import Nupkg
 import Planning
 import Repository
@@ -63,6 +65,12 @@ enum ErrorReport {
                 return (error.description, ExitCodes.badInput)
             default: return (error.description, ExitCodes.problemsFound)
             }
+        case let error as LicenseError:
+            // An expired licence or a package that cannot be written is a failed run; a bad file is bad input.
+            switch error {
+            case .expired, .packageFailed: return (error.description, ExitCodes.problemsFound)
+            default: return (error.description, ExitCodes.badInput)
+            }
         case let error as MatrixLoadError:
             return (error.description, ExitCodes.badInput)
         case let error as BundleError:
@@ -72,6 +80,10 @@ enum ErrorReport {
         case let error as HTTPError:
             return (error.description, ExitCodes.problemsFound)
         case let error as CompatibilityError:
+            return (error.description, ExitCodes.problemsFound)
+        case let error as RemoteHostError:
+            // A host that cannot be reached is a failed run (1); a command that cannot be sent is bad input (2).
+            if case .badCommand = error { return (error.description, ExitCodes.badInput) }
             return (error.description, ExitCodes.problemsFound)
         default:
             return (String(describing: error), ExitCodes.problemsFound)

@@ -24,6 +24,10 @@ struct EmbedOptions: ParsableArguments {
     @Flag(help: "Accept downloads whose script gives no checksum: the computed SHA-256 is written into the rewritten script.")
     var allowMissingChecksums = false
 
+    @Flag(name: [.long, .customLong("internalize-all-urls")],
+          help: "Also internalize URLs that no known download helper receives (choco's --internalize-all-urls).")
+    var allUrls = false
+
     @Option(name: .customLong("copy-unresolved"),
             help: "Id of a package to push unchanged when some of its downloads cannot be resolved (it then still needs the internet); repeatable.")
     var copyUnresolved: [String] = []
@@ -80,20 +84,10 @@ struct EmbedOptions: ParsableArguments {
             }
             placement = .location(base: resourcesScriptLocation ?? resourcesLocation)
         }
-        return EmbedSettings(fetcher: fetcher, finder: InternalizeCommand.findResources, placement: placement, location: location,
+        let allURLs = allUrls
+        let finder: ResourceFinding = { path in ResourceFinder.find(in: try PackageScripts.readNow(path), allURLs: allURLs) }
+        return EmbedSettings(fetcher: fetcher, finder: finder, placement: placement, location: location,
                              neverModified: CCMCatalogue.standard.neverModifiedIDs, licensedSources: licensedSources,
                              copyUnresolved: Set(copyUnresolved), outputDirectory: workDirectory + "/internalized")
-    }
-}
-
-extension InternalizeCommand {
-    /// The resources of the package at `path`, found by the PowerShell reader.
-    static let findResources: ResourceFinding = { path in
-        let entries = try PackageReader.entries(at: path)
-        let nuspec = try PackageReader.readManifest(at: path)
-        guard entries.contains(where: { $0.name.lowercased().hasSuffix(".ps1") }) else {
-            return ResourceReport(id: nuspec.id, version: nuspec.version.normalized, resources: [], unresolved: [])
-        }
-        throw CommandFailure.problem("\(path): finding the downloads of package scripts is not available in this build")
     }
 }

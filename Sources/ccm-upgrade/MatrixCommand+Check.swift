@@ -33,14 +33,20 @@ extension MatrixCommand {
         @Option(help: ArgumentHelp("Start mode of SQL Server's service.", valueName: "automatic|manual|disabled")) var sqlServerService: String?
         @Flag(help: "An upgrade is in progress: mixed server versions are a warning, not an error.") var duringUpgrade = false
         @Option(help: ArgumentHelp("Read the estate from a YAML or JSON inventory file.", valueName: "FILE")) var inventory: String?
+        @Flag(help: "Read the live estate first: --inventory's hosts over SSH, client groups from CCM when CCM_URL is set.") var live = false
+        @Option(help: ArgumentHelp("With --live: an ssh config file instead of ~/.ssh/config (ssh -F).", valueName: "FILE")) var sshConfig: String?
         @Flag(help: "Treat warnings as problems for the exit code.") var strict = false
         @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+        @Option(help: ArgumentHelp("Also report this licence's expiry (warning within 30 days, error when expired).", valueName: "chocolatey.license.xml")) var license: String?
         @OptionGroup var source: MatrixSourceOptions
 
         func run() async throws {
             let matrix = try source.load()
             var base = Estate()
-            if let inventory {
+            if live {
+                guard let inventory else { throw CommandFailure.badInput("--live reads the hosts of --inventory FILE: give it") }
+                base = try await LiveEstateOptions.refresh(inventory: inventory, sshConfig: sshConfig).estate
+            } else if let inventory {
                 do { base = try Inventory.load(path: inventory, catalogue: matrix.catalogue).estate } catch {
                     for diagnostic in error.diagnostics { DiagnosticPrinter.shared.log(diagnostic.description) }
                     throw ExitCodes.badInput
@@ -56,7 +62,8 @@ extension MatrixCommand {
             if estate.serverVersions.isEmpty && estate.groups.isEmpty {
                 throw CommandFailure.badInput("nothing to check: give --ccm (or --database/--service/--web), client versions, or --inventory FILE")
             }
-            let report = matrix.check(estate, duringUpgrade: duringUpgrade)
+            var report = matrix.check(estate, duringUpgrade: duringUpgrade)
+            if let license { report = try LicenseCheck.adding(license, to: report) }
             print(format == .json ? MatrixRendering.json(report) : MatrixRendering.text(report), terminator: "")
             if !report.isCompatible || (strict && report.count(.warning) > 0) { throw ExitCodes.problemsFound }
         }

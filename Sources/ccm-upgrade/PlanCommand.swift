@@ -45,11 +45,15 @@ struct PlanCommand: AsyncParsableCommand {
 
     @OptionGroup var matrixSource: MatrixSourceOptions
 
+    @Option(help: ArgumentHelp("Also report this licence's expiry in the preflight (warning within 30 days; an expired licence stops the plan).", valueName: "chocolatey.license.xml"))
+    var license: String?
+
     @Option(help: "A bundle (ccm-upgrade bundle create) to use as the view of the internal feed: the plan assumes the feed holds exactly the bundle's packages.")
     var bundle: String?
 
     func run() async throws {
-        let plan: UpgradePlan
+        var plan: UpgradePlan
+        let licenseFindings = try license.map(LicenseCheck.findingsRefusingExpired) ?? []
         do {
             let matrix = try matrixSource.load()
             var feedView: BundleFeed?
@@ -70,6 +74,7 @@ struct PlanCommand: AsyncParsableCommand {
             plan = try Planner(matrix: matrix).plan(inventory: context.inventory, parameters: context.parameters, target: target,
                                                     feed: context.feed, upstream: context.upstream, options: options)
         }
+        plan.preflight += licenseFindings
         if let output { try OutputFile.write(try Console.json(plan), to: output) }
         switch format {
         case .text: Console.out(PlanRendering.text(plan))

@@ -16,7 +16,8 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             The plan is re-validated on load (combined, reordered or mixed-version hand edits are refused). Each \
             step runs `choco upgrade <one package> --version <v> --source <feed> -y`; afterwards the installed \
-            version is read from the lib folder. A failure stops the run; run again to resume at the failed step. \
+            version is read from the lib folder. A restart step (licence renewal) runs its allow-listed PowerShell \
+            (--powershell) and is verified by its exit code. A failure stops the run; run again to resume at the failed step. \
             A step on another host stops the run with the command to run there; after it succeeded there, record \
             it with --confirm STEP. Client-group steps are listed (run them through CCM deployments).
             Exit codes: 0 done (or waiting for nothing); 1 a step failed or the plan is stale; 2 bad input; \
@@ -32,6 +33,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: "The choco executable.")
     var choco = "choco"
+
+    @Option(help: "The PowerShell executable for restart steps (a licence renewal's service, website and agent restarts).")
+    var powershell = "powershell"
 
     @Option(help: "Chocolatey's lib folder, to verify installed versions (default: $ChocolateyInstall/lib, else C:\\ProgramData\\chocolatey\\lib).")
     var lib: String?
@@ -63,7 +67,9 @@ struct RunCommand: AsyncParsableCommand {
         let libFolder = lib ?? ProcessInfo.processInfo.environment["ChocolateyInstall"].map { $0 + "/lib" } ?? "C:\\ProgramData\\chocolatey\\lib"
         let machineName = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
         let hostName = host ?? machineName
-        let local = LocalChocoHost(choco: choco, libFolder: libFolder) { id in ChocolateyLib.installedVersion(of: id, lib: libFolder) }
+        let local = LocalChocoHost(choco: choco, powershell: powershell, libFolder: libFolder) { id in
+            ChocolateyLib.installedVersion(of: id, lib: libFolder)
+        }
         var hosts: [String: any ChocoHost] = [:]
         if plan.steps.contains(where: { $0.host?.lowercased() == hostName.lowercased() }) { hosts[hostName] = local }
         var configuration = PlanRunner.Configuration(hosts: hosts, journalPath: journal ?? planFile + ".journal")
@@ -72,6 +78,7 @@ struct RunCommand: AsyncParsableCommand {
         configuration.applyKnownFixes = applyKnownFixes
         configuration.log = { DiagnosticPrinter.shared.log($0) }
         configuration.chocoOutput = { DiagnosticPrinter.shared.log("  choco: " + $0) }
+        configuration.powershellOutput = { DiagnosticPrinter.shared.log("  powershell: " + $0) }
         // Loaded once: each load prints the config's warnings (a disabled TLS check, loudly).
         let loaded = Result { try feedOptions.settings() }
         let feed = (try? loaded.get()).flatMap { try? feedOptions.openFeed(plan.source, in: $0).feed }

@@ -58,7 +58,10 @@ struct CorpusResolutionTests {
     /// Raise them when the finder improves; a drop is a regression.
     static let packagesCallingHelpers = 104
     static let fullyResolved = 95
-    static let remoteResources = 123
+    /// The KB packages calling the extension wrapper `Install-WindowsUpdate` (not counted in the 104, as in the
+    /// reference's §6), all resolved.
+    static let windowsUpdatePackages = ["KB2670838", "KB2999226"]
+    static let remoteResources = 124
     /// Every package not fully resolved, with the groups of its reasons. Each is out of reach statically:
     /// the URL depends on the machine, the network or a file the package does not contain.
     static let expectedUnresolved: [String: Set<UnresolvedGroup>] = [
@@ -81,15 +84,23 @@ struct CorpusResolutionTests {
         var resources = 0
         var unresolved: [String: Set<UnresolvedGroup>] = [:]
         var unclassified: [String] = []
+        var windowsUpdate: [String] = []
+        var windowsUpdateResources = 0
         for folder in folders {
             let scripts = (try? PackageScripts.readNow(folder)) ?? Corpus.templateScripts(folder)
             let report = ResourceFinder.find(in: scripts)
-            resources += report.resources.count
             guard !report.helperCalls.isEmpty else {
                 #expect(report.resources.isEmpty && report.unresolved.isEmpty)
                 continue
             }
+            if !report.resources.isEmpty, report.resources.allSatisfy({ $0.helper == "Install-WindowsUpdate" }) {
+                windowsUpdate.append(scripts.id)
+                #expect(report.isFullyResolved, "\(report.unresolved)")
+                windowsUpdateResources += report.resources.count
+                continue
+            }
             callers += 1
+            resources += report.resources.count
             if report.isFullyResolved { resolved += 1 }
             let name = (folder as NSString).lastPathComponent
             for item in report.unresolved {
@@ -100,11 +111,14 @@ struct CorpusResolutionTests {
                 }
             }
         }
-        print("corpus: \(resolved) of \(callers) packages calling a download helper fully resolved; \(resources) remote resources")
+        print(
+            "corpus: \(resolved) of \(callers) packages calling a download helper fully resolved; \(resources) remote resources; \(windowsUpdate) through Install-WindowsUpdate, \(windowsUpdateResources) resources"
+        )
         #expect(callers == Self.packagesCallingHelpers)
         #expect(resolved == Self.fullyResolved)
         #expect(resolved * 10 >= callers * 9, "goal: at least 90 %")
         #expect(resources == Self.remoteResources)
+        #expect(windowsUpdate == Self.windowsUpdatePackages)
         #expect(unresolved == Self.expectedUnresolved)
         #expect(unclassified.isEmpty, "\(unclassified)")
     }

@@ -1,3 +1,4 @@
+import CurlSupport
 import Foundation
 import Internalization
 import JSONOutput
@@ -252,6 +253,69 @@ struct EmbeddingTests {
         #expect(summary.items.first { $0.id == "positional" }?.reason == "dependency of splat")
         #expect(summary.items.first { $0.id == "positional" }?.embedding?.mode == "embedded")
         #expect(summary.items.first { $0.id == "licensed-dep" }?.embedding?.mode == "licensed")
+    }
+
+    /// The command end to end with the real ResourceFinder (the PowerShell reader), the JSON summary included.
+    @Test func commandInternalizesWithTheRealFinder() throws {
+        let server = try ResourceServer()
+        let feeds = try EmbeddingRun()
+        defer { feeds.cleanup() }
+        let packages = [GeneratedPackage.splat(server), .positional(server), .named(server), .dataFile(server)]
+        for package in packages { _ = try package.write(to: feeds.source.path) }
+        let result = try run([try ccmUpgradeExecutable(), "internalize"] + packages.map(\.id)
+            + ["--from", feeds.source.path, "--to", feeds.target.path, "--work-directory", feeds.work.path, "--format", "json"],
+                                        environment: ["HOME": feeds.work.path, "CCM_UPGRADE_FEEDS_CONFIG": ""])
+        #expect(result.status == 0, "\(result.output)")
+        let jsonStart = try #require(result.output.firstIndex(of: "{"))
+        let summary = try JSONDecoder().decode(InternalizeSummary.self, from: Data(result.output[jsonStart...].utf8))
+        for package in packages {
+            let item = try #require(summary.items.first { $0.id == package.id })
+            #expect(item.status == .pushed)
+            #expect(item.embedding?.mode == "embedded")
+            // The finder found the same downloads the generator wrote, at the same places.
+            #expect(item.embedding?.resources.map(\.url) == package.resources.map(\.url), "\(package.id): \(item.embedding?.unresolved ?? [])")
+            let files = try extracted(feeds.pushed(package.id))
+            defer { files.cleanup() }
+            // The finder may name the URL's literal or the expression the helper receives (`$data.Url`): every
+            // script it edited no longer holds the URL where the helper reads it, and the helper gets the local file.
+            let record = try JSONOutput.decoder.decode(EmbeddingRecord.self,
+                                                       from: Data(contentsOf: URL(fileURLWithPath: files.path + "/x/tools/ccm-upgrade-internalized.json")))
+            #expect(!record.scripts.isEmpty)
+            for script in record.scripts {
+                let text = try String(contentsOfFile: files.path + "/x/" + script.file, encoding: .utf8)
+                #expect(text.contains("Join-Path $(if ($PSScriptRoot)"), "\(package.id) \(script.file):\n\(text)")
+                if script.file == "tools/chocolateyInstall.ps1" { #expect(!text.contains("http://127.0.0.1"), "\(package.id):\n\(text)") }
+            }
+            let before = try extracted(feeds.source.path + "/\(package.id).1.0.0.nupkg")
+            defer { before.cleanup() }
+            if let check = try grammarCheck(original: before.path + "/x", rewritten: files.path + "/x") {
+                #expect(check.status == 0, "\(check.output)")
+            }
+        }
+    }
+
+    /// minchoc (a real v2 server) accepts an internalized package, and nuget 2.8.7 installs it from there.
+    @Test func minchocAcceptsInternalizedPackages() async throws {
+        let server = try ResourceServer()
+        var feeds = try EmbeddingRun()
+        defer { feeds.cleanup() }
+        try feeds.add(.splat(server))
+        let peer = try await MinchocPeer()
+        var internalizer = Internalizer(sources: ["src": FolderFeed(path: feeds.source.path)],
+                                        target: V2Feed(url: peer.source, apiKey: Secret(peer.apiKey), pushURL: V2Feed.pushURL(for: peer.pushSource),
+                                                       http: testClient()),
+                                        workDirectory: feeds.work.path, journal: nil)
+        internalizer.embedding = feeds.settings()
+        let summary = await internalizer.run([PackageRequest(id: "splat", source: "src")])
+        #expect(summary.items.first?.status == .pushed, "\(summary.text)")
+        #expect(summary.items.first?.embedding?.mode == "embedded")
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/nuget") else { return }
+        let output = try TemporaryDirectory()
+        defer { output.cleanup() }
+        let result = try EmbeddingTests.runProcess(["timeout", "180", "nuget", "install", "splat", "-Version", "1.0.0", "-Source", peer.source,
+                                                    "-OutputDirectory", output.path, "-NonInteractive"], home: output.path)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(FileManager.default.contentsEqual(atPath: output.path + "/splat.1.0.0/tools/splat-x86.exe", andPath: server.root.path + "/splat-x86.exe"))
     }
 
     /// Asking to embed a licensed package is an error that says why, before anything is downloaded or pushed.

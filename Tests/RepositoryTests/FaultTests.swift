@@ -111,7 +111,7 @@ struct LargeDownloadFaultTests {
             <id>Large.Package</id><version>1.0.0</version><authors>tests</authors><description>large</description>\
             </metadata></package>
             """
-        try? PackageWriter.write(nuspecXML: Array(nuspec.utf8), files: [.init(target: "tools/payload.bin", content: .bytes(payload))], to: path)
+        _ = try? PackageWriter.write(nuspecXML: Array(nuspec.utf8), files: [.init(target: "tools/payload.bin", content: .bytes(payload))], to: path)
         return path
     }()
 

@@ -53,17 +53,17 @@ extension Internalizer {
         let job = PackageEmbedder.Job(package: original, report: report, resources: verified, placement: embedding.placement,
                                       insertChecksums: embedding.fetcher.allowMissingChecksums, destination: destination)
         let record: EmbeddingRecord
+        let hash: PackageHash
         do {
             try FileManager.default.createDirectory(atPath: embedding.outputDirectory, withIntermediateDirectories: true)
-            record = try await Blocking.run { () throws(EmbeddingError) -> EmbeddingRecord in try PackageEmbedder.embed(job) }
+            // The package's SHA-512 is computed while it is written: no second pass over gigabytes of installers.
+            (record, hash, _) = try await Blocking.run { () throws(EmbeddingError) -> (record: EmbeddingRecord, hash: PackageHash, size: Int64) in
+                try PackageEmbedder.embedAndHash(job)
+            }
         } catch let error as EmbeddingError {
             throw .notInternalized(package: identity.description, reason: error.description)
         } catch {
             throw .fileError(path: embedding.outputDirectory, reason: "cannot create the folder: \(error.localizedDescription)")
-        }
-        let hash: PackageHash
-        do { hash = try await PackageHash.sha512AndSizeInBackground(ofFileAt: destination).hash } catch {
-            throw .fileError(path: destination, reason: "cannot hash: \(error)")
         }
         outcome.mode = record.placement
         outcome.resources = record.resources

@@ -57,6 +57,8 @@ import sys
 import threading
 import urllib.parse
 
+import estate  # computers, groups' members, installed software (estate.py)
+
 LOCK = threading.Lock()
 
 
@@ -215,6 +217,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def api(self, method, name, query, body):
         st = self.state
+        answer = estate.handle(st, method, name, query)
+        if answer is not None:
+            return answer
         if name == "Groups/GetAll" and method == "GET":  # result[] of {id, name, description} [M1 Get-CCMGroup; ccm.md 10.5]
             return 200, [{"id": gid, "name": gname, "description": ""} for gid, gname in sorted(st.groups.items())]
         if name == "DeploymentPlans/GetAll" and method == "GET":  # result[] [M1 Get-CCMDeployment]
@@ -406,6 +411,7 @@ def main():
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
     parser.add_argument("--log")
+    estate.add_arguments(parser)
     args = parser.parse_args()
     # A test runner may start us with SIGTERM ignored; and if it dies without stopping us, our stdin (a pipe it
     # holds) reaches EOF: exit then, so no fake outlives its test run.

@@ -1,0 +1,109 @@
+import Compatibility
+import Foundation
+import Testing
+import TestSupport
+
+/// `ccm-upgrade inventory` end to end: two CCM hosts behind real sshd (TestSSHEstate, stand-in choco) and the fake
+/// CCM's estate endpoints (estate.py), read by the built tool into an inventory that `plan`'s reader and
+/// `matrix check` take unchanged.
+@Suite(.serialized) struct InventoryCommandTests {
+    static let estateJSON = """
+        {"computers": [
+          {"id": 11, "name": "ws-1", "groups": [7], "lastCheckInDateTime": "2099-01-01T00:00:00Z",
+           "software": {"chocolatey-agent": "2.1.0", "chocolatey.extension": "6.3.1", "chocolatey": "2.4.3", "firefox": "120.0"},
+           "removed": {"chocolatey-agent": "1.0.0"}, "programs": ["Mozilla Firefox"]},
+          {"id": 12, "name": "ws-2", "groups": [7], "lastCheckInDateTime": "2020-01-01T00:00:00.123Z",
+           "software": {"chocolatey-agent": "3.0.0", "chocolatey.extension": "7.0.0", "chocolatey": "2.4.3"}},
+          {"id": 13, "name": "ws-3", "groups": [7, 3], "lastCheckInDateTime": null, "software": {}},
+          {"id": 21, "name": "srv-1", "groups": [3], "lastCheckInDateTime": "2099-01-01T00:00:00",
+           "software": {"chocolatey-agent": "3.0.0", "chocolatey.extension": "7.0.0", "chocolatey": "2.4.3"}}
+        ],
+        "pagedComputers": 2}
+        """
+
+    @Test func writesHostsFromSSHAndGroupsFromCCMThatTheReaderTakes() throws {
+        let estate = try TestSSHEstate(hosts: ["ccm-db", "ccm-app"])
+        try estate["ccm-db"].install("chocolatey-management-database", "0.16.0")
+        try estate["ccm-db"].install("chocolatey", "2.4.3")
+        try estate["ccm-app"].install("chocolatey-management-service", "0.16.0")
+        try estate["ccm-app"].install("chocolatey-management-web", "0.16.0")
+        try estate["ccm-app"].install("chocolatey-agent", "3.0.0")
+        try estate["ccm-app"].install("7zip", "24.8.0")
+        let estateFile = estate.directory + "/estate.json"
+        try Self.estateJSON.write(toFile: estateFile, atomically: true, encoding: .utf8)
+        let ccm = try FakeCCM(["--estate", estateFile])
+        let output = estate.directory + "/inventory.yaml"
+        let result = try DeploymentCLITests.run(
+            ["inventory", "--host", "ccm-db=ccm-db", "--host", "ccm-app=ccm-app", "--ssh-config", estate.configFile, "--url", ccm.base,
+             "--output", output],
+            environment: ["CCM_USERNAME": FakeCCM.user, "CCM_PASSWORD": FakeCCM.password])
+        #expect(result.status == 0, "\(result.stderr)")
+        let inventory = try Inventory.load(path: output)
+        #expect(inventory.hosts.map(\.name) == ["ccm-db", "ccm-app"])
+        #expect(inventory.hosts[0].roles == [.database])
+        #expect(inventory.hosts[1].roles == [.service, .web])
+        #expect(inventory.hosts[1].packages["7zip"] == nil)  // only CCM's packages
+        #expect(inventory.hosts[0].address == .ssh(destination: "ccm-db", port: nil, shell: .cmd))
+        let workstations = try #require(inventory.groups.first { $0.name == "Workstations" })
+        // Lowest of each package; the removed 1.0.0 agent and non-package software do not count.
+        #expect(workstations.packages.mapValues(\.normalized) == ["chocolatey-agent": "2.1.0", "chocolatey.extension": "6.3.1", "chocolatey": "2.4.3"])
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(text.contains("  # 3 computers\n  # chocolatey: 2.4.3\n  # chocolatey-agent: 2.1.0 lowest, 3.0.0 highest"))
+        #expect(text.contains("reporting none of the client packages: ws-3"))
+        #expect(text.contains("not seen recently: ws-2, ws-3"))
+        // The fake paged Computers/GetAll (2 per page): all four were read.
+        #expect(ccm.requests.filter { $0.hasPrefix("GET /api/services/app/Computers/GetAll") }.count == 2)
+        #expect(result.stderr.contains("Workstations: 3 computers"))
+
+        // The written file is an inventory matrix check takes, and --update refreshes it in place.
+        let check = try DeploymentCLITests.run(["matrix", "check", "--inventory", output, "--during-upgrade"])
+        #expect([0, 1].contains(check.status), "\(check.stderr)")
+        try estate["ccm-db"].install("chocolatey-management-database", "0.17.0")
+        let refreshed = try DeploymentCLITests.run(
+            ["inventory", "--update", output, "--ssh-config", estate.configFile, "--no-groups", "--output", output])
+        #expect(refreshed.status == 0, "\(refreshed.stderr)")
+        let after = try Inventory.load(path: output)
+        #expect(after.hosts[0].packages["chocolatey-management-database"]?.normalized == "0.17.0")
+        #expect(after.groups.map(\.name) == inventory.groups.map(\.name))
+    }
+
+    @Test func matrixCheckLiveReadsTheHostsInsteadOfTheFile() throws {
+        let estate = try TestSSHEstate(hosts: ["ccm01"])
+        for id in ["chocolatey-management-database", "chocolatey-management-service", "chocolatey-management-web"] {
+            try estate["ccm01"].install(id, "0.16.0")
+        }
+        // The file is stale: it still says the service is at 0.14.0 (mixed server versions: incompatible).
+        let file = estate.directory + "/stale.yaml"
+        try """
+            hosts:
+              - name: ccm01
+                roles: [database, service, web]
+                ssh: ccm01
+                packages:
+                  chocolatey-management-database: 0.16.0
+                  chocolatey-management-service: 0.14.0
+                  chocolatey-management-web: 0.16.0
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let stale = try DeploymentCLITests.run(["matrix", "check", "--inventory", file])
+        #expect(stale.status == 1, "\(stale.stdout)")
+        let live = try DeploymentCLITests.run(["matrix", "check", "--inventory", file, "--live", "--ssh-config", estate.configFile], environment: ["CCM_URL": ""])
+        #expect(live.status == 0, "\(live.stdout)\(live.stderr)")
+        #expect(FixtureServer.lines(of: estate["ccm01"].chocoLog) == ["list --local-only --limit-output"])
+    }
+
+    @Test func unreachableHostFailsNamingIt() throws {
+        let estate = try TestSSHEstate(hosts: [])
+        let result = try DeploymentCLITests.run(
+            ["inventory", "--host", "ccm-db=refusing-host", "--ssh-config", estate.configFile, "--no-groups"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cannot reach ccm-db: connection refused"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }.count == 1)
+    }
+
+    @Test(arguments: [["inventory"], ["inventory", "--host", "no-equals"], ["inventory", "--host", "db=-oProxyCommand=x"],
+                      ["inventory", "--host", "db=admin@db:70000"]])
+    func badInputIsExitTwo(arguments: [String]) throws {
+        let result = try DeploymentCLITests.run(arguments + ["--no-groups"])
+        #expect(result.status == 2, "\(result.stderr)")
+    }
+}
