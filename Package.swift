@@ -215,7 +215,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "CLITests", dependencies: ["ccm-upgrade", "TestSupport"]),
-        .testTarget(name: "PlanningTests", dependencies: ["Planning", "Compatibility", "Versioning", "Diagnostics"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "Compatibility", "Versioning", "Diagnostics", "RemoteHosts", "TestSupport"]),
         .testTarget(
             name: "RepositoryTests",
             dependencies: [

@@ -4,7 +4,7 @@ import Versioning
 /// What Chocolatey reports as installed on a host.
 public enum InstalledPackages {
     /// Parses `choco list` output of Chocolatey CLI 2.x (`choco list [-r]`) or 1.x (`choco list --local-only [-r]`)
-    /// with RemoteHosts' `ChocoList`, the one reader of that output (the same one that reads the CCM hosts over SSH).
+    /// through the one `choco list` reader (RemoteHosts' `ChocoList`): installed versions by lower-cased id.
     public static func parseChocoList(_ text: String) -> [String: NuGetVersion] {
         ChocoList(parsing: text).packages
     }

@@ -164,32 +164,6 @@ public struct PlanRunner: Sendable {
         guard !planHosts.contains(where: { $0.lowercased() == named.lowercased() }) else { return }
         throw .unknownHost(name: named, planHosts: planHosts)
     }
-
-    /// Variables a child process gets from this process's environment (names compared case-insensitively,
-    /// as Windows does): what Windows, PowerShell and choco need to run, nothing else. The tool's own
-    /// settings (`CCM_UPGRADE_*`: API key, licence id, passwords) are not on the list, so a package script
-    /// run by choco cannot read them.
-    public static let inheritedVariables: Set<String> = [
-        "PATH", "PATHEXT", "SYSTEMROOT", "WINDIR", "SYSTEMDRIVE", "COMSPEC", "TEMP", "TMP", "TMPDIR", "HOME", "USERPROFILE",
-        "APPDATA", "LOCALAPPDATA", "PROGRAMDATA", "ALLUSERSPROFILE", "PROGRAMFILES", "PROGRAMFILES(X86)", "PROGRAMW6432",
-        "COMMONPROGRAMFILES", "COMMONPROGRAMFILES(X86)", "COMMONPROGRAMW6432", "COMPUTERNAME", "USERNAME", "USERDOMAIN",
-        "OS", "PROCESSOR_ARCHITECTURE", "NUMBER_OF_PROCESSORS", "PSMODULEPATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "USER",
-        "LOGNAME", "SHELL", "TERM",
-    ]
-
-    /// The environment for a child process: the allow-listed variables of `environment` plus Chocolatey's
-    /// own (names starting with `choco`, such as `ChocolateyInstall`), then `adding` (what the step needs)
-    /// over them. A variable whose value holds a registered secret is dropped whatever its name.
-    public static func childEnvironment(from environment: [String: String], adding: [String: String]) -> [String: String] {
-        var result: [String: String] = [:]
-        for (name, value) in environment {
-            let upper = name.uppercased()
-            guard inheritedVariables.contains(upper) || upper.hasPrefix("CHOCO") else { continue }
-            guard Redaction.redactKnown(value) == value else { continue }
-            result[name] = value
-        }
-        return result.merging(adding, uniquingKeysWith: { $1 })
-    }
 }
 
 /// The journal of one run: every change is saved at once, atomically.

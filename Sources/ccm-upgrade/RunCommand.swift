@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Nupkg
 import Planning
+import RemoteHosts
 import Repository
 import Versioning
 
@@ -12,16 +13,19 @@ import Versioning
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a plan's steps for this host through choco, one at a time, with a journal and resume.",
+        abstract: "Run a plan's steps, one at a time, on this machine and on the CCM hosts over SSH, with a journal and resume.",
         discussion: """
-            The plan is re-validated on load (combined, reordered or mixed-version hand edits are refused). Each \
-            step runs `choco upgrade <one package> --version <v> --source <feed> -y`; afterwards the installed \
-            version is read from the lib folder. A restart step (licence renewal) runs its allow-listed PowerShell \
-            (--powershell) and is verified by its exit code. A failure stops the run; run again to resume at the failed step. \
-            A step on another host stops the run with the command to run there; after it succeeded there, record \
-            it with --confirm STEP. Client-group steps are listed (run them through CCM deployments).
-            Exit codes: 0 done (or waiting for nothing); 1 a step failed or the plan is stale; 2 bad input; \
-            3 waiting for a step on another host.
+            The plan is re-validated on load. Each host's steps run where --inventory says (`ssh:` or `local: true`; \
+            --host names this machine), in the plan's order across hosts: `choco upgrade <one package> --version <v> \
+            --source <feed> -y`, secrets over SSH on standard input. Before step 1 every host, secret, feed package \
+            and installed version is checked; a run that cannot finish does not start. Each step is journalled as \
+            started before choco runs and verified afterwards by reading the installed version on its host; a rerun \
+            after a kill or a lost connection reads that version before deciding. A step on a host the run does not \
+            reach stops the run with the command to run there; after it succeeded there, record it with --confirm STEP. \
+            A restart step (licence renewal) runs its allow-listed PowerShell (--powershell) and is verified by its \
+            exit code. Client-group steps are listed (run them through CCM deployments).
+            Exit codes: 0 done; 1 a step failed, a host was unreachable, the plan is stale or the run would not \
+            finish; 2 bad input (plan, journal, --host, --confirm); 3 waiting for a step on another host; 130 interrupted.
             """
     )
 
@@ -52,8 +56,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Record that step N (on another host) succeeded there.")
     var confirm: Int?
 
-    @Option(help: "The inventory the plan was made from: the run is refused when the estate changed since.")
+    @Option(help: "The inventory the plan was made from: each host's steps run where its `ssh:` (or `local: true`) says; a fresh run is refused when the estate changed since.")
     var inventory: String?
+
+    @Option(help: "An ssh config file to use instead of yours (ssh -F): host aliases, keys, known_hosts for a CI runner or a jump box.")
+    var sshConfig: String?
 
     @OptionGroup var feedOptions: FeedOptions
 
@@ -67,11 +74,15 @@ struct RunCommand: AsyncParsableCommand {
         let libFolder = lib ?? ProcessInfo.processInfo.environment["ChocolateyInstall"].map { $0 + "/lib" } ?? "C:\\ProgramData\\chocolatey\\lib"
         let machineName = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
         let hostName = host ?? machineName
+        let current = try inventory.map { path throws -> Inventory in
+            do { return try Inventory.loadForPlan(path: path) } catch {
+                throw CommandFailure.badInput("\(error)")
+            }
+        }
         let local = LocalChocoHost(choco: choco, powershell: powershell, libFolder: libFolder) { id in
             ChocolateyLib.installedVersion(of: id, lib: libFolder)
         }
-        var hosts: [String: any ChocoHost] = [:]
-        if plan.steps.contains(where: { $0.host?.lowercased() == hostName.lowercased() }) { hosts[hostName] = local }
+        let hosts = Self.hosts(of: plan, thisMachine: hostName, local: local, inventory: current, sshConfig: sshConfig)
         var configuration = PlanRunner.Configuration(hosts: hosts, journalPath: journal ?? planFile + ".journal")
         configuration.namedHost = host
         configuration.dryRun = dryRun
@@ -105,11 +116,6 @@ struct RunCommand: AsyncParsableCommand {
         let journalPath = journal ?? planFile + ".journal"
         let fresh = (try? RunJournal.load(path: journalPath, plan: plan).entries.isEmpty) ?? true
         if fresh, !dryRun {
-            let current = try inventory.map { path throws -> Inventory in
-                do { return try Inventory.loadForPlan(path: path) } catch {
-                    throw CommandFailure.badInput("\(error)")
-                }
-            }
             var versions: [String: [NuGetVersion]]?
             if let feed {
                 var listed: [String: [NuGetVersion]] = [:]
@@ -152,6 +158,28 @@ struct RunCommand: AsyncParsableCommand {
             for blocker in blockers { DiagnosticPrinter.shared.log("warning: a real run would not start: \(blocker)") }
             for command in commands { Console.out(command) }
         }
+    }
+
+    /// Where each of the plan's hosts runs its steps: this machine for `--host` (or the machine's name, or an
+    /// inventory host with `local: true`); over SSH for an inventory host with `ssh:`; absent (the admin runs
+    /// those steps and confirms them) otherwise.
+    static func hosts(of plan: UpgradePlan, thisMachine: String, local: LocalChocoHost, inventory: Inventory?,
+                      sshConfig: String?) -> [String: any ChocoHost] {
+        var hosts: [String: any ChocoHost] = [:]
+        for name in Set(plan.steps.compactMap(\.host)) {
+            if name.lowercased() == thisMachine.lowercased() {
+                hosts[name] = local
+                continue
+            }
+            switch inventory?.hosts.first(where: { $0.name.lowercased() == name.lowercased() })?.address {
+            case .local?: hosts[name] = local
+            case let .ssh(destination, port, shell)?:
+                let session = SSHSession(name: name, destination: destination, port: port, shell: shell, configFile: sshConfig)
+                hosts[name] = RemoteChocoHost(session, location: "ssh \(destination)" + (port.map { ":\($0)" } ?? ""))
+            case nil: break
+            }
+        }
+        return hosts
     }
 
     /// The internalize step: each missing package from its upstream feed (the catalogue's `source`: licensed

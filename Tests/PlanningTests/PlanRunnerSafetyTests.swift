@@ -1,6 +1,7 @@
 import FileSupport
 import Foundation
 @testable import Planning
+import RemoteHosts
 import Testing
 import Versioning
 
@@ -144,18 +145,19 @@ struct PlanRunnerSafetyTests {
     }
 
     /// Was: any name without `/` went through `/usr/bin/env`. A bare name is looked up in PATH; a Windows
-    /// path is a path on Windows and, on Linux, an ordinary (not found) name.
+    /// path is a path (on Linux one that does not exist), never a name searched for in PATH.
     @Test func chocoIsFoundThroughPath() async throws {
         let sandbox = try RunnerSandbox()
         defer { sandbox.cleanup() }
         try sandbox.installFixtureEstate()
         let folder = URL(fileURLWithPath: RunnerSandbox.standin).deletingLastPathComponent().path
-        #expect(ExecutableLookup.resolve("choco", environment: ["PATH": "/nonexistent:" + folder]) == folder + "/choco")
-        #expect(ExecutableLookup.resolve("choco", environment: ["PATH": "/nonexistent"]) == nil)
-        #expect(ExecutableLookup.resolve(RunnerSandbox.standin, environment: [:]) == RunnerSandbox.standin)
-        #if !os(Windows)
-        #expect(ExecutableLookup.resolve(#"C:\ProgramData\chocolatey\bin\choco.exe"#, environment: ["PATH": folder]) == nil)
-        #endif
+        #expect(await ExecutableReference("choco").resolved(environment: ["PATH": "/nonexistent:" + folder]) == folder + "/choco")
+        #expect(await ExecutableReference("choco").resolved(environment: ["PATH": "/nonexistent"]) == nil)
+        #expect(ExecutableReference(#"C:\ProgramData\chocolatey\bin\choco.exe"#) == .path(#"C:\ProgramData\chocolatey\bin\choco.exe"#))
+        let windowsPath = LocalChocoHost(choco: #"C:\ProgramData\chocolatey\bin\choco.exe"#, environment: ["PATH": folder], libFolder: nil) { _ in nil }
+        await #expect(throws: HostFailure.failed(#"C:\ProgramData\chocolatey\bin\choco.exe was not found or is not executable; pass --choco PATH"#)) {
+            try await windowsPath.checkReachable()
+        }
         var configuration = PlanRunner.Configuration(hosts: ["ccm01": LocalChocoHost(
             choco: "choco", environment: ["CHOCO_STANDIN_LOG": sandbox.log, "CHOCO_STANDIN_LIB": sandbox.lib, "PATH": folder + ":/usr/bin:/bin"],
             libFolder: sandbox.lib, installedVersion: { sandbox.installedVersion($0) })], journalPath: sandbox.journal)

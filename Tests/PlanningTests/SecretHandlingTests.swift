@@ -1,6 +1,7 @@
 import Diagnostics
 import Foundation
 @testable import Planning
+import RemoteHosts
 import Testing
 
 /// Issue 12 §4 inside Planning: what choco inherits, and which list a secret travels in.
@@ -15,7 +16,7 @@ struct SecretHandlingTests {
             "CCM_UPGRADE_API_KEY": "k-123456", "CCM_UPGRADE_LICENSE_ID": "lic-123456", "CCM_SERVICE_PASSWORD": "pw-123456",
             "AWS_SECRET_ACCESS_KEY": "aws-123456", "CHOCO_SNEAKY": secret, "TEMP": secret,
         ]
-        let child = PlanRunner.childEnvironment(from: environment, adding: ["STEP_NEEDS": "this"])
+        let child = LocalHost(name: "this machine", extraEnvironment: ["STEP_NEEDS": "this"], environment: environment).environment
         #expect(child == ["PATH": "/usr/bin", "SystemRoot": "C:\\Windows", "ChocolateyInstall": "C:\\ProgramData\\chocolatey",
                           "STEP_NEEDS": "this"])
     }

@@ -1,0 +1,85 @@
+import Foundation
+import RemoteHosts
+import Versioning
+
+/// A CCM host over SSH (RemoteHosts' `SSHSession`: the user's ssh config and agent, BatchMode, strict host keys,
+/// the command's secrets on standard input). choco runs there, and the installed versions are read there with
+/// `choco list` (Chocolatey CLI 1.x and 2.x, `ChocoList`).
+public struct RemoteChocoHost: ChocoHost {
+    public let host: any CommandHost
+    /// `choco`, or its path on the host.
+    public var choco: String
+    public let location: String
+    public var isLocal: Bool { false }
+
+    /// `host` is the host's `SSHSession` (or any `CommandHost`); `location` names it for people (`ssh admin@sql01`).
+    public init(_ host: any CommandHost, location: String, choco: String = "choco") {
+        self.host = host
+        self.choco = choco
+        self.location = location
+    }
+
+    public func checkReachable() async throws(HostFailure) {
+        _ = try await installedPackages()
+    }
+
+    public func installedVersions(of ids: [String]) async throws(HostFailure) -> [String: NuGetVersion] {
+        let listed = try await installedPackages().packages
+        var versions: [String: NuGetVersion] = [:]
+        for id in ids { versions[id.lowercased()] = listed[id.lowercased()] }
+        return versions
+    }
+
+    /// `choco list --local-only --limit-output` there.
+    func installedPackages() async throws(HostFailure) -> ChocoList {
+        let result = try await run(ChocoList.arguments, secrets: []) { _ in }
+        guard result.exitCode == 0 else {
+            throw .failed("`choco \(ChocoList.arguments.joined(separator: " "))` exited \(result.exitCode): \(result.output.split(whereSeparator: \.isNewline).suffix(3).joined(separator: " / "))")
+        }
+        return ChocoList(parsing: result.standardOutput)
+    }
+
+    public func runChoco(_ arguments: [String], secrets: [String], marker: String,
+                         line: @escaping @Sendable (String) -> Void) async throws(HostFailure) -> Int32 {
+        // No marker: a remote choco ends with its session (Windows OpenSSH's job object, remote-hosts.md §1.1),
+        // so after a lost connection the installed version alone decides.
+        try await run(arguments, secrets: secrets, line: line).exitCode
+    }
+
+    /// The remote command already runs in Windows PowerShell (RemoteScript's bootstrap): reaching the host is enough.
+    public func checkPowerShell() async throws(HostFailure) {
+        try await checkReachable()
+    }
+
+    /// The restart step's script, run by `powershell.exe` there (non-interactive, no profile); its exit code
+    /// is the step's verification. A lost connection is `.connectionLost` (the run journals `unknown`).
+    public func runPowerShell(_ script: AllowListedPowerShell, marker: String,
+                              line: @escaping @Sendable (String) -> Void) async throws(HostFailure) -> Int32 {
+        let command: RemoteCommand
+        do { command = try RemoteCommand(program: "powershell.exe", arguments: script.arguments) } catch { throw .failed("\(error)") }
+        do {
+            return try await host.run(command) { output in line(output.text) }.exitCode
+        } catch {
+            if error.outcomeUnknown { throw .connectionLost(error.description) }
+            throw .unreachable(error.description)
+        }
+    }
+
+    public func deleteFromLib(_ relativePaths: [String]) async throws(HostFailure) {
+        throw .failed("the documented fix is applied by hand on a remote host: on \(location) delete \(relativePaths.joined(separator: ", ")) under Chocolatey's lib folder, then run again")
+    }
+
+    private func run(_ arguments: [String], secrets: [String], line: @escaping @Sendable (String) -> Void) async throws(HostFailure) -> RemoteCommandResult {
+        let command: RemoteCommand
+        do { command = try RemoteCommand(program: choco, arguments: arguments, secrets: secrets) } catch {
+            throw .failed("\(error)")
+        }
+        do {
+            return try await host.run(command) { output in line(output.text) }
+        } catch {
+            if error.outcomeUnknown { throw .connectionLost(error.description) }
+            if case .programNotFound = error { throw .failed(error.description) }
+            throw .unreachable(error.description)
+        }
+    }
+}
