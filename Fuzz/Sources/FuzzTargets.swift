@@ -68,6 +68,9 @@ struct FuzzTarget: Sendable {
             guard let text = try? TextFile.decode(bytes, path: "fuzz.ps1") else { return }
             _ = ScriptLinter.lint(text, file: "fuzz.ps1")
         },
+        FuzzTarget(name: "bundle", summary: "bundle manifest JSON (Repository BundleManifest)") { bytes in
+            _ = try? BundleManifest.decode(bytes, bundle: "fuzz.tar")
+        },
         FuzzTarget(name: "license", summary: "chocolatey.license.xml (Licensing LicenseReader)") { bytes in
             // Not registering ids: a fuzz run would grow the process's secret list with every input.
             _ = try? LicenseReader.parse(bytes, file: "fuzz.license.xml", registeringSecrets: false)

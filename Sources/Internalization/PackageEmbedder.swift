@@ -35,7 +35,7 @@ public enum ResourcePlacement: Sendable, Hashable {
 /// lose their Authenticode signature, and ``EmbeddingRecord`` goes in at ``EmbeddingRecord/path``.
 ///
 /// Pure: no network. The output is the same bytes for the same input (fixed timestamps, entries in name
-/// order), streamed (installers are never read into memory), written to a temporary file, flushed and renamed.
+/// order), streamed (installers are never read into memory), written to a temporary file and renamed.
 public enum PackageEmbedder {
     /// What to do for one package.
     public struct Job: Sendable {
@@ -155,7 +155,9 @@ public enum PackageEmbedder {
         files.append(.init(target: plan.recordPath, content: .bytes(plan.record.json)))
         files.sort { Array($0.target.utf8).lexicographicallyPrecedes(Array($1.target.utf8)) }
         do {
-            let written = try PackageWriter.write(nuspecXML: nuspecBytes, files: files, to: job.destination)
+            // Not flushed: the internalized package is an intermediate that every run writes again (the journal
+            // never reuses it), and the feed's copy of it is flushed by the push.
+            let written = try PackageWriter.write(nuspecXML: nuspecBytes, files: files, to: job.destination, durable: false)
             return (plan.record, written.hash, written.size)
         } catch {
             throw .package(path: job.destination, reason: "\(error)")

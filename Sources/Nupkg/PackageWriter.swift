@@ -29,9 +29,11 @@ public enum PackageWriter {
     }
 
     /// Writes a package whose manifest is `nuspecXML` (kept byte for byte, e.g. when repacking). Returns the
-    /// package's SHA-512 and size, hashed as it was written.
+    /// package's SHA-512 and size, hashed as it was written. `durable: false` skips the flush to disk before the
+    /// rename (still atomic: readers see the whole file or none), for intermediate files a rerun writes again.
     @discardableResult
-    public static func write(nuspecXML: [UInt8], files: [File], to destination: String) throws(NupkgError) -> (hash: PackageHash, size: Int64) {
+    public static func write(nuspecXML: [UInt8], files: [File], to destination: String,
+                             durable: Bool = true) throws(NupkgError) -> (hash: PackageHash, size: Int64) {
         let nuspec = try NuspecReader.read(nuspecXML, source: destination + " (nuspec)")
         for file in files {
             let decoded = file.target
@@ -47,12 +49,14 @@ public enum PackageWriter {
         do throws(NupkgError) {
             let written = try writeArchive(nuspec: nuspec, nuspecXML: nuspecXML, files: files, to: temporary)
             // Durable before it is visible: a crash after the rename never leaves a package with missing data.
-            let descriptor = open(temporary, O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0, fsync(descriptor) == 0 else {
-                if descriptor >= 0 { close(descriptor) }
-                throw NupkgError.writeFailed(path: destination, reason: "fsync failed: " + String(cString: strerror(errno)))
+            if durable {
+                let descriptor = open(temporary, O_RDONLY | O_CLOEXEC)
+                guard descriptor >= 0, fsync(descriptor) == 0 else {
+                    if descriptor >= 0 { close(descriptor) }
+                    throw NupkgError.writeFailed(path: destination, reason: "fsync failed: " + String(cString: strerror(errno)))
+                }
+                close(descriptor)
             }
-            close(descriptor)
             guard rename(temporary, destination) == 0 else {
                 throw NupkgError.writeFailed(path: destination, reason: String(cString: strerror(errno)))
             }

@@ -83,6 +83,10 @@ public struct SSHSession: CommandHost {
                     }
                     return
                 }
+                if line.stream == .standardError {
+                    for text in CLIXML.readableLines(line.text) { onLine(OutputLine(.standardError, text)) }
+                    return
+                }
                 onLine(line)
             }
         } catch {
@@ -92,7 +96,10 @@ public struct SSHSession: CommandHost {
             }
         }
         let seen = markers.withLock { $0 }
-        let lines = result.lines.filter { $0.stream == .standardError || script.marker(in: $0.text) == nil }
+        let lines = result.lines.flatMap { line -> [OutputLine] in
+            if line.stream == .standardError { return CLIXML.readableLines(line.text).map { OutputLine(.standardError, $0) } }
+            return script.marker(in: line.text) == nil ? [line] : []
+        }
         if let exitCode = seen.exitCode { return RemoteCommandResult(exitCode: exitCode, lines: lines) }
         if seen.notFound { throw .programNotFound(host: name, program: command.program) }
         throw Self.classify(host: name, termination: result.termination, standardError: result.standardError, started: seen.started)

@@ -43,6 +43,8 @@ struct BundleCreateCommand: AsyncParsableCommand {
 
     @OptionGroup var selection: PackageSelectionOptions
 
+    @OptionGroup var embedOptions: EmbedOptions
+
     @Option(help: "Folder for the staging feed, downloads and journal (kept for resuming).")
     var workDirectory: String = "ccm-upgrade-bundle-work"
 
@@ -81,10 +83,17 @@ struct BundleCreateCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.badInput("\(workDirectory): cannot create the work folder: \(error.localizedDescription)")
         }
+        // What internalize treats as licensed (copied byte for byte, never rewritten), computed as it does.
+        var licensedSources: Set<String> = [selection.licensedFrom]
+        for (name, source) in settings.sources where source.location.lowercased() == FeedSettings.licensedURL { licensedSources.insert(name) }
+        let named = Set(selection.ids.map { ($0.split(separator: "@", maxSplits: 1).first.map(String.init) ?? $0).lowercased() })
+        try embedOptions.checkNothingLicensedIsNamed(requests, explicitIds: named, licensedSources: licensedSources)
         let http = settings.httpClient(logger: .tool)
         var sources: [String: any PackageFeed] = [:]
         for name in Set(requests.map(\.source)) {
-            sources[name] = try feedOptions.source(name, in: settings).makeFeed(http: http)
+            let source = try feedOptions.source(name, in: settings)
+            if source.location.lowercased() == FeedSettings.licensedURL { licensedSources.insert(name) }
+            sources[name] = source.makeFeed(http: http)
         }
         let stagingFeed = FolderFeed(path: staging)
         let journal: Journal
@@ -94,6 +103,8 @@ struct BundleCreateCommand: AsyncParsableCommand {
         var internalizer = Internalizer(sources: sources, target: stagingFeed, workDirectory: downloads, journal: journal,
                                         jobs: settings.transport.maxConcurrentTransfers, includePrerelease: selection.prerelease,
                                         pushTimeout: settings.pushTimeout, log: FeedOptions.log)
+        // The same internalizing as `internalize`: community packages' downloads embedded unless --copy.
+        internalizer.embedding = try embedOptions.settings(http: http, workDirectory: workDirectory, licensedSources: licensedSources)
         if StatusLine.shared.isTerminal { internalizer.progress = { StatusLine.shared.show(StatusLine.bar($0)) } }
         let matrix = (try? Matrix.embedded()).map { "embedded: " + $0.knownSpan }
         let creator = BundleCreator(internalizer: internalizer, stagingFolder: staging,

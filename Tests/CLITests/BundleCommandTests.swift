@@ -36,8 +36,10 @@ struct BundleCommandTests {
         #expect(plan.status == 0, "\(plan.stderr)")
         #expect(plan.stdout.contains("Step 1 [internalize]"))
         let bundle = folder + "/upgrade.bundle.tar"
+        // --copy: the example packages' scripts name real Microsoft URLs, unreachable from a test (embedding into
+        // bundles is tested in RepositoryTests' BundleEmbeddingTests against a local resource server).
         let created = try Tool.run(["bundle", "create", "--plan", folder + "/plan.json", "--config", config, "-o", bundle,
-                                    "--work-directory", folder + "/work"])
+                                    "--work-directory", folder + "/work", "--copy"])
         #expect(created.status == 0, "\(created.stderr)")
         #expect(created.stdout.contains("9 pushed"))
         let verified = try Tool.run(["bundle", "verify", bundle, "--format", "json"])
@@ -69,7 +71,7 @@ struct BundleCommandTests {
         try Self.packExamples(into: folder + "/upstream")
         let bundle = folder + "/b.tar"
         let created = try Tool.run(["bundle", "create", "chocolatey@2.7.0", "chocolatey-agent@4.0.0", "--ignore-dependencies",
-                                    "--source", folder + "/upstream", "-o", bundle, "--work-directory", folder + "/work"])
+                                    "--source", folder + "/upstream", "-o", bundle, "--work-directory", folder + "/work", "--copy"])
         #expect(created.status == 0, "\(created.stderr)")
         // Cut the bundle inside its last package.
         let bytes = try Data(contentsOf: URL(fileURLWithPath: bundle))

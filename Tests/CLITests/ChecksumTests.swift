@@ -43,6 +43,19 @@ struct ChecksumTests {
         #expect(result.stdout == "\(try Self.coreutils(type, path))  \(path)\n")
     }
 
+    /// libcrypto is opened only for large inputs: `inspect` of a small package never loads it (its start-up
+    /// stays as it was), hashing a 3 MiB file does. Seen through the dynamic loader's own trace (LD_DEBUG).
+    @Test func libcryptoIsLoadedOnlyForLargeInputs() throws {
+        let small = try Tool.run(["inspect", Tool.corpus + "/nupkg/real/NuGetTest.0.0.1.nupkg"], environment: ["LD_DEBUG": "files"])
+        #expect(small.status == 0)
+        #expect(small.stderr.contains("file=") && !small.stderr.contains("libcrypto"), "inspect of a small package loaded libcrypto")
+        let path = try Self.makeFile()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let large = try Tool.run(["checksum", "-t", "sha512", path], environment: ["LD_DEBUG": "files"])
+        #expect(large.status == 0)
+        #expect(large.stderr.contains("file=libcrypto.so.3"))
+    }
+
     @Test func checkMatchesAndMismatches() throws {
         let path = try Self.makeFile()
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -124,3 +124,21 @@ import Testing
         String(String(describing: Mirror(reflecting: error).children.first?.label ?? "\(error)"))
     }
 }
+
+@Suite struct CLIXMLTests {
+    // (a stderr line, what a person is shown)
+    @Test(arguments: [
+        ("#< CLIXML", [String]()),
+        (#"<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S S="Error">choco : The term 'choco' is not recognized_x000D__x000A_</S><S S="Error">At line:1 char:1_x000D__x000A_</S></Objs>"#,
+         ["choco : The term 'choco' is not recognized", "At line:1 char:1"]),
+        (#"<Objs Version="1.1.0.1"><S S="Error">a &lt;b&gt; &amp; &quot;c&quot; &apos;d&apos;_x000A_</S></Objs>"#, [#"a <b> & "c" 'd'"#]),
+        (#"<Objs Version="1.1.0.1"><Obj S="progress" RefId="0"><TN RefId="0"><T>System.Management.Automation.PSCustomObject</T></TN></Obj></Objs>"#, []),
+        (#"<Objs Version="1.1.0.1"><S S="Error">unterminated"#, []),
+        (#"<Objs Version="1.1.0.1"><S S="Error">_x00_ _xZZZZ_ _x0041_</S></Objs>"#, ["_x00_ _xZZZZ_ A"]),
+        ("an ordinary stderr line", ["an ordinary stderr line"]),
+        ("<Objsx not clixml", ["<Objsx not clixml"]),
+    ])
+    func decoding(line: String, expected: [String]) {
+        #expect(CLIXML.readableLines(line) == expected)
+    }
+}

@@ -288,3 +288,32 @@ struct BundlePeerTests {
         #expect(try await feed.versions(of: "NonStrongNameA").map(\.version.normalized) == ["1.0.0"])
     }
 }
+
+/// A bundle of a package whose installers were really embedded (EMBED's generated package and resource server):
+/// the manifest lists them, and the bundle verifies and pushes as any other.
+@Suite("Bundles of embedded packages", .serialized)
+struct BundleEmbeddingTests {
+    @Test func manifestListsTheResourcesEmbeddingRecorded() async throws {
+        let server = try ResourceServer()
+        var run = try EmbeddingRun()
+        defer { run.cleanup() }
+        let package = GeneratedPackage.splat(server)
+        try run.add(package)
+        let staging = run.work.path + "/staging"
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        var internalizer = Internalizer(sources: ["src": FolderFeed(path: run.source.path)], target: FolderFeed(path: staging),
+                                        workDirectory: run.work.path, journal: nil)
+        internalizer.embedding = run.settings()
+        let creator = BundleCreator(internalizer: internalizer, stagingFolder: staging, tool: "ccm-upgrade test", matrix: nil)
+        let bundle = run.work.path + "/embedded.bundle.tar"
+        let creation = try await creator.create([PackageRequest(id: package.id, source: "src")], plan: nil, to: bundle)
+        let manifest = try #require(creation.manifest, "\(creation.summary.text)")
+        let embedded = try #require(manifest.packages.first?.embedded)
+        #expect(embedded.map(\.url) == package.resources.map(\.url))
+        #expect(embedded.allSatisfy { $0.sha512?.count == 128 && ($0.size ?? 0) > 0 })
+        let importer = BundleImporter(target: FolderFeed(path: run.target.path), workDirectory: run.work.path + "/import")
+        let summary = try await importer.run(bundle).summary
+        #expect(summary.items.map(\.status) == [.pushed])
+        #expect(FileManager.default.contentsEqual(atPath: run.pushed(package.id), andPath: staging + "/\(package.id).1.0.0.nupkg"))
+    }
+}
