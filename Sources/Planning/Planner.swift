@@ -138,7 +138,7 @@ public struct Planner: Sendable {
                 }
             }
             steps.insert(PlanStep(phase: .internalize, package: Self.internalizeStepPackage, version: targetVersion, packages: missing,
-                                  notes: ["licensed packages are copied byte for byte, never internalized or modified"]), at: 0)
+                                  notes: ["licensed packages are copied byte for byte, never internalized or modified; community packages get their installers embedded and verified, so they install offline"]), at: 0)
         }
         for index in steps.indices { steps[index].number = index + 1 }
         let fingerprintIDs = Set(needed.map { $0.0.lowercased() })

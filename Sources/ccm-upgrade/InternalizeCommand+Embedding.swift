@@ -84,10 +84,22 @@ struct EmbedOptions: ParsableArguments {
             }
             placement = .location(base: resourcesScriptLocation ?? resourcesLocation)
         }
-        let allURLs = allUrls
-        let finder: ResourceFinding = { path in ResourceFinder.find(in: try PackageScripts.readNow(path), allURLs: allURLs) }
-        return EmbedSettings(fetcher: fetcher, finder: finder, placement: placement, location: location,
+        return EmbedSettings(fetcher: fetcher, finder: Self.finder(allURLs: allUrls), placement: placement, location: location,
                              neverModified: CCMCatalogue.standard.neverModifiedIDs, licensedSources: licensedSources,
                              copyUnresolved: Set(copyUnresolved), outputDirectory: workDirectory + "/internalized")
+    }
+
+    /// What `internalize` does with no embedding flag — installers embedded, checksums required — for the
+    /// plan's internalize step, which `run` executes: the prerequisites it brings in must install offline too.
+    static func defaults(http: HTTPClient, workDirectory: String, licensedSources: Set<String>) -> EmbedSettings {
+        let fetcher = ResourceFetcher(http: http, cacheDirectory: workDirectory + "/resources", allowMissingChecksums: false,
+                                      log: FeedOptions.log)
+        return EmbedSettings(fetcher: fetcher, finder: finder(allURLs: false), neverModified: CCMCatalogue.standard.neverModifiedIDs,
+                             licensedSources: licensedSources, copyUnresolved: [], outputDirectory: workDirectory + "/internalized")
+    }
+
+    /// The resources of a package file, found by reading its scripts.
+    private static func finder(allURLs: Bool) -> ResourceFinding {
+        { path in ResourceFinder.find(in: try PackageScripts.readNow(path), allURLs: allURLs) }
     }
 }

@@ -184,7 +184,8 @@ struct RunCommand: AsyncParsableCommand {
 
     /// The internalize step: each missing package from its upstream feed (the catalogue's `source`: licensed
     /// packages and chocolatey from the licensed feed, as Chocolatey's upgrade script does; the rest from the
-    /// community feed), copied byte for byte into the internal feed; nil on success, else the problems.
+    /// community feed) into the internal feed, as `internalize` does by default — licensed packages byte for
+    /// byte, community ones with their installers embedded and verified; nil on success, else the problems.
     static func internalize(_ packages: [PinnedPackage], into target: String, workDirectory: String, options: FeedOptions,
                             settings: FeedSettings) async -> String? {
         do {
@@ -199,9 +200,10 @@ struct RunCommand: AsyncParsableCommand {
             }
             try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
             let journal = try Journal(path: workDirectory + "/internalize-journal.json", target: targetFeed.name)
-            let internalizer = Internalizer(sources: ["community": community, "licensed": licensed], target: targetFeed,
+            var internalizer = Internalizer(sources: ["community": community, "licensed": licensed], target: targetFeed,
                                             workDirectory: workDirectory, journal: journal, pushTimeout: settings.pushTimeout,
                                             log: FeedOptions.log)
+            internalizer.embedding = EmbedOptions.defaults(http: http, workDirectory: workDirectory, licensedSources: ["licensed"])
             let summary = await internalizer.run(requests)
             DiagnosticPrinter.shared.log(summary.text)
             return summary.hasProblems ? "see the summary above" : nil

@@ -55,14 +55,14 @@ struct SecretTraceTests {
         #expect(plan.status == 0, "\(plan.stderr)")
         // A choco that records its environment and arguments, then does what the stand-in does.
         let wrapper = folder + "/choco"
-        try """
+        try ExecutableScript.write(
+            """
             #!/usr/bin/env bash
             n=$(ls "\(folder)"/call-* 2>/dev/null | wc -l)
             env > "\(folder)/call-$n.env"
             printf '%s\\n' "$@" > "\(folder)/call-$n.args"
             exec "\(Tool.checkout)/Tests/Fixtures/choco-standin/choco" "$@"
-            """.write(toFile: wrapper, atomically: true, encoding: .utf8)
-        chmod(wrapper, 0o755)
+            """, to: wrapper)
         let environment = ["CHOCO_STANDIN_LOG": folder + "/out/choco.log", "CHOCO_STANDIN_LIB": folder + "/lib",
                            "CCM_SERVICE_PASSWORD": Self.servicePassword, "CCM_UPGRADE_API_KEY": Self.apiKey,
                            "CCM_UPGRADE_LICENSE_ID": Self.licenseId]

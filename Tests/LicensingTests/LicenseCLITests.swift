@@ -131,9 +131,7 @@ struct LicenseCLITests {
         // `run` on the CCM host: the licence package through the choco stand-in, the restarts through a PowerShell
         // stand-in (a test script logging the script it gets; not PowerShell); the group steps are left over.
         let powershell = box.folder + "/powershell"
-        try "#!/usr/bin/env bash\nprintf '%s\\n' \"${@: -1}\" >> \"\(box.folder)/powershell.log\"\n"
-            .write(toFile: powershell, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: powershell)
+        try ExecutableScript.write("#!/usr/bin/env bash\nprintf '%s\\n' \"${@: -1}\" >> \"\(box.folder)/powershell.log\"\n", to: powershell)
         let chocoStandIn = ToolProcess.checkout + "/Tests/Fixtures/choco-standin/choco"
         let dry = try ToolProcess.run(["run", box.folder + "/plan.json", "--host", "ccm01", "--choco", chocoStandIn, "--powershell", powershell,
                                        "--lib", box.folder + "/lib", "--dry-run"],

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Planning
+import TestSupport
 import Testing
 import Versioning
 
@@ -14,9 +15,9 @@ struct RestartRunnerTests {
     /// powershell.log; exits 5 when told to.
     static func powershellStandIn(in folder: String, failing: Bool = false) throws -> String {
         let path = folder + "/powershell"
-        try "#!/usr/bin/env bash\nprintf '%s\\nmarker=%s\\n---\\n' \"${@: -1}\" \"$\(OrphanedChoco.variable)\" >> \"\(folder)/powershell.log\"\necho restarted\nexit \(failing ? 5 : 0)\n"
-            .write(toFile: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        try ExecutableScript.write(
+            "#!/usr/bin/env bash\nprintf '%s\\nmarker=%s\\n---\\n' \"${@: -1}\" \"$\(OrphanedChoco.variable)\" >> \"\(folder)/powershell.log\"\necho restarted\nexit \(failing ? 5 : 0)\n",
+            to: path)
         return path
     }
 

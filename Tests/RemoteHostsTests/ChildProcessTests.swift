@@ -1,6 +1,7 @@
 import Foundation
 import RemoteHosts
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite struct ExecutableReferenceTests {
@@ -157,8 +158,7 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("child-path-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try "#!/bin/sh\necho found-me \"$@\"\n".write(toFile: directory + "/fakechoco", atomically: true, encoding: .utf8)
-        chmod(directory + "/fakechoco", 0o755)
+        try ExecutableScript.write("#!/bin/sh\necho found-me \"$@\"\n", to: directory + "/fakechoco")
         let result = try await ChildProcess(executable: .name("fakechoco"), arguments: ["list"], environment: ["PATH": directory + ":/bin"]).run()
         #expect(result.standardOutput == "found-me list")
     }
