@@ -100,6 +100,25 @@ struct RemoteRunTests {
         #expect(estate.calls("sql01").isEmpty)
     }
 
+    /// Authentication fails on one host (its administrator's key was removed): never a password prompt; the
+    /// run does not start, naming the host and why; with the key back, the same run completes, each step once.
+    @Test func authenticationFailureStopsBeforeStepOneAndTheRerunCompletes() async throws {
+        let estate = try Estate()
+        let keys = estate.ssh["ccm01"].directory + "/authorized_keys"
+        let saved = try String(contentsOfFile: keys, encoding: .utf8)
+        try "".write(toFile: keys, atomically: true, encoding: .utf8)
+        await #expect { try await estate.runner().run() } throws: { error in
+            guard case let .cannotStart(problems) = error as? PlanningError else { return false }
+            return problems.count == 1 && problems[0].contains("host ccm01") && problems[0].contains("publickey")
+        }
+        #expect(estate.calls("sql01").isEmpty && estate.calls("ccm01").isEmpty, "nothing ran")
+        try saved.write(toFile: keys, atomically: true, encoding: .utf8)
+        let outcome = try await estate.runner().run()
+        guard case let .completed(ran, _) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(ran == [1, 2, 3])
+        #expect(estate.calls("sql01").count == 1 && estate.calls("ccm01").count == 2)
+    }
+
     /// The host goes away after step 1: the run stops before ccm01's step with the reason; later steps untouched;
     /// the rerun, with the host back, carries on from step 2.
     @Test func hostLostMidRunStopsBeforeItsStep() async throws {
