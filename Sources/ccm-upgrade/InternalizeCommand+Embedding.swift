@@ -84,9 +84,11 @@ struct EmbedOptions: ParsableArguments {
             }
             placement = .location(base: resourcesScriptLocation ?? resourcesLocation)
         }
-        return EmbedSettings(fetcher: fetcher, finder: Self.finder(allURLs: allUrls), placement: placement, location: location,
-                             neverModified: CCMCatalogue.standard.neverModifiedIDs, licensedSources: licensedSources,
-                             copyUnresolved: Set(copyUnresolved), outputDirectory: workDirectory + "/internalized")
+        var settings = EmbedSettings(fetcher: fetcher, finder: Self.finder(allURLs: allUrls), placement: placement, location: location,
+                                     neverModified: CCMCatalogue.standard.neverModifiedIDs, licensedSources: licensedSources,
+                                     copyUnresolved: Set(copyUnresolved), outputDirectory: workDirectory + "/internalized")
+        settings.resourceProgress = Self.progress
+        return settings
     }
 
     /// What `internalize` does with no embedding flag — installers embedded, checksums required — for the
@@ -94,8 +96,15 @@ struct EmbedOptions: ParsableArguments {
     static func defaults(http: HTTPClient, workDirectory: String, licensedSources: Set<String>) -> EmbedSettings {
         let fetcher = ResourceFetcher(http: http, cacheDirectory: workDirectory + "/resources", allowMissingChecksums: false,
                                       log: FeedOptions.log)
-        return EmbedSettings(fetcher: fetcher, finder: finder(allURLs: false), neverModified: CCMCatalogue.standard.neverModifiedIDs,
-                             licensedSources: licensedSources, copyUnresolved: [], outputDirectory: workDirectory + "/internalized")
+        var settings = EmbedSettings(fetcher: fetcher, finder: finder(allURLs: false), neverModified: CCMCatalogue.standard.neverModifiedIDs,
+                                     licensedSources: licensedSources, copyUnresolved: [], outputDirectory: workDirectory + "/internalized")
+        settings.resourceProgress = progress
+        return settings
+    }
+
+    /// Each installer's download on the terminal's status line, like `download`'s (nil when stderr is not a terminal).
+    private static let progress: @Sendable (String) -> (@Sendable (Int64, Int64) -> Void)? = { url in
+        TransferProgress.reporter(label: "resource " + (url.split(separator: "/").last.map(String.init) ?? url))
     }
 
     /// The resources of a package file, found by reading its scripts.

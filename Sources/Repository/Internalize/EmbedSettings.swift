@@ -33,6 +33,8 @@ public struct EmbedSettings: Sendable {
     public var copyUnresolved: Set<String>
     /// Where internalized packages are written (`<work>/internalized`).
     public var outputDirectory: String
+    /// A progress reporter for one resource's download (bytes done, total), given its URL; nil for none.
+    public var resourceProgress: @Sendable (String) -> (@Sendable (Int64, Int64) -> Void)? = { _ in nil }
 
     public init(fetcher: ResourceFetcher, finder: @escaping ResourceFinding, placement: ResourcePlacement = .embedded,
                 location: ResourceLocation? = nil, neverModified: Set<String>, licensedSources: Set<String>,

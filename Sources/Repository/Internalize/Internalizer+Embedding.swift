@@ -45,7 +45,7 @@ extension Internalizer {
             item.embedding = outcome
             return (original, originalHash)
         }
-        let verified = try await fetchAll(report.resources, for: identity.description, using: embedding.fetcher)
+        let verified = try await fetchAll(report.resources, for: identity.description, using: embedding.fetcher, progress: embedding.resourceProgress)
         if case .location = embedding.placement, let location = embedding.location {
             try await place(verified, of: report, at: location, identity: identity)
         }
@@ -75,7 +75,9 @@ extension Internalizer {
     /// Every resource downloaded and verified (at once, within the transport's limit); the first failure
     /// refuses the package.
     private func fetchAll(_ resources: [RemoteResource], for package: String,
-                          using fetcher: ResourceFetcher) async throws(FeedError) -> [String: VerifiedResource] {
+                          using fetcher: ResourceFetcher,
+                          progress: @escaping @Sendable (String) -> (@Sendable (Int64, Int64) -> Void)?) async throws(FeedError)
+        -> [String: VerifiedResource] {
         var unique: [RemoteResource] = []
         for resource in resources where !unique.contains(where: { $0.url == resource.url }) { unique.append(resource) }
         // Checked before any download: a missing or malformed checksum refuses the package without traffic.
@@ -85,7 +87,9 @@ extension Internalizer {
         let results = await withTaskGroup(of: Result<VerifiedResource, ResourceError>.self) { group in
             for resource in unique {
                 group.addTask {
-                    do throws(ResourceError) { return .success(try await fetcher.fetch(resource)) } catch { return .failure(error) }
+                    do throws(ResourceError) {
+                        return .success(try await fetcher.fetch(resource, progress: progress(resource.url)))
+                    } catch { return .failure(error) }
                 }
             }
             var collected: [Result<VerifiedResource, ResourceError>] = []
