@@ -83,17 +83,13 @@ struct BundleCreateCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.badInput("\(workDirectory): cannot create the work folder: \(error.localizedDescription)")
         }
-        // What internalize treats as licensed (copied byte for byte, never rewritten), computed as it does.
-        var licensedSources: Set<String> = [selection.licensedFrom]
-        for (name, source) in settings.sources where source.location.lowercased() == FeedSettings.licensedURL { licensedSources.insert(name) }
-        let named = Set(selection.ids.map { ($0.split(separator: "@", maxSplits: 1).first.map(String.init) ?? $0).lowercased() })
-        try embedOptions.checkNothingLicensedIsNamed(requests, explicitIds: named, licensedSources: licensedSources)
+        // What internalize treats as licensed (copied byte for byte, never rewritten), by the same function.
+        let licensedSources = selection.licensedSources(of: requests, in: settings, feedOptions: feedOptions)
+        try embedOptions.checkNothingLicensedIsNamed(requests, explicitIds: selection.explicitIds(requests), licensedSources: licensedSources)
         let http = settings.httpClient(logger: .tool)
         var sources: [String: any PackageFeed] = [:]
         for name in Set(requests.map(\.source)) {
-            let source = try feedOptions.source(name, in: settings)
-            if source.location.lowercased() == FeedSettings.licensedURL { licensedSources.insert(name) }
-            sources[name] = source.makeFeed(http: http)
+            sources[name] = try feedOptions.source(name, in: settings).makeFeed(http: http)
         }
         let stagingFeed = FolderFeed(path: staging)
         let journal: Journal

@@ -3,8 +3,8 @@ import Compatibility
 import FileSupport
 import Repository
 
-/// Which packages `bundle create` takes without a plan: the same selection as `internalize` (ids, a package
-/// list, the CCM set, or what a CCM version needs per the matrix), built by the same functions.
+/// Which packages `internalize` and `bundle create` (without a plan) take: ids, a package list, the CCM set, or
+/// what a CCM version needs per the matrix. The one place their flags are declared and requests are built.
 struct PackageSelectionOptions: ParsableArguments {
     @Argument(help: "Package ids (each optionally id@version or id@[range]); default: the CCM package set.")
     var ids: [String] = []
@@ -15,16 +15,17 @@ struct PackageSelectionOptions: ParsableArguments {
     @Option(help: "CCM package set when no ids are given: upgrade (docs upgrade script) or setup (docs setup script).")
     var ccmSet: CCMPackageSet = .upgrade
 
-    @Option(help: "Take exactly what this CCM version needs per the compatibility matrix.")
+    @Option(help: "Take exactly what this CCM version needs per the compatibility matrix (server packages, clients, .NET prerequisites).")
     var forCcm: String?
 
-    @Option(name: [.long, .customLong("source"), .customShort("s")], help: "Source for ids and list lines without one.")
+    @Option(name: [.long, .customLong("source"), .customShort("s")],
+            help: "Source for ids and list lines without one (a config name, URL or folder); choco's -s/--source work too.")
     var from: String = "community"
 
-    @Option(help: "Source name or location for the licensed packages.")
+    @Option(help: "Source name or location for the licensed packages of the CCM set.")
     var licensedFrom: String = "licensed"
 
-    @Flag(name: [.long, .customLong("pre")], help: "Allow prerelease versions.")
+    @Flag(name: [.long, .customLong("pre")], help: "Allow prerelease versions (choco's --pre works too).")
     var prerelease = false
 
     @Flag(help: "Do not follow dependencies of the given ids / list entries.")
@@ -33,6 +34,8 @@ struct PackageSelectionOptions: ParsableArguments {
     /// True when nothing was selected explicitly (the CCM set would be taken).
     var isEmpty: Bool { ids.isEmpty && packageList == nil && forCcm == nil }
 
+    /// The requests of the selection: ids and list lines (from `--from` unless a line names its source), then
+    /// `--for-ccm`'s packages, or the CCM set when nothing was named.
     func requests() throws -> [PackageRequest] {
         var requests: [PackageRequest] = []
         do {
@@ -51,10 +54,30 @@ struct PackageSelectionOptions: ParsableArguments {
         }
         if ignoreDependencies { requests = requests.map { var request = $0; request.ignoreDependencies = true; return request } }
         if let forCcm {
-            requests += try InternalizeCommand.requests(forCCM: forCcm, community: from, licensed: licensedFrom)
+            requests += try Self.requests(forCCM: forCcm, community: from, licensed: licensedFrom)
         } else if requests.isEmpty {
             requests = ccmSet.requests(licensedIDs: CCMCatalogue.standard.ccmLicensedIDs, community: from, licensed: licensedFrom)
         }
         return requests
     }
+
+    /// Ids the user named (arguments and list lines), lower case: the packages `--embed` is asked for.
+    func explicitIds(_ requests: [PackageRequest]) -> Set<String> {
+        guard !ids.isEmpty || packageList != nil else { return [] }
+        let named = Set(ids.map { ($0.split(separator: "@", maxSplits: 1).first.map(String.init) ?? $0).lowercased() })
+        return packageList == nil ? named : named.union(requests.map { $0.id.lowercased() })
+    }
+
+    /// Source names whose packages are licensed (copied byte for byte, never internalized): `--licensed-from`,
+    /// every configured source at the licensed repository's URL, and every source of `requests` that resolves there.
+    func licensedSources(of requests: [PackageRequest], in settings: FeedSettings, feedOptions: FeedOptions) -> Set<String> {
+        var licensedSources: Set<String> = [licensedFrom]
+        for (name, source) in settings.sources where source.location.lowercased() == FeedSettings.licensedURL { licensedSources.insert(name) }
+        for name in Set(requests.map(\.source)) where (try? feedOptions.source(name, in: settings))?.location.lowercased() == FeedSettings.licensedURL {
+            licensedSources.insert(name)
+        }
+        return licensedSources
+    }
 }
+
+extension CCMPackageSet: ExpressibleByArgument {}

@@ -1,5 +1,6 @@
 import CurlSupport
 import Foundation
+import Internalization
 import Nupkg
 import Repository
 import Testing
@@ -227,13 +228,14 @@ struct BundleTests {
               <metadata><id>Embedded.Example</id><version>1.2.3</version><authors>a</authors><description>d</description></metadata>
             </package>
             """.utf8).write(to: URL(fileURLWithPath: sourceTree + "/Embedded.Example.nuspec"))
+        // In EmbeddingRecord's format (bundle create reads it with that type).
         let record = """
             {"format": 1, "id": "Embedded.Example", "version": "1.2.3", "placement": "embedded", "scripts": [], "removedEntries": [],
              "resources": [{"url": "https://download.example.com/setup.exe", "replacement": "tools/setup.exe", "embeddedFile": "tools/setup.exe",
-                            "architecture": "x64", "helper": "Install-ChocolateyPackage", "call": "tools/chocolateyInstall.ps1:3",
+                            "architecture": "\(RemoteResource.Architecture.x64.rawValue)", "helper": "Install-ChocolateyPackage", "call": "tools/chocolateyInstall.ps1:3",
                             "checksum": "abc", "checksumType": "sha256", "checksumSource": "script", "sha512": "00", "size": 7}]}
             """
-        try Data(record.utf8).write(to: URL(fileURLWithPath: sourceTree + "/tools/ccm-upgrade-internalized.json"))
+        try Data(record.utf8).write(to: URL(fileURLWithPath: sourceTree + "/" + EmbeddingRecord.path))
         try Data("payload".utf8).write(to: URL(fileURLWithPath: sourceTree + "/tools/setup.exe"))
         _ = try PackageBuilder.pack(nuspecPath: sourceTree + "/Embedded.Example.nuspec", outputDirectory: fixture.source)
         let manifest = try #require(try await fixture.create().manifest)

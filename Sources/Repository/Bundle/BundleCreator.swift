@@ -1,5 +1,7 @@
 import FileSupport
 import Foundation
+import Internalization
+import JSONOutput
 import Nupkg
 import Versioning
 
@@ -21,9 +23,6 @@ public struct BundleCreator: Sendable {
     public var tool: String
     /// The compatibility matrix the tool carries, written into the manifest.
     public var matrix: String?
-
-    /// The record internalizing leaves inside each package it embedded resources into (bundles list it).
-    public static let embeddingRecordEntry = "tools/ccm-upgrade-internalized.json"
 
     public init(internalizer: Internalizer, stagingFolder: String, tool: String, matrix: String?) {
         self.internalizer = internalizer
@@ -80,16 +79,17 @@ public struct BundleCreator: Sendable {
         return BundleCreation(summary: summary, manifest: manifest)
     }
 
-    /// The resources internalizing embedded into the package at `file`, from its record (none without one).
+    /// The resources internalizing embedded into the package at `file`, from its ``EmbeddingRecord`` (none
+    /// without one).
     static func embedded(in file: String) throws(BundleError) -> [BundleManifest.EmbeddedResource] {
-        struct Record: Decodable { var resources: [BundleManifest.EmbeddedResource] }
+        let entry = EmbeddingRecord.path
         let bytes: [UInt8]?
-        do { bytes = try PackageReader.readEntry(named: embeddingRecordEntry, at: file, limit: 16 << 20) } catch {
-            throw .io(path: file, reason: "cannot read \(embeddingRecordEntry): \(error)")
+        do { bytes = try PackageReader.readEntry(named: entry, at: file, limit: 16 << 20) } catch {
+            throw .io(path: file, reason: "cannot read \(entry): \(error)")
         }
         guard let bytes else { return [] }
-        do { return try JSONDecoder().decode(Record.self, from: Data(bytes)).resources } catch {
-            throw .io(path: file, reason: "\(embeddingRecordEntry) is not an internalization record: \(error)")
+        do { return try JSONOutput.decoder.decode(EmbeddingRecord.self, from: Data(bytes)).resources.map(BundleManifest.EmbeddedResource.init) } catch {
+            throw .io(path: file, reason: "\(entry) is not an internalization record: \(error)")
         }
     }
 }

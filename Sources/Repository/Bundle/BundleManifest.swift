@@ -1,4 +1,5 @@
 import Foundation
+import Internalization
 import JSONOutput
 import Nupkg
 import Versioning
@@ -29,7 +30,7 @@ public struct BundleManifest: Sendable, Hashable, Codable {
         }
     }
 
-    /// One embedded resource, as the package's internalization record lists it (tools/ccm-upgrade-internalized.json).
+    /// One embedded resource, as the package's ``EmbeddingRecord`` (at ``EmbeddingRecord/path``) lists it.
     public struct EmbeddedResource: Sendable, Hashable, Codable {
         /// The URL the original script downloaded.
         public var url: String
@@ -40,6 +41,16 @@ public struct BundleManifest: Sendable, Hashable, Codable {
         /// The embedded file's SHA-512 (hex) and size.
         public var sha512: String?
         public var size: Int64?
+
+        /// The manifest's entry for a resource of the package's internalization record.
+        public init(_ resource: EmbeddingRecord.Resource) {
+            url = resource.url
+            replacement = resource.replacement
+            checksum = resource.checksum
+            checksumType = resource.checksumType.rawValue
+            sha512 = resource.sha512
+            size = resource.size
+        }
     }
 
     public struct Package: Sendable, Hashable, Codable {

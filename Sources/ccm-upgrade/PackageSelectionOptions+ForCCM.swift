@@ -3,7 +3,7 @@ import Foundation
 import Repository
 import Versioning
 
-extension InternalizeCommand {
+extension PackageSelectionOptions {
     /// The packages CCM `version` needs, per the compatibility matrix: the three server packages at exactly
     /// that version and the client packages (newest in the matrix range) from the licensed source, without
     /// dependencies; the .NET prerequisites of its era from the community source (newest in the documented
