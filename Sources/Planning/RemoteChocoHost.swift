@@ -46,32 +46,32 @@ public struct RemoteChocoHost: ChocoHost {
         try await run(arguments, secrets: secrets, line: line).exitCode
     }
 
-    /// The remote command already runs in Windows PowerShell (RemoteScript's bootstrap): reaching the host is enough.
+    /// `powershell.exe` is found on the SSH user's PATH and starts (it runs `exit 0`): the restart step runs it
+    /// as a program there (`Get-Command`, like choco), so a host reached through another shell or with a trimmed
+    /// PATH is refused before step 1 instead of failing at the restart.
     public func checkPowerShell() async throws(HostFailure) {
-        try await checkReachable()
+        let probe = ["-NoProfile", "-NonInteractive", "-Command", "exit 0"]
+        let result = try await run(program: "powershell.exe", probe, secrets: []) { _ in }
+        guard result.exitCode == 0 else {
+            throw .failed("`powershell.exe \(probe.joined(separator: " "))` exited \(result.exitCode): \(result.output.split(whereSeparator: \.isNewline).suffix(3).joined(separator: " / "))")
+        }
     }
 
     /// The restart step's script, run by `powershell.exe` there (non-interactive, no profile); its exit code
     /// is the step's verification. A lost connection is `.connectionLost` (the run journals `unknown`).
     public func runPowerShell(_ script: AllowListedPowerShell, marker: String,
                               line: @escaping @Sendable (String) -> Void) async throws(HostFailure) -> Int32 {
-        let command: RemoteCommand
-        do { command = try RemoteCommand(program: "powershell.exe", arguments: script.arguments) } catch { throw .failed("\(error)") }
-        do {
-            return try await host.run(command) { output in line(output.text) }.exitCode
-        } catch {
-            if error.outcomeUnknown { throw .connectionLost(error.description) }
-            throw .unreachable(error.description)
-        }
+        try await run(program: "powershell.exe", script.arguments, secrets: [], line: line).exitCode
     }
 
     public func deleteFromLib(_ relativePaths: [String]) async throws(HostFailure) {
         throw .failed("the documented fix is applied by hand on a remote host: on \(location) delete \(relativePaths.joined(separator: ", ")) under Chocolatey's lib folder, then run again")
     }
 
-    private func run(_ arguments: [String], secrets: [String], line: @escaping @Sendable (String) -> Void) async throws(HostFailure) -> RemoteCommandResult {
+    private func run(program: String? = nil, _ arguments: [String], secrets: [String],
+                     line: @escaping @Sendable (String) -> Void) async throws(HostFailure) -> RemoteCommandResult {
         let command: RemoteCommand
-        do { command = try RemoteCommand(program: choco, arguments: arguments, secrets: secrets) } catch {
+        do { command = try RemoteCommand(program: program ?? choco, arguments: arguments, secrets: secrets) } catch {
             throw .failed("\(error)")
         }
         do {

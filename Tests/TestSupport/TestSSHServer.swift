@@ -12,6 +12,9 @@ public final class TestSSHServer: @unchecked Sendable {
     public var lib: String { directory + "/lib" }
     /// The choco stand-in's call log.
     public var chocoLog: String { directory + "/choco.log" }
+    /// Programs a test puts on this host's PATH (first on the remote-shell stand-in's `STANDIN_PATH`), such as a
+    /// `powershell.exe` stand-in written with `ExecutableScript.write`.
+    public var programs: String { directory + "/bin" }
     /// The remote-shell stand-in's state: its fault file, release file and session log.
     public var state: String { directory + "/state" }
     public private(set) var port: Int
@@ -26,7 +29,7 @@ public final class TestSSHServer: @unchecked Sendable {
     public init(name: String, in parent: String, authorizedKeys: [String], environment: [String: String] = [:]) throws {
         self.name = name
         directory = parent + "/" + name
-        for folder in [directory, directory + "/lib", directory + "/state"] {
+        for folder in [directory, directory + "/lib", directory + "/state", directory + "/bin"] {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
         let hostKey = directory + "/host_ed25519"
@@ -35,7 +38,7 @@ public final class TestSSHServer: @unchecked Sendable {
         try (authorizedKeys.joined(separator: "\n") + "\n").write(toFile: directory + "/authorized_keys", atomically: true, encoding: .utf8)
         port = 0
         var sessionEnvironment = [
-            "STANDIN_STATE": state, "STANDIN_PATH": ToolProcess.checkout + "/Tests/Fixtures/choco-standin:/usr/bin:/bin",
+            "STANDIN_STATE": state, "STANDIN_PATH": programs + ":" + ToolProcess.checkout + "/Tests/Fixtures/choco-standin:/usr/bin:/bin",
             "CHOCO_STANDIN_LOG": chocoLog, "CHOCO_STANDIN_LIB": lib,
         ]
         sessionEnvironment.merge(environment, uniquingKeysWith: { $1 })

@@ -11,7 +11,10 @@ form that ccm-upgrade's SSHSession sends (Sources/RemoteHosts/RemoteScript.swift
     break [PowerShell: Out-String]), splits it at four NULs into a script and a payload, and runs the script
     with the payload [remote-hosts.md 1.3, Ansible bootstrap_wrapper.ps1].
   - The script's shape is fixed: `$Secrets = $Payload.Split([char]0)`; an `$Arguments = @( ... )` block of
-    single-quoted literals ('' for a quote) and parenthesised concatenations with `$Secrets[n]`; a
+    single-quoted literals ('' for a quote) and parenthesised concatenations with `$Secrets[n]` (a literal may
+    span lines, as any single-quoted string may [PowerShell language spec 2.3.5.2: a single-quoted string
+    character is any character but a single quote]; its line breaks are CRLF, as `$input | Out-String` on
+    Windows rejoined the lines it read [PowerShell: Out-String]); a
     `Get-Command -Name '<program>'` line (not found on STANDIN_PATH: print the `not-found` marker, exit 9009);
     `[Console]::Out.WriteLine('<tag> started')`; the program run; `'<tag> exit ' + $Code`; `exit $Code`.
   - Arguments reach the program as Windows would pass them: each through the script's
@@ -65,6 +68,19 @@ def literal(text):
         value += c
         i += 1
     fail("unterminated string")
+
+
+def open_literal(text):
+    """Whether text ends inside a single-quoted string (the argument goes on on the next line)."""
+    inside, i = False, 0
+    while i < len(text):
+        if text[i] in SINGLE_QUOTES:
+            if inside and i + 1 < len(text) and text[i + 1] == text[i]:
+                i += 2
+                continue
+            inside = not inside
+        i += 1
+    return inside
 
 
 def expression(text, secrets):
@@ -188,13 +204,20 @@ def main():
     secrets = payload.split("\0")
     lines = script.replace("\r\n", "\n").split("\n")
 
-    arguments, program, tag, in_arguments = [], None, None, False
+    arguments, program, tag, in_arguments, pending = [], None, None, False, None
     for line in lines:
         stripped = line.strip()
-        if stripped == "$Arguments = @(":
+        if pending is not None:
+            pending += "\r\n" + line
+            if not open_literal(pending):
+                arguments.append(expression(pending.rstrip(), secrets))
+                pending = None
+        elif stripped == "$Arguments = @(":
             in_arguments = True
         elif in_arguments and stripped == ")":
             in_arguments = False
+        elif in_arguments and open_literal(stripped):
+            pending = line.lstrip()
         elif in_arguments:
             arguments.append(expression(stripped, secrets))
         elif stripped.startswith("$Program = Get-Command -Name "):
