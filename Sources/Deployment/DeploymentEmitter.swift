@@ -62,21 +62,12 @@ public enum DeploymentEmitter {
             } else {
                 script = StepScripts.basic(package: step.package, version: step.version)
             }
-            let names = targetGroups(for: step, options: options)
-            var ids: [Int] = []
-            if let directory = options.groupIDs {
-                for name in names { ids.append(try directory.require(name)) }
-            } else if !names.isEmpty {
-                unresolved = true
-            }
-            let order = steps.count + 1
-            if names.isEmpty { ungrouped.append(order) }
-            steps.append(DeploymentStepDocument(
-                name: "Upgrade \(step.package) to \(step.version.normalized) (\(step.place))", isPrivileged: privileged, planOrder: order,
-                script: script, validExitCodes: options.validExitCodes.map(String.init).joined(separator: ", "),
-                executionTimeoutInSeconds: options.executionTimeoutInSeconds, failOnError: options.failOnError,
-                requireSuccessOnAllComputers: isServer ? options.serverRequireSuccess : options.agentRequireSuccess,
-                machineContactTimeoutInMinutes: options.machineContactTimeoutInMinutes, deploymentStepGroupIds: ids, targetGroupNames: names))
+            let document = try stepDocument(
+                name: "Upgrade \(step.package) to \(step.version.normalized) (\(step.place))", privileged: privileged, script: script,
+                order: steps.count + 1, groups: targetGroups(for: step, options: options), onServer: isServer, options: options)
+            if document.targetGroupNames.isEmpty { ungrouped.append(document.planOrder) }
+            if options.groupIDs == nil, !document.targetGroupNames.isEmpty { unresolved = true }
+            steps.append(document)
         }
         if !ignoredAgentParameters.isEmpty {
             warnings.append("agent steps do not pass \(ignoredAgentParameters.sorted().joined(separator: ", ")): the agent package cannot change its service account while the agent runs its own upgrade (docs: agent/upgrade), so no sensitive variable is needed for them; to change the account, follow the docs' scheduled uninstall and reinstall")
@@ -133,6 +124,23 @@ public enum DeploymentEmitter {
             return "--group \(target.groupName)=\(typed) selects no step of this deployment"
                 + (suggestion.map { "; did you mean '\($0)'?" } ?? "; the plan has \(known.joined(separator: ", "))")
         }
+    }
+
+    /// One deployment step as both emitters (upgrade and licence plans) write it: the options' exit codes,
+    /// timeouts and success rule, and the target groups' ids from `--groups-file` when given (left empty
+    /// otherwise, for CCM or `deployment push` to fill in).
+    static func stepDocument(name: String, privileged: Bool, script: String, order: Int, groups: [String], onServer: Bool,
+                             options: DeploymentOptions) throws(DeploymentError) -> DeploymentStepDocument {
+        var ids: [Int] = []
+        if let directory = options.groupIDs {
+            for group in groups { ids.append(try directory.require(group)) }
+        }
+        return DeploymentStepDocument(
+            name: name, isPrivileged: privileged, planOrder: order, script: script,
+            validExitCodes: options.validExitCodes.map(String.init).joined(separator: ", "),
+            executionTimeoutInSeconds: options.executionTimeoutInSeconds, failOnError: options.failOnError,
+            requireSuccessOnAllComputers: onServer ? options.serverRequireSuccess : options.agentRequireSuccess,
+            machineContactTimeoutInMinutes: options.machineContactTimeoutInMinutes, deploymentStepGroupIds: ids, targetGroupNames: groups)
     }
 
     /// The CCM group names a step targets: every `--group` whose selector matches; without one, a

@@ -57,20 +57,12 @@ public enum LicenseDeployment {
             }
             var names = DeploymentEmitter.targetGroups(for: step, options: options)
             if names.isEmpty, let group = step.group { names.append(group) }
-            var ids: [Int] = []
-            if let directory = options.groupIDs {
-                for name in names { ids.append(try directory.require(name)) }
-            } else if !names.isEmpty {
-                unresolved = true
-            }
-            let order = steps.count + 1
-            if names.isEmpty { ungrouped.append(order) }
-            steps.append(DeploymentStepDocument(
-                name: name, isPrivileged: privileged, planOrder: order, script: script,
-                validExitCodes: options.validExitCodes.map(String.init).joined(separator: ", "),
-                executionTimeoutInSeconds: options.executionTimeoutInSeconds, failOnError: options.failOnError,
-                requireSuccessOnAllComputers: step.host != nil ? options.serverRequireSuccess : options.agentRequireSuccess,
-                machineContactTimeoutInMinutes: options.machineContactTimeoutInMinutes, deploymentStepGroupIds: ids, targetGroupNames: names))
+            let document = try DeploymentEmitter.stepDocument(
+                name: name, privileged: privileged, script: script, order: steps.count + 1, groups: names, onServer: step.host != nil,
+                options: options)
+            if document.targetGroupNames.isEmpty { ungrouped.append(document.planOrder) }
+            if options.groupIDs == nil, !document.targetGroupNames.isEmpty { unresolved = true }
+            steps.append(document)
         }
         if !ungrouped.isEmpty {
             warnings.append("NO TARGET GROUPS for step(s) \(ungrouped.map(String.init).joined(separator: ", ")): steps for a CCM host need --group CCMGROUP=host:NAME (e.g. --group 'CCM Servers=host:ccm01')")
