@@ -288,18 +288,7 @@ public struct Internalizer: Sendable {
         }
         let (file, hash) = try await obtain(planned, from: feed, previous: previous, item: &item)
         item.sha512 = hash.base64
-        log("\(identity): pushing to \(target.name)")
-        // The target did not have the package when checked just above: a refused push that finds the same
-        // bytes there is an earlier try of this push whose answer was lost, and counts as pushed.
-        let report = try await target.push(fileAt: file, timeout: pushTimeout, absentBefore: true)
-        switch report.outcome {
-        case .pushed, .alreadyPresent:
-            item.status = .pushed
-            try await journal?.record(identity, source: planned.source, state: .pushed, sha512: item.sha512, file: file)
-        case let .differentContent(feedHash):
-            item.status = .differentContent
-            item.detail = "the target has different bytes (SHA-512 \(feedHash)); nothing was overwritten"
-        }
+        try await pushAbsent(planned, file: file, item: &item)
     }
 
     /// ``transferOnce(_:from:previous:item:)`` when internalizing: the package is downloaded and internalized
@@ -330,6 +319,13 @@ public struct Internalizer: Sendable {
             }
             return
         }
+        try await pushAbsent(planned, file: file, item: &item)
+    }
+
+    /// Pushes a package the target did not have when just checked, and journals it. A refused push that finds
+    /// the same bytes there is an earlier try of this push whose answer was lost, and counts as pushed.
+    private func pushAbsent(_ planned: Planned, file: String, item: inout InternalizeItem) async throws(FeedError) {
+        let identity = planned.package.identity
         log("\(identity): pushing to \(target.name)")
         let report = try await target.push(fileAt: file, timeout: pushTimeout, absentBefore: true)
         switch report.outcome {
