@@ -59,10 +59,9 @@ struct EmbedOptions: ParsableArguments {
     /// The embedding settings for a run, or nil with `--copy`.
     func settings(http: HTTPClient, workDirectory: String, licensedSources: Set<String>) throws -> EmbedSettings? {
         guard !copy else { return nil }
-        let fetcher = ResourceFetcher(http: http, cacheDirectory: workDirectory + "/resources", allowMissingChecksums: allowMissingChecksums,
-                                      log: FeedOptions.log)
-        var placement = ResourcePlacement.embedded
-        var location: ResourceLocation?
+        var settings = Self.defaults(http: http, workDirectory: workDirectory, licensedSources: licensedSources,
+                                     allowMissingChecksums: allowMissingChecksums, allURLs: allUrls)
+        settings.copyUnresolved = Set(copyUnresolved)
         if let resourcesLocation {
             let lower = resourcesLocation.lowercased()
             if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
@@ -74,30 +73,28 @@ struct EmbedOptions: ParsableArguments {
                     }
                     credentials = Credentials(username: user, password: Secret(password))
                 }
-                location = .web(url: resourcesLocation, credentials: credentials)
+                settings.location = .web(url: resourcesLocation, credentials: credentials)
             } else {
                 var isDirectory: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: resourcesLocation, isDirectory: &isDirectory), isDirectory.boolValue else {
                     throw CommandFailure.badInput("--resources-location: \(resourcesLocation) is not a folder (mount the share first) nor an http(s) URL")
                 }
-                location = .folder(path: resourcesLocation)
+                settings.location = .folder(path: resourcesLocation)
             }
-            placement = .location(base: resourcesScriptLocation ?? resourcesLocation)
+            settings.placement = .location(base: resourcesScriptLocation ?? resourcesLocation)
         }
-        var settings = EmbedSettings(fetcher: fetcher, finder: Self.finder(allURLs: allUrls), placement: placement, location: location,
-                                     neverModified: CCMCatalogue.standard.neverModifiedIDs, licensedSources: licensedSources,
-                                     copyUnresolved: Set(copyUnresolved), outputDirectory: workDirectory + "/internalized")
-        settings.resourceProgress = Self.progress
         return settings
     }
 
-    /// What `internalize` does with no embedding flag — installers embedded, checksums required — for the
-    /// plan's internalize step, which `run` executes: the prerequisites it brings in must install offline too.
-    static func defaults(http: HTTPClient, workDirectory: String, licensedSources: Set<String>) -> EmbedSettings {
-        let fetcher = ResourceFetcher(http: http, cacheDirectory: workDirectory + "/resources", allowMissingChecksums: false,
+    /// What `internalize` does with no embedding flag — installers embedded, checksums required — and the base
+    /// the flags change. `run` uses it for the plan's internalize step: the prerequisites it brings in must
+    /// install offline too.
+    static func defaults(http: HTTPClient, workDirectory: String, licensedSources: Set<String>, allowMissingChecksums: Bool = false,
+                         allURLs: Bool = false) -> EmbedSettings {
+        let fetcher = ResourceFetcher(http: http, cacheDirectory: workDirectory + "/resources", allowMissingChecksums: allowMissingChecksums,
                                       log: FeedOptions.log)
-        var settings = EmbedSettings(fetcher: fetcher, finder: finder(allURLs: false), neverModified: CCMCatalogue.standard.neverModifiedIDs,
-                                     licensedSources: licensedSources, copyUnresolved: [], outputDirectory: workDirectory + "/internalized")
+        var settings = EmbedSettings(fetcher: fetcher, finder: finder(allURLs: allURLs), neverModified: CCMCatalogue.standard.neverModifiedIDs,
+                                     licensedSources: licensedSources, outputDirectory: workDirectory + "/internalized")
         settings.resourceProgress = progress
         return settings
     }
