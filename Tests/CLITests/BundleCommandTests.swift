@@ -6,25 +6,11 @@ import Testing
 /// again against the internal feed; and a damaged bundle refused with the file named and nothing pushed.
 @Suite("bundle command")
 struct BundleCommandTests {
-    /// Packs the example CCM packages into `folder`.
-    static func packExamples(into folder: String) throws {
-        for version in ["0.16.0", "0.17.0"] {
-            for id in ["chocolatey-management-database", "chocolatey-management-service", "chocolatey-management-web"] {
-                _ = try Tool.run(["pack", "examples/packages/\(id)/\(version)/\(id).nuspec", "--output-directory", folder])
-            }
-        }
-        for path in ["chocolatey/2.7.0/chocolatey", "chocolatey.extension/8.0.0/chocolatey.extension", "chocolatey-agent/4.0.0/chocolatey-agent",
-                     "dotnet-10.0-runtime/10.0.9/dotnet-10.0-runtime", "dotnet-10.0-aspnetruntime/10.0.9/dotnet-10.0-aspnetruntime",
-                     "dotnet-aspnetcoremodule-v2/20.0.26140/dotnet-aspnetcoremodule-v2"] {
-            _ = try Tool.run(["pack", "examples/packages/\(path).nuspec", "--output-directory", folder])
-        }
-    }
-
     @Test func airGapWorkflowEndToEnd() throws {
         let folder = NSTemporaryDirectory() + "ccm-bundle-cli-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createDirectory(atPath: folder + "/internal", withIntermediateDirectories: true)
-        try Self.packExamples(into: folder + "/upstream")
+        try Tool.packExampleFeed(into: folder + "/upstream")
         let config = folder + "/feeds.json"
         try Data("{\"sources\": {\"community\": {\"url\": \"\(folder)/upstream\"}, \"licensed\": {\"url\": \"\(folder)/upstream\"}}}".utf8)
             .write(to: URL(fileURLWithPath: config))
@@ -68,7 +54,7 @@ struct BundleCommandTests {
         let folder = NSTemporaryDirectory() + "ccm-bundle-cli-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createDirectory(atPath: folder + "/internal", withIntermediateDirectories: true)
-        try Self.packExamples(into: folder + "/upstream")
+        try Tool.packExampleFeed(into: folder + "/upstream")
         let bundle = folder + "/b.tar"
         let created = try Tool.run(["bundle", "create", "chocolatey@2.7.0", "chocolatey-agent@4.0.0", "--ignore-dependencies",
                                     "--source", folder + "/upstream", "-o", bundle, "--work-directory", folder + "/work", "--copy"])

@@ -10,6 +10,21 @@ enum Tool {
     static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> ToolProcess.Result {
         try ToolProcess.run(arguments, environment: environment, stdin: stdin)
     }
+
+    /// Packs the example stand-in packages into `folder`: the CCM server packages at 0.16.0 and 0.17.0, the
+    /// client packages and the .NET prerequisites of 0.17.0 — the feed of the example estate's upgrade.
+    static func packExampleFeed(into folder: String) throws {
+        for version in ["0.16.0", "0.17.0"] {
+            for id in ["chocolatey-management-database", "chocolatey-management-service", "chocolatey-management-web"] {
+                _ = try run(["pack", "examples/packages/\(id)/\(version)/\(id).nuspec", "--output-directory", folder])
+            }
+        }
+        for path in ["chocolatey/2.7.0/chocolatey", "chocolatey.extension/8.0.0/chocolatey.extension", "chocolatey-agent/4.0.0/chocolatey-agent",
+                     "dotnet-10.0-runtime/10.0.9/dotnet-10.0-runtime", "dotnet-10.0-aspnetruntime/10.0.9/dotnet-10.0-aspnetruntime",
+                     "dotnet-aspnetcoremodule-v2/20.0.26140/dotnet-aspnetcoremodule-v2"] {
+            _ = try run(["pack", "examples/packages/\(path).nuspec", "--output-directory", folder])
+        }
+    }
 }
 
 @Suite("ccm-upgrade command line")
@@ -63,16 +78,7 @@ struct CLITests {
     @Test func planAndDryRunTheExampleEstate() throws {
         let folder = NSTemporaryDirectory() + "ccm-cli-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        for version in ["0.16.0", "0.17.0"] {
-            for id in ["chocolatey-management-database", "chocolatey-management-service", "chocolatey-management-web"] {
-                _ = try Tool.run(["pack", "examples/packages/\(id)/\(version)/\(id).nuspec", "--output-directory", folder + "/feed"])
-            }
-        }
-        for path in ["chocolatey/2.7.0/chocolatey", "chocolatey.extension/8.0.0/chocolatey.extension", "chocolatey-agent/4.0.0/chocolatey-agent",
-                     "dotnet-10.0-runtime/10.0.9/dotnet-10.0-runtime", "dotnet-10.0-aspnetruntime/10.0.9/dotnet-10.0-aspnetruntime",
-                     "dotnet-aspnetcoremodule-v2/20.0.26140/dotnet-aspnetcoremodule-v2"] {
-            _ = try Tool.run(["pack", "examples/packages/\(path).nuspec", "--output-directory", folder + "/feed"])
-        }
+        try Tool.packExampleFeed(into: folder + "/feed")
         let plan = try Tool.run(["plan", "--to", "latest", "--inventory", "examples/estate/inventory.yaml", "--source", folder + "/feed",
                                  "--output", folder + "/plan.json"])
         #expect(plan.status == 0, "\(plan.stderr)")

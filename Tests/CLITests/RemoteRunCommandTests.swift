@@ -38,16 +38,7 @@ struct RemoteRunCommandTests {
                   chocolatey: 2.7.0
             """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
         try "service: { username: svc, password: 'env:CCM_SERVICE_PASSWORD' }\n".write(toFile: folder + "/params.yaml", atomically: true, encoding: .utf8)
-        for id in ["chocolatey-management-database", "chocolatey-management-service", "chocolatey-management-web"] {
-            for version in ["0.16.0", "0.17.0"] {
-                _ = try Tool.run(["pack", "examples/packages/\(id)/\(version)/\(id).nuspec", "--output-directory", folder + "/feed"])
-            }
-        }
-        for path in ["chocolatey/2.7.0/chocolatey", "chocolatey.extension/8.0.0/chocolatey.extension", "chocolatey-agent/4.0.0/chocolatey-agent",
-                     "dotnet-10.0-runtime/10.0.9/dotnet-10.0-runtime", "dotnet-10.0-aspnetruntime/10.0.9/dotnet-10.0-aspnetruntime",
-                     "dotnet-aspnetcoremodule-v2/20.0.26140/dotnet-aspnetcoremodule-v2"] {
-            _ = try Tool.run(["pack", "examples/packages/\(path).nuspec", "--output-directory", folder + "/feed"])
-        }
+        try Tool.packExampleFeed(into: folder + "/feed")
         let plan = try Tool.run(["plan", "--to", "0.17.0", "--inventory", folder + "/inventory.yaml", "--source", folder + "/feed",
                                  "--output", folder + "/plan.json"])
         #expect(plan.status == 0, "\(plan.stderr)")

@@ -8,16 +8,7 @@ import TestSupport
 struct RunInterruptionTests {
     /// A plan for the example estate (one host, ccm01) over a folder feed of the example packages.
     static func makePlan(in folder: String) throws {
-        for version in ["0.16.0", "0.17.0"] {
-            for id in ["chocolatey-management-database", "chocolatey-management-service", "chocolatey-management-web"] {
-                _ = try Tool.run(["pack", "examples/packages/\(id)/\(version)/\(id).nuspec", "--output-directory", folder + "/feed"])
-            }
-        }
-        for path in ["chocolatey/2.7.0/chocolatey", "chocolatey.extension/8.0.0/chocolatey.extension", "chocolatey-agent/4.0.0/chocolatey-agent",
-                     "dotnet-10.0-runtime/10.0.9/dotnet-10.0-runtime", "dotnet-10.0-aspnetruntime/10.0.9/dotnet-10.0-aspnetruntime",
-                     "dotnet-aspnetcoremodule-v2/20.0.26140/dotnet-aspnetcoremodule-v2"] {
-            _ = try Tool.run(["pack", "examples/packages/\(path).nuspec", "--output-directory", folder + "/feed"])
-        }
+        try Tool.packExampleFeed(into: folder + "/feed")
         let plan = try Tool.run(["plan", "--to", "latest", "--inventory", "examples/estate/inventory.yaml", "--source", folder + "/feed",
                                  "--output", folder + "/plan.json"])
         #expect(plan.status == 0, "\(plan.stderr)")

@@ -25,16 +25,7 @@ struct SecretTraceTests {
         let folder = NSTemporaryDirectory() + "ccm-secrets-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createDirectory(atPath: folder + "/out", withIntermediateDirectories: true)
-        for id in ["chocolatey-management-database", "chocolatey-management-service", "chocolatey-management-web"] {
-            for version in ["0.16.0", "0.17.0"] {
-                _ = try Tool.run(["pack", "examples/packages/\(id)/\(version)/\(id).nuspec", "--output-directory", folder + "/feed"])
-            }
-        }
-        for path in ["chocolatey/2.7.0/chocolatey", "chocolatey.extension/8.0.0/chocolatey.extension", "chocolatey-agent/4.0.0/chocolatey-agent",
-                     "dotnet-10.0-runtime/10.0.9/dotnet-10.0-runtime", "dotnet-10.0-aspnetruntime/10.0.9/dotnet-10.0-aspnetruntime",
-                     "dotnet-aspnetcoremodule-v2/20.0.26140/dotnet-aspnetcoremodule-v2"] {
-            _ = try Tool.run(["pack", "examples/packages/\(path).nuspec", "--output-directory", folder + "/feed"])
-        }
+        try Tool.packExampleFeed(into: folder + "/feed")
         // The connection string comes from a file: reference (it used to land on choco's plain command line).
         try "Server=sql01;Database=ChocolateyManagement;User ID=ccm;Password=\(Self.databasePassword)\n"
             .write(toFile: folder + "/connection", atomically: true, encoding: .utf8)
