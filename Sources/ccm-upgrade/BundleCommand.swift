@@ -186,9 +186,7 @@ struct BundlePushCommand: AsyncParsableCommand {
                      format: OutputFormat) async throws {
         guard FileManager.default.fileExists(atPath: bundle) else { throw CommandFailure.badInput("\(bundle): no such file") }
         let settings = try feedOptions.settings()
-        var target = try feedOptions.source(to, in: settings)
-        try apiKey.apply(to: &target)
-        try feedOptions.prepareTarget(target)
+        let target = try feedOptions.pushTarget(to, in: settings, apiKey: apiKey)
         let importer = BundleImporter(target: target.makeFeed(http: settings.httpClient(logger: .tool)), workDirectory: workDirectory,
                                       pushTimeout: settings.pushTimeout, log: FeedOptions.log)
         let (_, summary) = try await importer.run(bundle)

@@ -94,8 +94,19 @@ struct FeedOptions: ParsableArguments {
         }
     }
 
-    /// A folder push target is created when missing (as `nuget push` does); other kinds are left alone.
-    func prepareTarget(_ source: FeedSource) throws {
+    /// The feed a command pushes to: `name` from the config (or a URL or folder), checked by `vet` (e.g. a
+    /// licence package refused for a public repository) before its API key is applied, and a folder target
+    /// created when missing (as `nuget push` does).
+    func pushTarget(_ name: String, in settings: FeedSettings, apiKey: APIKeyOptions,
+                    vet: (FeedSource) throws -> Void = { _ in }) throws -> FeedSource {
+        var target = try source(name, in: settings)
+        try vet(target)
+        try apiKey.apply(to: &target)
+        try prepareTarget(target)
+        return target
+    }
+
+    private func prepareTarget(_ source: FeedSource) throws {
         guard source.kind == .folder else { return }
         do {
             try FileManager.default.createDirectory(atPath: FolderFeed(path: source.location).path, withIntermediateDirectories: true)

@@ -52,9 +52,7 @@ struct InternalizeCommand: AsyncParsableCommand {
             return try await BundlePushCommand.push(selection.from, to: to, apiKey: apiKey, feedOptions: feedOptions, workDirectory: workDirectory, format: format)
         }
         let settings = try feedOptions.settings()
-        var target = try feedOptions.source(to, in: settings)
-        try apiKey.apply(to: &target)
-        try feedOptions.prepareTarget(target)
+        let target = try feedOptions.pushTarget(to, in: settings, apiKey: apiKey)
         let requests = try selection.requests()
         let licensedSources = selection.licensedSources(of: requests, in: settings, feedOptions: feedOptions)
         try embedOptions.checkNothingLicensedIsNamed(requests, explicitIds: selection.explicitIds(requests), licensedSources: licensedSources)

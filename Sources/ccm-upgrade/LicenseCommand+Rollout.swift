@@ -46,10 +46,9 @@ extension LicenseCommand {
             let licence = try license.loadUsable()
             let version = try license.version(for: licence)
             let settings = try feedOptions.settings()
-            var target = try feedOptions.source(source, in: settings)
-            if let problem = LicensePackage.publicRepositoryProblem(target.location) { throw CommandFailure.badInput("--source: \(problem)") }
-            try apiKey.apply(to: &target)
-            try feedOptions.prepareTarget(target)
+            let target = try feedOptions.pushTarget(source, in: settings, apiKey: apiKey) { target in
+                if let problem = LicensePackage.publicRepositoryProblem(target.location) { throw CommandFailure.badInput("--source: \(problem)") }
+            }
             let folder = NSTemporaryDirectory() + "ccm-upgrade-license-" + UUID().uuidString
             defer { try? FileManager.default.removeItem(atPath: folder) }
             let built = try LicensePackage.build(licence, version: version, outputDirectory: folder)

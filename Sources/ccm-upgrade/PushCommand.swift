@@ -46,9 +46,7 @@ struct PushCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try feedOptions.settings()
-        var target = try feedOptions.source(source, in: settings)
-        try apiKey.apply(to: &target)
-        try feedOptions.prepareTarget(target)
+        let target = try feedOptions.pushTarget(source, in: settings, apiKey: apiKey)
         for file in files where !FileManager.default.fileExists(atPath: file) {
             throw CommandFailure.badInput("\(file): no such file")
         }
