@@ -121,6 +121,12 @@ public struct HTTPRequest: Sendable {
     /// For `.file` destinations: the most bytes the whole file may have (a resumed prefix included). A larger
     /// `Content-Length` fails before any byte is written, an endless body as soon as it passes the limit.
     public var maxFileBytes: Int64?
+    /// For `.file` destinations: run on a thread of its own over the body as it arrives (the same bytes that
+    /// are hashed and written), for work that would otherwise read the finished file again (a package vetted
+    /// while it downloads). Called only for bodies of declared size of at least 4 MiB that go through the
+    /// download pipeline, at most once per attempt; a consumer that is not called must do its work on the
+    /// finished file. Its conclusions count only when the request succeeds.
+    public var bodyConsumer: (@Sendable (BodyStream) -> Void)?
 
     public init(
         method: HTTPMethod = .get, url: String, headers: [(name: String, value: String)] = [], body: Body = .none,

@@ -31,10 +31,10 @@ final class TransferContext {
     private var fileStarted = false
     /// Hashes small bodies inline; made at the first body byte, when the size is known.
     private var hasher: Digester?
-    /// Set for large bodies, which are hashed on their own thread (see ``BackgroundHasher``).
-    private var backgroundHasher: BackgroundHasher?
-    /// Bodies at least this large are hashed in the background; for small ones a thread costs more than it saves.
-    static let backgroundHashingThreshold: Int64 = 4 << 20
+    /// Set for large bodies, which are hashed, written and consumed on threads of their own (see ``DownloadPipeline``).
+    private var pipeline: DownloadPipeline?
+    /// Bodies at least this large go through the pipeline; for small ones its threads cost more than they save.
+    static let pipelineThreshold: Int64 = 4 << 20
     private(set) var fileSize: Int64 = 0
     let resumeOffset: Int64
 
@@ -96,7 +96,7 @@ final class TransferContext {
     }
 
     deinit {
-        backgroundHasher?.cancel()
+        pipeline?.cancel()
         if descriptor >= 0 { close(descriptor) }
         if uploadDescriptor >= 0 { close(uploadDescriptor) }
     }
@@ -155,8 +155,12 @@ final class TransferContext {
             do throws(HTTPError) {
                 if !fileStarted { try startFile(path: path) }
                 if let limit = request.maxFileBytes, fileSize + Int64(bytes.count) > limit { throw fileTooLarge(limit) }
-                try writeAll(bytes, path: path)
-                hash(bytes)
+                if let pipeline {
+                    try pipeline.update(bytes)
+                } else {
+                    try writeAll(bytes, path: path)
+                    hasher?.update(bytes)
+                }
                 fileSize += Int64(bytes.count)
                 return true
             } catch {
@@ -171,28 +175,33 @@ final class TransferContext {
         fileStarted = true
         let expected = (status == 206 ? resumeOffset : 0) + (Int64(headers["content-length"] ?? "") ?? 0)
         if let limit = request.maxFileBytes, expected > limit { throw fileTooLarge(limit) }
-        if expected >= Self.backgroundHashingThreshold {
-            backgroundHasher = BackgroundHasher()
-        } else {
-            // No Content-Length (a chunked body) is no promise of a small one: nil lets libcrypto take it.
-            hasher = Digester(.sha512, expectedSize: headers["content-length"] == nil ? nil : expected)
-        }
-        if status == 206, resumeOffset > 0 {
+        let resuming = status == 206 && resumeOffset > 0
+        if resuming {
             let range = headers["content-range"] ?? ""
             guard range.hasPrefix("bytes \(resumeOffset)-") else {
                 throw .invalidResponse(url: request.url, field: "Content-Range",
                                        expected: "bytes \(resumeOffset)-… for a resumed download, got '\(range)'")
             }
+        } else {
+            guard ftruncate(descriptor, 0) == 0, lseek(descriptor, 0, SEEK_SET) >= 0 else {
+                throw .fileError(path: path, reason: "cannot truncate: \(Self.errnoText())")
+            }
+        }
+        if expected >= Self.pipelineThreshold, headers["content-length"] != nil {
+            pipeline = DownloadPipeline(descriptor: descriptor, path: path, writeFrom: resuming ? resumeOffset : 0,
+                                        expectedSize: expected, consumer: request.bodyConsumer)
+        } else {
+            // No Content-Length (a chunked body) is no promise of a small one: nil lets libcrypto take it.
+            hasher = Digester(.sha512, expectedSize: headers["content-length"] == nil ? nil : expected)
+        }
+        fileSize = 0
+        if resuming {
+            // The part already on disk is hashed (and shown to the consumer) again, not rewritten.
             try hashPrefix(path: path, length: resumeOffset)
             fileSize = resumeOffset
             guard lseek(descriptor, off_t(resumeOffset), SEEK_SET) >= 0 else {
                 throw .fileError(path: path, reason: "cannot seek: \(Self.errnoText())")
             }
-        } else {
-            guard ftruncate(descriptor, 0) == 0, lseek(descriptor, 0, SEEK_SET) >= 0 else {
-                throw .fileError(path: path, reason: "cannot truncate: \(Self.errnoText())")
-            }
-            fileSize = 0
         }
     }
 
@@ -201,24 +210,25 @@ final class TransferContext {
     }
 
     private func hashPrefix(path: String, length: Int64) throws(HTTPError) {
-        do throws(FileIOError) {
-            let reader = try FileIO.openForReading(path)
-            defer { close(reader) }
-            var hashed: Int64 = 0
-            let chunks = ChunkedReader(descriptor: reader, path: path, limit: length)
-            while let chunk = try chunks.next() {
-                hash(chunk)
-                hashed += Int64(chunk.count)
-            }
-            guard hashed == length else { throw FileIOError(path: path, reason: "it is shorter than the \(length) bytes expected") }
-        } catch {
-            throw .fileError(path: path, reason: "cannot reread the partial file to resume: \(error.reason)")
+        func rereadFailed(_ reason: String) -> HTTPError { .fileError(path: path, reason: "cannot reread the partial file to resume: \(reason)") }
+        let reader: Int32
+        do { reader = try FileIO.openForReading(path) } catch { throw rereadFailed(error.reason) }
+        defer { close(reader) }
+        var hashed: Int64 = 0
+        let chunks = ChunkedReader(descriptor: reader, path: path, limit: length)
+        while true {
+            let chunk: UnsafeRawBufferPointer?
+            do { chunk = try chunks.next() } catch { throw rereadFailed(error.reason) }
+            guard let chunk else { break }
+            try hash(chunk)
+            hashed += Int64(chunk.count)
         }
+        guard hashed == length else { throw rereadFailed("it is shorter than the \(length) bytes expected") }
     }
 
-    /// Adds file bytes to the hash, on the background thread for large bodies.
-    private func hash(_ bytes: UnsafeRawBufferPointer) {
-        if let backgroundHasher { backgroundHasher.update(bytes) } else { hasher?.update(bytes) }
+    /// Adds bytes already on disk to the hash (and, through the pipeline, to the consumer; not rewritten).
+    private func hash(_ bytes: UnsafeRawBufferPointer) throws(HTTPError) {
+        if let pipeline { try pipeline.update(bytes) } else { hasher?.update(bytes) }
     }
 
     private func writeAll(_ bytes: UnsafeRawBufferPointer, path: String) throws(HTTPError) {
@@ -229,12 +239,12 @@ final class TransferContext {
     func finishFile() throws(HTTPError) -> (size: Int64, sha512: [UInt8])? {
         guard case let .file(path, _) = request.destination, isSuccessStatus else { return nil }
         if !fileStarted { try startFile(path: path) }
+        if let pipeline {
+            self.pipeline = nil
+            return (fileSize, try pipeline.finish())
+        }
         guard fsync(descriptor) == 0 else { throw .fileError(path: path, reason: "fsync failed: \(Self.errnoText())") }
         do throws(HashingError) {
-            if let backgroundHasher {
-                self.backgroundHasher = nil
-                return (fileSize, try backgroundHasher.finalize().bytes)
-            }
             let hasher = self.hasher ?? Digester(.sha512, expectedSize: 0)
             self.hasher = nil
             return (fileSize, try hasher.finalize().bytes)

@@ -78,6 +78,29 @@ final class ArchiveReader {
         memory?.deallocate()
     }
 
+    /// Reads a zip front to back from `source` (libarchive's streamable zip reader: local headers in
+    /// order, every CRC-32 checked as data is read, ending at the central directory). `path` names the
+    /// archive in errors. Used to vet a package while it downloads; see ``PackageVetter/vetStream``.
+    init(streaming source: ArchiveByteSource, path: String) throws(NupkgError) {
+        self.path = path
+        guard let handle = archive_read_new() else {
+            throw .archiveError(path: path, message: "libarchive could not allocate a reader")
+        }
+        self.handle = handle
+        streamSource = source
+        try check(archive_read_support_format_zip_streamable(handle))
+        let opened = archive_read_open(handle, Unmanaged.passUnretained(source).toOpaque(), nil, archiveSourceRead, nil)
+        guard opened == ARCHIVE_OK else { throw .notAZip(path: path, message: lastError) }
+    }
+
+    /// Kept alive for the streaming reader: libarchive holds it unretained.
+    private var streamSource: ArchiveByteSource?
+
+    /// The offset of the current entry's header from the start of the archive (exact for the streaming
+    /// reader, which reads headers where they are).
+    var headerPosition: Int64 { Int64(archive_read_header_position(handle)) }
+
+
     private var lastError: String {
         archive_error_string(handle).map { String(cString: $0) } ?? "unknown libarchive error"
     }
@@ -158,4 +181,24 @@ final class ArchiveReader {
         }
         return []
     }
+}
+
+/// The bytes of an archive read front to back, pulled by libarchive as it needs them. `next` returns the next
+/// piece (valid until the following call) or nil at the end.
+final class ArchiveByteSource {
+    let next: () -> UnsafeRawBufferPointer?
+    init(next: @escaping () -> UnsafeRawBufferPointer?) { self.next = next }
+}
+
+/// libarchive's read callback over an unretained ``ArchiveByteSource``: 0 bytes means the end.
+private let archiveSourceRead: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<UnsafeRawPointer?>?) -> Int = {
+    _, client, buffer in
+    guard let client, let buffer else { return 0 }
+    let source = Unmanaged<ArchiveByteSource>.fromOpaque(client).takeUnretainedValue()
+    guard let piece = source.next(), !piece.isEmpty else {
+        buffer.pointee = nil
+        return 0
+    }
+    buffer.pointee = piece.baseAddress
+    return piece.count
 }

@@ -22,12 +22,31 @@ public enum PackageVetter {
                            limits: ExtractionLimits = .default) throws(NupkgError) -> VettedPackage {
         let reader = try ArchiveReader(path: path)
         var policy = EntryPolicy(package: path, archiveSize: EntryPolicy.fileSize(path), limits: limits)
+        let nuspec = try vetEntries(reader, policy: &policy) { _, _ in }
+        try check(nuspec, path: path, expected: expected)
+        return VettedPackage(nuspec: nuspec, entryCount: policy.entries, contentBytes: policy.totalBytes)
+    }
+
+    /// Reads every entry of `reader` under `policy` (each entry's data read, so libarchive checks its CRC-32;
+    /// real sizes against declared ones), tells `seen` each entry with the bytes its data held (nil for data
+    /// skipped: folders and names that name no file), and returns the root nuspec.
+    static func vetEntries(_ reader: ArchiveReader, policy: inout EntryPolicy,
+                           seen: (RawArchiveEntry, Int64?) -> Void) throws(NupkgError) -> Nuspec {
+        let path = reader.path
         var manifests: [String] = []
         var manifestBytes: [UInt8]?
         while let raw = try reader.nextEntry() {
-            guard let relative = try policy.admit(raw) else { try reader.skipData(); continue }
+            guard let relative = try policy.admit(raw) else {
+                try reader.skipData()
+                seen(raw, nil)
+                continue
+            }
             _ = try policy.newParents(of: relative)
-            guard raw.kind == .file else { try reader.skipData(); continue }
+            guard raw.kind == .file else {
+                try reader.skipData()
+                seen(raw, nil)
+                continue
+            }
             let isManifest = NupkgLayout.isRootManifest(relative)
             if isManifest { manifests.append(relative) }
             let keep = isManifest && manifestBytes == nil
@@ -45,19 +64,22 @@ public enum PackageVetter {
             }
             try policy.checkSize(of: raw, actual: size)
             if keep { manifestBytes = kept }
+            seen(raw, size)
         }
         guard let manifestBytes, let manifestName = manifests.first else { throw .noManifest(path: path) }
         guard manifests.count == 1 else { throw .multipleManifests(path: path, names: manifests) }
-        let nuspec = try NuspecReader.read(manifestBytes, source: "\(path)!\(manifestName)")
-        if let expected {
-            guard nuspec.id.lowercased() == expected.id.lowercased() else {
-                throw .invalidManifest(path: path, field: "id", problem: "expected '\(expected.id)' (what was requested), found '\(nuspec.id)'")
-            }
-            guard nuspec.version == expected.version else {
-                throw .invalidManifest(path: path, field: "version",
-                                       problem: "expected \(expected.version.normalized) (what was requested), found \(nuspec.version.normalized)")
-            }
+        return try NuspecReader.read(manifestBytes, source: "\(path)!\(manifestName)")
+    }
+
+    /// With `expected`, the nuspec must name that id (ignoring case) and version.
+    static func check(_ nuspec: Nuspec, path: String, expected: PackageIdentity?) throws(NupkgError) {
+        guard let expected else { return }
+        guard nuspec.id.lowercased() == expected.id.lowercased() else {
+            throw .invalidManifest(path: path, field: "id", problem: "expected '\(expected.id)' (what was requested), found '\(nuspec.id)'")
         }
-        return VettedPackage(nuspec: nuspec, entryCount: policy.entries, contentBytes: policy.totalBytes)
+        guard nuspec.version == expected.version else {
+            throw .invalidManifest(path: path, field: "version",
+                                   problem: "expected \(expected.version.normalized) (what was requested), found \(nuspec.version.normalized)")
+        }
     }
 }
