@@ -101,8 +101,12 @@ final class DownloadPipeline: @unchecked Sendable {
         do { return try hasher.finalize().bytes } catch { throw .fileError(path: path, reason: "cannot hash the download: \(error.message)") }
     }
 
-    /// Stops every stage without a result (a transfer that failed or was abandoned).
-    func cancel() { stop(abandon: true) }
+    /// Stops without a result (a transfer that failed or was cancelled). Every byte received is still written,
+    /// so that the next attempt resumes after it; hashing and consuming stop at once.
+    func cancel() {
+        if filling > 0 { try? publish(waitForNext: false) }
+        stop(abandon: true)
+    }
 
     private func publish(waitForNext: Bool) throws(HTTPError) {
         condition.lock()
@@ -151,7 +155,7 @@ final class DownloadPipeline: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while index >= published, !closed { condition.wait() }
-        guard index < published, !abandoned else { return nil }
+        guard index < published, !abandoned || stage == .write else { return nil }
         return UnsafeRawBufferPointer(rebasing: slots[index % Self.slotCount][0..<counts[index % Self.slotCount]])
     }
 

@@ -12,7 +12,7 @@ struct StreamedEntry: Sendable, Hashable {
 
 /// What vetting a package's bytes in arrival order found. It stands only once ``PackageVetter/confirm(_:path:expected:)``
 /// has matched it against the central directory of the complete file.
-public struct StreamedVet: Sendable {
+public struct StreamedVet: Sendable, Hashable {
     let nuspec: Nuspec
     let entries: [StreamedEntry]
     /// The archive size the ratio budget was computed from (the size the server announced).

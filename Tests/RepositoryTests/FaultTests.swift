@@ -95,9 +95,9 @@ struct FaultTests {
     }
 }
 
-/// Packages above 4 MiB are hashed on a thread of their own while they download (BackgroundHasher): the
-/// same faults must end the same way on that path, resumed downloads included.
-@Suite("Fault injection on a large package (background hashing)")
+/// Packages above 4 MiB go through the download pipeline (hashed, written and vetted on threads of their
+/// own: DownloadPipeline): the same faults must end the same way on that path, resumed downloads included.
+@Suite("Fault injection on a large package (download pipeline)")
 struct LargeDownloadFaultTests {
     /// A 9 MiB package of random bytes: over the hashing threshold and over the size the fake streams from disk.
     static let package: String = {
@@ -142,5 +142,46 @@ struct LargeDownloadFaultTests {
             #expect(!FileManager.default.fileExists(atPath: destination), "a failed download left a file")
             #expect(!FileManager.default.fileExists(atPath: destination + ".partial"))
         }
+    }
+
+    /// With no hash from the feed, the vet is what catches damage; the package is vetted while it streams in,
+    /// and a resumed download (its prefix shown to the vetter again from disk) is vetted whole.
+    @Test(arguments: [
+        ("none", FaultTests.Expected.identical(resumed: false)),
+        ("reset-mid:1:/package/", .identical(resumed: true)),
+        ("corrupt:1:/package/", .hashMismatch),
+    ])
+    func withoutAFeedHash(_ row: (String, FaultTests.Expected)) async throws {
+        let fake = try FakeFeed(files: [Self.package], arguments: ["--no-hash"] + (row.0 == "none" ? [] : ["--fault", row.0]))
+        let feed = V2Feed(url: fake.v2, http: testClient(attempts: 4, stallTimeout: 2))
+        let output = try TemporaryDirectory()
+        defer { output.cleanup() }
+        let destination = output.path + "/out.nupkg"
+        let remote = try #require(try await feed.package(id: "Large.Package", version: try NuGetVersion(parsing: "1.0.0")))
+        do {
+            let downloaded = try await feed.download(remote, to: destination)
+            guard case .identical = row.1 else { Issue.record("\(row.0): expected \(row.1), got success"); return }
+            #expect(FileManager.default.contentsEqual(atPath: downloaded.path, andPath: Self.package))
+            #expect(!downloaded.matchedFeedHash)
+        } catch {
+            // Damaged bytes with no hash to compare: refused by the vet (a CRC-32), the file discarded.
+            guard case .hashMismatch = row.1, case .packageRefused = error else { Issue.record("\(row.0): expected a refusal, got \(error)"); return }
+            #expect(!FileManager.default.fileExists(atPath: destination))
+            #expect(!FileManager.default.fileExists(atPath: destination + ".partial"))
+        }
+    }
+
+    /// The fast path is taken: a large package's fetch carries the verdict of the vet that ran while it
+    /// arrived, and the central directory of the file on disk confirms it.
+    @Test func aLargeFetchIsVettedOnTheWay() async throws {
+        let fake = try FakeFeed(files: [Self.package])
+        let feed = V2Feed(url: fake.v2, http: testClient(attempts: 1, stallTimeout: 5))
+        let output = try TemporaryDirectory()
+        defer { output.cleanup() }
+        let remote = try #require(try await feed.package(id: "Large.Package", version: try NuGetVersion(parsing: "1.0.0")))
+        let fetched = try await feed.fetch(remote, to: output.path + "/p.partial", progress: nil)
+        let streamed = try #require(fetched.streamedVet)
+        let confirmed = try #require(try PackageVetter.confirm(streamed, path: output.path + "/p.partial"))
+        #expect(confirmed == (try PackageVetter.vet(Self.package)))
     }
 }

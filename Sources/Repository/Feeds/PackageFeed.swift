@@ -6,10 +6,14 @@ import Versioning
 public struct FetchedFile: Sendable, Hashable {
     public var size: Int64
     public var sha512: PackageHash
+    /// The verdict of vetting the bytes while they arrived (large HTTP downloads), to be confirmed against
+    /// the finished file's central directory; nil when nothing was vetted on the way.
+    public var streamedVet: StreamedVet?
 
-    public init(size: Int64, sha512: PackageHash) {
+    public init(size: Int64, sha512: PackageHash, streamedVet: StreamedVet? = nil) {
         self.size = size
         self.sha512 = sha512
+        self.streamedVet = streamedVet
     }
 }
 

@@ -1,6 +1,7 @@
 import CurlSupport
 import Foundation
 import Nupkg
+import Synchronization
 import Versioning
 
 /// A NuGet v2 OData feed (the community and licensed repositories, Nexus, ProGet, Artifactory,
@@ -115,6 +116,14 @@ enum HTTPPackageTransfer {
                                   destination: .file(path: partialPath, resume: true), credentials: credentials)
         request.onProgress = progress
         request.maxFileBytes = min(declaredSize.flatMap(sizeLimit(declared:)) ?? undeclaredLimit, undeclaredLimit)
+        // A large package is vetted while it arrives, so the finished file need not be read again (the
+        // verdict stands only once its central directory confirms it: see PackageFeed.download).
+        let streamed = StreamedVetBox()
+        request.bodyConsumer = { body in
+            streamed.set(Result { () throws(NupkgError) in
+                try PackageVetter.vetStream(name: url, archiveSize: body.expectedSize, next: body.next)
+            })
+        }
         let response = try await http.sendForFeed(request)
         if response.status == 404 {
             throw .httpStatus(url: url, status: 404, body: "package download not found")
@@ -126,7 +135,7 @@ enum HTTPPackageTransfer {
         if let declared = response.headers["content-length"].flatMap(Int64.init), response.status == 200, declared != size {
             throw .invalidResponse(url: url, field: "Content-Length", expected: "\(declared) bytes, received \(size)")
         }
-        return FetchedFile(size: size, sha512: PackageHash(digest: digest))
+        return FetchedFile(size: size, sha512: PackageHash(digest: digest), streamedVet: try? streamed.result?.get())
     }
 
     /// The most bytes accepted when the feed declares no size (v3, folders, a chunked body): a larger file
@@ -157,4 +166,11 @@ enum HTTPPackageTransfer {
             return .refused(status: response.status, body: response.bodySnippet)
         }
     }
+}
+
+/// Carries the body consumer's verdict out of the transfer (the last attempt's: each attempt replaces it).
+final class StreamedVetBox: Sendable {
+    private let value = Mutex<Result<StreamedVet, NupkgError>?>(nil)
+    func set(_ result: Result<StreamedVet, NupkgError>) { value.withLock { $0 = result } }
+    var result: Result<StreamedVet, NupkgError>? { value.withLock { $0 } }
 }

@@ -49,8 +49,14 @@ extension PackageFeed {
         }
         let nuspec: Nuspec
         do {
-            // Reading every entry's data costs real time on a large package: off the cooperative pool.
-            nuspec = try await Blocking.run { () throws(NupkgError) -> Nuspec in try PackageVetter.vet(partial).nuspec }
+            // Reading every entry's data costs real time on a large package: off the cooperative pool. When
+            // the package was vetted while it arrived and its central directory confirms that, it is not read again.
+            nuspec = try await Blocking.run { () throws(NupkgError) -> Nuspec in
+                if let streamed = fetched.streamedVet, let confirmed = try PackageVetter.confirm(streamed, path: partial) {
+                    return confirmed.nuspec
+                }
+                return try PackageVetter.vet(partial).nuspec
+            }
         } catch {
             unlink(partial)
             throw .packageRefused(file: source, reason: "\(error)")
