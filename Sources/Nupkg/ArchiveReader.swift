@@ -100,7 +100,6 @@ final class ArchiveReader {
     /// reader, which reads headers where they are).
     var headerPosition: Int64 { Int64(archive_read_header_position(handle)) }
 
-
     private var lastError: String {
         archive_error_string(handle).map { String(cString: $0) } ?? "unknown libarchive error"
     }
