@@ -223,7 +223,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .testTarget(name: "CurlSupportTests", dependencies: ["CurlSupport", "TestSupport"]),
+        .testTarget(name: "CurlSupportTests", dependencies: ["CurlSupport", "Hashing", "TestSupport"]),
         .testTarget(name: "PowerShellTests", dependencies: ["PowerShell"]),
         .testTarget(name: "InternalizationTests", dependencies: ["Internalization", "PowerShell", "Nupkg", "TestSupport"]),
         .testTarget(name: "RemoteHostsTests", dependencies: ["RemoteHosts", "TestSupport"]),

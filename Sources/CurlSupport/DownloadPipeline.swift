@@ -3,7 +3,7 @@ import Foundation
 import Hashing
 
 /// A large download's body, handed from the transfer thread to stages that each run on a thread of their
-/// own: SHA-512, the file write, and optionally the request's ``HTTPRequest/bodyConsumer`` (the package
+/// own: SHA-512, the file write (direct to the device when the request asks), and optionally the request's ``HTTPRequest/bodyConsumer`` (the package
 /// vetter). All stages see the same buffers in order; a buffer is reused once every stage is done with it.
 ///
 /// Why threads: on the machines measured, SHA-512 (0.75–0.9 GB/s with libcrypto) is slower than loopback and
@@ -45,13 +45,13 @@ final class DownloadPipeline: @unchecked Sendable {
     /// Bytes from position 0 go through every stage; the file write skips those before `writeFrom` (the part
     /// of a resumed file that is already on disk, fed again only to be hashed and vetted). `expectedSize` is
     /// the whole body's size, told to `consumer`.
-    init(descriptor: Int32, path: String, writeFrom: Int64, expectedSize: Int64,
+    init(descriptor: Int32, path: String, writeFrom: Int64, expectedSize: Int64, bypassCache: Bool,
          consumer: (@Sendable (BodyStream) -> Void)?) {
         self.descriptor = descriptor
         self.path = path
         self.writeFrom = writeFrom
         // Direct writes need every piece aligned; a resumed file continues unaligned, so it keeps the page cache.
-        directDescriptor = writeFrom % Int64(FileIO.directAlignment) == 0 ? FileIO.openForDirectWriting(path) : nil
+        directDescriptor = bypassCache && writeFrom % Int64(FileIO.directAlignment) == 0 ? FileIO.openForDirectWriting(path) : nil
         slots = (0..<Self.slotCount).map { _ in .allocate(byteCount: Self.bufferSize, alignment: FileIO.directAlignment) }
         counts = Array(repeating: 0, count: Self.slotCount)
         finished = Array(repeating: 0, count: Stage.allCases.count)

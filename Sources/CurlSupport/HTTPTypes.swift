@@ -127,6 +127,11 @@ public struct HTTPRequest: Sendable {
     /// download pipeline, at most once per attempt; a consumer that is not called must do its work on the
     /// finished file. Its conclusions count only when the request succeeds.
     public var bodyConsumer: (@Sendable (BodyStream) -> Void)?
+    /// For `.file` destinations: write a large body (one that goes through the download pipeline) straight to
+    /// the device (`O_DIRECT` on Linux) instead of through the page cache. Saves a copy per byte and the
+    /// closing `fsync`'s wait; right for a file nobody reads again soon (a package vetted on the way), wrong
+    /// for one read back at once (an installer about to be embedded), which the page cache serves faster.
+    public var writeBypassingCache = false
 
     public init(
         method: HTTPMethod = .get, url: String, headers: [(name: String, value: String)] = [], body: Body = .none,

@@ -189,7 +189,8 @@ final class TransferContext {
         }
         if expected >= Self.pipelineThreshold, headers["content-length"] != nil {
             pipeline = DownloadPipeline(descriptor: descriptor, path: path, writeFrom: resuming ? resumeOffset : 0,
-                                        expectedSize: expected, consumer: request.bodyConsumer)
+                                        expectedSize: expected, bypassCache: request.writeBypassingCache,
+                                        consumer: request.bodyConsumer)
         } else {
             // No Content-Length (a chunked body) is no promise of a small one: nil lets libcrypto take it.
             hasher = Digester(.sha512, expectedSize: headers["content-length"] == nil ? nil : expected)

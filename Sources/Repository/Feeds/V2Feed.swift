@@ -118,6 +118,8 @@ enum HTTPPackageTransfer {
         request.maxFileBytes = min(declaredSize.flatMap(sizeLimit(declared:)) ?? undeclaredLimit, undeclaredLimit)
         // A large package is vetted while it arrives, so the finished file need not be read again (the
         // verdict stands only once its central directory confirms it: see PackageFeed.download).
+        // Nothing reads the package again when that verdict stands: it need not pass through the page cache.
+        request.writeBypassingCache = true
         let streamed = StreamedVetBox()
         request.bodyConsumer = { body in
             streamed.set(Result { () throws(NupkgError) in
