@@ -157,6 +157,27 @@ final class ArchiveReader {
         }
     }
 
+    /// Streams the current entry's data to `body` in the blocks libarchive holds (no copy into a buffer of
+    /// ours: for stored entries read from a stream, the very bytes the read callback supplied).
+    func streamDataBlocks(_ body: (UnsafeRawBufferPointer) throws(NupkgError) -> Void) throws(NupkgError) {
+        var expectedOffset: Int64 = 0
+        while true {
+            var block: UnsafeRawPointer?
+            var size = 0
+            var offset: Int64 = 0
+            let code = archive_read_data_block(handle, &block, &size, &offset)
+            if code == ARCHIVE_EOF { return }
+            // A warning here is the zip reader's "bad CRC": as archive_read_data does, it fails the read.
+            guard code == ARCHIVE_OK else { throw .archiveError(path: path, message: lastError) }
+            // Zip entries have no holes; a block elsewhere than where the last one ended is a broken archive.
+            guard offset == expectedOffset else {
+                throw .archiveError(path: path, message: "entry data jumps from byte \(expectedOffset) to \(offset)")
+            }
+            expectedOffset += Int64(size)
+            if size > 0, let block { try body(UnsafeRawBufferPointer(start: block, count: size)) }
+        }
+    }
+
     /// Skips the current entry's data (a seek with the seekable reader).
     func skipData() throws(NupkgError) {
         try check(archive_read_data_skip(handle))

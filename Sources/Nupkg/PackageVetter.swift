@@ -52,7 +52,7 @@ public enum PackageVetter {
             let keep = isManifest && manifestBytes == nil
             var kept: [UInt8] = []
             var size: Int64 = 0
-            try reader.streamData { (chunk: UnsafeRawBufferPointer) throws(NupkgError) in
+            try reader.streamDataBlocks { (chunk: UnsafeRawBufferPointer) throws(NupkgError) in
                 try policy.count(bytes: chunk.count)
                 size += Int64(chunk.count)
                 if keep {
