@@ -8,7 +8,8 @@
 # `.build-fuzz/release/ccm-upgrade-fuzz TARGET FILE`, then make it a regression test in the normal suite).
 #
 # Seeds: Fuzz/seeds/TARGET (hand-written, ours) plus, built at run time from the shared corpus (third-party
-# files that stay there, see its README): nuspecs, feed recordings, package scripts and the versions in them.
+# files that stay there, see its README): nuspecs, feed recordings, package scripts and the versions in them,
+# packages and zips.
 # What libFuzzer learns is kept in .build-fuzz/corpus/TARGET, so later runs start where earlier ones stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -86,6 +87,7 @@ for target in "${targets[@]}"; do
     resources) seed_from resources -name '*.ps1' ;;
     inventory) seed_from inventory -false; cp examples/estate/inventory.yaml "$scratch/seeds/inventory/example.yaml" ;;
     parameters) seed_from parameters -false; cp examples/estate/parameters.yaml "$scratch/seeds/parameters/example.yaml" ;;
+    zipdir) seed_from zipdir -path '*/nupkg/*' \( -name '*.nupkg' -o -name '*.zip' \) ;;
     *) seed_from "$target" -false ;;
   esac
   work="$scratch/corpus/$target"

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 packages=(pkg-config libarchive-dev libxml2-dev libcurl4-openssl-dev libssl-dev)
 if [[ "${1:-}" == "--test" ]]; then
   # openssh-server: the real sshd of the RemoteHosts tests (one per CCM host, TestSSHServer); openssh-client: ssh.
-  packages+=(nuget mono-runtime python3 python3-venv python3-pip ca-certificates curl openssh-server openssh-client)
+  # zip: Info-ZIP's `zip -fz`, a real zip64 writer for the central-directory reader's tests (ZipDirectoryTests).
+  packages+=(nuget mono-runtime python3 python3-venv python3-pip ca-certificates curl openssh-server openssh-client zip)
 fi
 
 missing=()

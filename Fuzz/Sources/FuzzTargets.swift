@@ -53,8 +53,8 @@ struct FuzzTarget: Sendable {
         FuzzTarget(name: "feeds", summary: "feeds.json (Repository FeedSettings)") { bytes in
             // FeedSettings reads a path (it also checks the file's mode), so the input goes through a file.
             // A plain write, not AtomicFile: its fsync would cost more than the parse.
-            guard (try? Data(bytes).write(to: URL(fileURLWithPath: FeedsFile.path))) != nil else { return }
-            _ = try? FeedSettings.load(path: FeedsFile.path, environment: [:])
+            guard (try? Data(bytes).write(to: URL(fileURLWithPath: ScratchFile.feeds))) != nil else { return }
+            _ = try? FeedSettings.load(path: ScratchFile.feeds, environment: [:])
         },
         FuzzTarget(name: "deployment", summary: "deployment-plan JSON: DocumentReader and DeploymentLinter (Deployment)") { bytes in
             _ = DeploymentLinter.lint(Data(bytes), file: "fuzz.json", now: Date(timeIntervalSince1970: 1_800_000_000))
@@ -71,6 +71,11 @@ struct FuzzTarget: Sendable {
         FuzzTarget(name: "bundle", summary: "bundle manifest JSON (Repository BundleManifest)") { bytes in
             _ = try? BundleManifest.decode(bytes, bundle: "fuzz.tar")
         },
+        FuzzTarget(name: "zipdir", summary: "zip central directory (Nupkg ZipDirectory)") { bytes in
+            // ZipDirectory reads a path (it jumps to recorded offsets), so the input goes through a file.
+            guard (try? Data(bytes).write(to: URL(fileURLWithPath: ScratchFile.zip))) != nil else { return }
+            _ = try? ZipDirectory.read(path: ScratchFile.zip)
+        },
         FuzzTarget(name: "license", summary: "chocolatey.license.xml (Licensing LicenseReader)") { bytes in
             // Not registering ids: a fuzz run would grow the process's secret list with every input.
             _ = try? LicenseReader.parse(bytes, file: "fuzz.license.xml", registeringSecrets: false)
@@ -80,10 +85,14 @@ struct FuzzTarget: Sendable {
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
 }
 
-/// The scratch file the feeds target writes each input to (one per process, so parallel jobs do not share it).
-enum FeedsFile {
-    static let path: String = {
+/// The scratch files the targets that read a path write each input to (one per process, so parallel jobs do
+/// not share them).
+enum ScratchFile {
+    static let feeds = path("feeds.json")
+    static let zip = path("zipdir.zip")
+
+    private static func path(_ name: String) -> String {
         let folder = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
-        return "\(folder)/ccm-upgrade-fuzz-\(getpid())-feeds.json"
-    }()
+        return "\(folder)/ccm-upgrade-fuzz-\(getpid())-\(name)"
+    }
 }

@@ -52,6 +52,23 @@ public enum FileIO {
         }
     }
 
+    /// Fills `buffer` from `offset` on with `pread`, leaving the descriptor's position alone; a file that ends
+    /// first is an error. For readers that jump to recorded offsets (a zip's directory at its end).
+    public static func readExactly(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, atOffset offset: Int64, path: String)
+        throws(FileIOError) {
+        guard let base = buffer.baseAddress else { return }
+        var filled = 0
+        while filled < buffer.count {
+            let (position, overflow) = offset.addingReportingOverflow(Int64(filled))
+            guard !overflow, position >= 0 else { throw FileIOError(path: path, reason: "read offset \(offset) is out of range") }
+            let count = pread(descriptor, base + filled, buffer.count - filled, off_t(position))
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { throw .errno(path: path, "read failed") }
+            guard count > 0 else { throw FileIOError(path: path, reason: "the file shrank while it was read") }
+            filled += count
+        }
+    }
+
     /// Opens `path` for reading (close-on-exec).
     public static func openForReading(_ path: String) throws(FileIOError) -> Int32 {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
