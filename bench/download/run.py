@@ -4,8 +4,9 @@
 A static NuGet v3 feed folder (service index + flat container holding one generated package, default 1 GiB)
 served by a real nginx on 127.0.0.1 (installed with apt-get when missing); then, alternating, each keeping
 its best of --runs:
-  - `ccm-upgrade download` (service index, version list, the package written to a folder, fsync'd, its
-    SHA-512 computed while it arrives and its entries vetted),
+  - `ccm-upgrade download` (service index, version list, the package written to a folder, fsync'd; while
+    it arrives, its SHA-512 computed, its bytes written straight to the disk and its entries vetted — every
+    CRC-32 — then the vet confirmed against the central directory),
   - `curl -o FILE` (no hash: the transfer alone),
   - `curl | sha512sum` (the same guarantee as the tool: every byte hashed).
 The digest the tool records is compared with sha512sum's.
