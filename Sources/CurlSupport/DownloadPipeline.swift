@@ -10,10 +10,15 @@ import Hashing
 /// 10 GbE, so hashed inline it halved the transfer; writing through the page cache costs as much CPU as the
 /// receive itself, and vetting the finished file read it all again. Here the transfer thread only receives
 /// and copies, and the slowest stage sets the pace (bench/download). Memory stays at ``slotCount`` buffers
-/// of ``bufferSize`` whatever the body's size.
+/// of ``bufferSize`` whatever the body's size (``CCM_UPGRADE_PIPELINE_SLOTS`` overrides the count, for
+/// measuring).
 final class DownloadPipeline: @unchecked Sendable {
     static let bufferSize = 1 << 20
-    static let slotCount = 8
+    /// Slots per pipeline: enough that a stage that stalls for a moment (a direct write waiting on the
+    /// device, the vetter inflating an entry) does not stop the others, few enough that several downloads
+    /// at once (installers fetched side by side for embedding) stay within the tool's 64 MiB.
+    private let slotCount: Int
+    static let defaultSlotCount = 4
 
     // Everything below is guarded by `condition`, except the slots' bytes: a slot is written by the transfer
     // thread before it is published and read by stages after, never both at once.
@@ -52,8 +57,10 @@ final class DownloadPipeline: @unchecked Sendable {
         self.writeFrom = writeFrom
         // Direct writes need every piece aligned; a resumed file continues unaligned, so it keeps the page cache.
         directDescriptor = bypassCache && writeFrom % Int64(FileIO.directAlignment) == 0 ? FileIO.openForDirectWriting(path) : nil
-        slots = (0..<Self.slotCount).map { _ in .allocate(byteCount: Self.bufferSize, alignment: FileIO.directAlignment) }
-        counts = Array(repeating: 0, count: Self.slotCount)
+        slotCount = ProcessInfo.processInfo.environment["CCM_UPGRADE_PIPELINE_SLOTS"].flatMap(Int.init).map { min(max($0, 2), 64) }
+            ?? Self.defaultSlotCount
+        slots = (0..<slotCount).map { _ in .allocate(byteCount: Self.bufferSize, alignment: FileIO.directAlignment) }
+        counts = Array(repeating: 0, count: slotCount)
         finished = Array(repeating: 0, count: Stage.allCases.count)
         detached = Array(repeating: false, count: Stage.allCases.count)
         detached[Stage.consume.rawValue] = consumer == nil
@@ -83,7 +90,7 @@ final class DownloadPipeline: @unchecked Sendable {
     func update(_ bytes: UnsafeRawBufferPointer) throws(HTTPError) {
         var offset = 0
         while offset < bytes.count {
-            let slot = slots[published % Self.slotCount]
+            let slot = slots[published % slotCount]
             let count = min(bytes.count - offset, Self.bufferSize - filling)
             (slot.baseAddress! + filling).copyMemory(from: bytes.baseAddress! + offset, byteCount: count)
             filling += count
@@ -111,7 +118,7 @@ final class DownloadPipeline: @unchecked Sendable {
     private func publish(waitForNext: Bool) throws(HTTPError) {
         condition.lock()
         defer { condition.unlock() }
-        counts[published % Self.slotCount] = filling
+        counts[published % slotCount] = filling
         published += 1
         filling = 0
         condition.broadcast()
@@ -121,7 +128,7 @@ final class DownloadPipeline: @unchecked Sendable {
     }
 
     private func slotIsFree(for buffer: Int) -> Bool {
-        Stage.allCases.allSatisfy { detached[$0.rawValue] || finished[$0.rawValue] > buffer - Self.slotCount }
+        Stage.allCases.allSatisfy { detached[$0.rawValue] || finished[$0.rawValue] > buffer - slotCount }
     }
 
     private func stop(abandon: Bool) {
@@ -156,7 +163,7 @@ final class DownloadPipeline: @unchecked Sendable {
         defer { condition.unlock() }
         while index >= published, !closed { condition.wait() }
         guard index < published, !abandoned || stage == .write else { return nil }
-        return UnsafeRawBufferPointer(rebasing: slots[index % Self.slotCount][0..<counts[index % Self.slotCount]])
+        return UnsafeRawBufferPointer(rebasing: slots[index % slotCount][0..<counts[index % slotCount]])
     }
 
     fileprivate func release(_ stage: Stage, upTo count: Int) {
