@@ -50,6 +50,20 @@ struct ZipDirectoryTests {
         }
     }
 
+    /// The archives this tool writes (libarchive's zip writer, behind `ArchiveWriter` and `PackageWriter`):
+    /// data descriptors, deflate and an entry large enough to be streamed in chunks.
+    @Test func libarchiveWrittenArchiveMatchesPython() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanup() }
+        let path = folder.file("written.nupkg")
+        try ArchiveBuilder.build([.file("Written.nuspec", ArchiveBuilder.nuspec()), .zeros("tools/zeros.bin", 3 << 20),
+                                  .rawName([0x74, 0xC3, 0xA9, 0x2E, 0x74, 0x78, 0x74], [1, 2, 3])], at: path)
+        let entries = try ZipDirectory.read(path: path)
+        #expect(entries == (try PythonZip.records(path)))
+        #expect(entries.map(\.rawName) == [Array("Written.nuspec".utf8), Array("tools/zeros.bin".utf8), [0x74, 0xC3, 0xA9, 0x2E, 0x74, 0x78, 0x74]])
+        #expect(entries[1].uncompressedSize == 3 << 20)
+    }
+
     /// Python's `rfind` takes the signature inside the comment for the end record (and fails); the reader
     /// takes the one whose comment ends at the end of the file.
     @Test func signatureInsideTheCommentIsNotTheEndRecord() throws {
