@@ -90,6 +90,27 @@ struct ZipDirectoryTests {
         #expect(try ZipDirectory.read(path: path, maxEntries: 3).count == 3)
     }
 
+    /// A 300 MiB directory (a sparse file: nothing is written but the end record) is refused before it is read.
+    @Test func oversizedDirectoryIsRefusedBeforeItIsRead() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanup() }
+        let path = folder.file("sparse.zip")
+        let size = 300 << 20
+        var end = ZipBytes(bytes: [0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18))
+        end.set16(8, 1)
+        end.set16(10, 1)
+        end.set32(12, UInt32(size))
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.truncate(atOffset: UInt64(size))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(end.bytes))
+        try handle.close()
+        #expect(throws: NupkgError.limitExceeded(path: path, reason: "the central directory is \(size) bytes, above the limit of \(256 << 20)")) {
+            try ZipDirectory.read(path: path)
+        }
+    }
+
     @Test func missingFileCannotBeOpened() {
         #expect(throws: NupkgError.cannotOpen(path: "/nonexistent/x.nupkg", reason: "cannot open: No such file or directory")) {
             try ZipDirectory.read(path: "/nonexistent/x.nupkg")
