@@ -56,12 +56,11 @@ public enum FileIO {
     /// first is an error. For readers that jump to recorded offsets (a zip's directory at its end).
     public static func readExactly(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, atOffset offset: Int64, path: String)
         throws(FileIOError) {
+        guard offset >= 0, Int64(buffer.count) <= Int64.max - offset else { throw FileIOError(path: path, reason: "read offset \(offset) is out of range") }
         guard let base = buffer.baseAddress else { return }
         var filled = 0
         while filled < buffer.count {
-            let (position, overflow) = offset.addingReportingOverflow(Int64(filled))
-            guard !overflow, position >= 0 else { throw FileIOError(path: path, reason: "read offset \(offset) is out of range") }
-            let count = pread(descriptor, base + filled, buffer.count - filled, off_t(position))
+            let count = pread(descriptor, base + filled, buffer.count - filled, off_t(offset + Int64(filled)))
             if count < 0, errno == EINTR { continue }
             guard count >= 0 else { throw .errno(path: path, "read failed") }
             guard count > 0 else { throw FileIOError(path: path, reason: "the file shrank while it was read") }

@@ -57,7 +57,7 @@ public enum ZipDirectory {
 }
 
 /// An open file read at recorded offsets; closed when the last reference goes.
-final class ZipFile {
+private final class ZipFile {
     let path: String
     let size: Int64
     private let descriptor: Int32
@@ -97,13 +97,13 @@ final class ZipFile {
 /// Little-endian fields of a zip structure, at indices of the collection (a slice keeps its base's indices).
 /// Callers check `offset + width <= endIndex` first.
 extension RandomAccessCollection where Element == UInt8, Index == Int {
-    func uint16(at offset: Int) -> UInt16 { UInt16(self[offset]) | UInt16(self[offset + 1]) << 8 }
-    func uint32(at offset: Int) -> UInt32 { UInt32(uint16(at: offset)) | UInt32(uint16(at: offset + 2)) << 16 }
-    func uint64(at offset: Int) -> UInt64 { UInt64(uint32(at: offset)) | UInt64(uint32(at: offset + 4)) << 32 }
+    fileprivate func uint16(at offset: Int) -> UInt16 { UInt16(self[offset]) | UInt16(self[offset + 1]) << 8 }
+    fileprivate func uint32(at offset: Int) -> UInt32 { UInt32(uint16(at: offset)) | UInt32(uint16(at: offset + 2)) << 16 }
+    fileprivate func uint64(at offset: Int) -> UInt64 { UInt64(uint32(at: offset)) | UInt64(uint32(at: offset + 4)) << 32 }
 }
 
 /// Where the central directory lies, from the end-of-central-directory record (and its zip64 form).
-struct EndOfDirectory {
+private struct EndOfDirectory {
     static let signature: UInt32 = 0x0605_4b50
     static let zip64LocatorSignature: UInt32 = 0x0706_4b50
     static let zip64Signature: UInt32 = 0x0606_4b50
@@ -233,7 +233,7 @@ struct EndOfDirectory {
 }
 
 /// The records of a central directory read whole into memory.
-enum DirectoryRecords {
+private enum DirectoryRecords {
     static let signature: UInt32 = 0x0201_4b50
     /// The fixed part of a record, before its name, extra field and comment.
     static let fixedSize = 46

@@ -71,6 +71,30 @@ struct FileIOTests {
         #expect(shrunk?.reason == "the file shrank while it was read")
     }
 
+    // (offset, count, the bytes read or nil when the read must fail with `reason`)
+    @Test(arguments: [
+        (Int64(3), 4, [UInt8]?([3, 4, 5, 6]), ""), (0, 10, Array(0..<10), ""), (9, 1, [9], ""), (10, 0, [], ""),
+        (8, 4, nil, "the file shrank while it was read"), (.max, 2, nil, "read offset \(Int64.max) is out of range"),
+        (-1, 1, nil, "read offset -1 is out of range"),
+    ])
+    func positionedReadsLeaveThePositionAlone(offset: Int64, count: Int, expected: [UInt8]?, reason: String) throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        sandbox.write("ten", Array(0..<10))
+        let descriptor = try FileIO.openForReading(sandbox.file("ten"))
+        defer { close(descriptor) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 1)
+        defer { buffer.deallocate() }
+        let target = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])
+        if let expected {
+            try FileIO.readExactly(descriptor, into: target, atOffset: offset, path: "ten")
+            #expect(Array(target) == expected)
+        } else {
+            #expect(throws: FileIOError(path: "ten", reason: reason)) { try FileIO.readExactly(descriptor, into: target, atOffset: offset, path: "ten") }
+        }
+        #expect(lseek(descriptor, 0, SEEK_CUR) == 0, "pread must not move the file position")
+    }
+
     @Test func renameWithoutReplacingNeverOverwrites() throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }

@@ -50,6 +50,20 @@ struct ZipDirectoryTests {
         }
     }
 
+    /// The archives this tool writes (libarchive's zip writer, behind `ArchiveWriter` and `PackageWriter`):
+    /// data descriptors, deflate and an entry large enough to be streamed in chunks.
+    @Test func libarchiveWrittenArchiveMatchesPython() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanup() }
+        let path = folder.file("written.nupkg")
+        try ArchiveBuilder.build([.file("Written.nuspec", ArchiveBuilder.nuspec()), .zeros("tools/zeros.bin", 3 << 20),
+                                  .rawName([0x74, 0xC3, 0xA9, 0x2E, 0x74, 0x78, 0x74], [1, 2, 3])], at: path)
+        let entries = try ZipDirectory.read(path: path)
+        #expect(entries == (try PythonZip.records(path)))
+        #expect(entries.map(\.rawName) == [Array("Written.nuspec".utf8), Array("tools/zeros.bin".utf8), [0x74, 0xC3, 0xA9, 0x2E, 0x74, 0x78, 0x74]])
+        #expect(entries[1].uncompressedSize == 3 << 20)
+    }
+
     /// Python's `rfind` takes the signature inside the comment for the end record (and fails); the reader
     /// takes the one whose comment ends at the end of the file.
     @Test func signatureInsideTheCommentIsNotTheEndRecord() throws {
@@ -74,6 +88,27 @@ struct ZipDirectoryTests {
             try ZipDirectory.read(path: path, maxEntries: 2)
         }
         #expect(try ZipDirectory.read(path: path, maxEntries: 3).count == 3)
+    }
+
+    /// A 300 MiB directory (a sparse file: nothing is written but the end record) is refused before it is read.
+    @Test func oversizedDirectoryIsRefusedBeforeItIsRead() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanup() }
+        let path = folder.file("sparse.zip")
+        let size = 300 << 20
+        var end = ZipBytes(bytes: [0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18))
+        end.set16(8, 1)
+        end.set16(10, 1)
+        end.set32(12, UInt32(size))
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.truncate(atOffset: UInt64(size))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(end.bytes))
+        try handle.close()
+        #expect(throws: NupkgError.limitExceeded(path: path, reason: "the central directory is \(size) bytes, above the limit of \(256 << 20)")) {
+            try ZipDirectory.read(path: path)
+        }
     }
 
     @Test func missingFileCannotBeOpened() {
