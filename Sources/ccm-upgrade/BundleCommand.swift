@@ -87,10 +87,7 @@ struct BundleCreateCommand: AsyncParsableCommand {
         let licensedSources = selection.licensedSources(of: requests, in: settings, feedOptions: feedOptions)
         try embedOptions.checkNothingLicensedIsNamed(requests, explicitIds: selection.explicitIds(requests), licensedSources: licensedSources)
         let http = settings.httpClient(logger: .tool)
-        var sources: [String: any PackageFeed] = [:]
-        for name in Set(requests.map(\.source)) {
-            sources[name] = try feedOptions.source(name, in: settings).makeFeed(http: http)
-        }
+        let sources = try feedOptions.openSources(for: requests, in: settings, http: http)
         let stagingFeed = FolderFeed(path: staging)
         let journal: Journal
         do { journal = try Journal(path: workDirectory + "/internalize-journal.json", target: stagingFeed.name) } catch {

@@ -94,6 +94,23 @@ struct FeedOptions: ParsableArguments {
         }
     }
 
+    /// The feeds that `requests` come from, opened on `http`, with the warnings every command that downloads
+    /// through them owes the user: a source that is community.chocolatey.org itself (rate limits: name your
+    /// repository's proxy of it), and licensed packages asked for without licensed credentials.
+    func openSources(for requests: [PackageRequest], in settings: FeedSettings, http: HTTPClient) throws -> [String: any PackageFeed] {
+        var sources: [String: any PackageFeed] = [:]
+        for name in Set(requests.map(\.source)).sorted() {
+            let source = try source(name, in: settings)
+            if let warning = FeedSettings.directCommunityWarning(for: source) { Console.warning(warning) }
+            sources[name] = source.makeFeed(http: http)
+        }
+        if requests.contains(where: { $0.source == "licensed" }), settings.sources["licensed"]?.credentials == nil {
+            Console.warning("no credentials for the licensed repository: set \(FeedSettings.Environment.licenseId) to your license id "
+                + "or configure 'licensed' in the feeds config")
+        }
+        return sources
+    }
+
     /// The feed a command pushes to: `name` from the config (or a URL or folder), checked by `vet` (e.g. a
     /// licence package refused for a public repository) before its API key is applied, and a folder target
     /// created when missing (as `nuget push` does).

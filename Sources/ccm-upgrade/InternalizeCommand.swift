@@ -57,16 +57,7 @@ struct InternalizeCommand: AsyncParsableCommand {
         let licensedSources = selection.licensedSources(of: requests, in: settings, feedOptions: feedOptions)
         try embedOptions.checkNothingLicensedIsNamed(requests, explicitIds: selection.explicitIds(requests), licensedSources: licensedSources)
         let http = settings.httpClient(logger: .tool)
-        var sources: [String: any PackageFeed] = [:]
-        for name in Set(requests.map(\.source)).sorted() {
-            let source = try feedOptions.source(name, in: settings)
-            if let warning = FeedSettings.directCommunityWarning(for: source) { Console.warning(warning) }
-            sources[name] = source.makeFeed(http: http)
-        }
-        if requests.contains(where: { $0.source == "licensed" }), settings.sources["licensed"]?.credentials == nil {
-            Console.warning("no credentials for the licensed repository: set \(FeedSettings.Environment.licenseId) to your license id "
-                + "or configure 'licensed' in the feeds config")
-        }
+        let sources = try feedOptions.openSources(for: requests, in: settings, http: http)
         do {
             try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         } catch {

@@ -42,23 +42,39 @@ struct CommunitySourceTests {
         #expect(configured.sources["community"].flatMap(FeedSettings.directCommunityWarning) == nil)
     }
 
-    @Test("internalize warns before pulling straight from community.chocolatey.org; not when 'community' is a proxy")
-    func internalizeWarns() throws {
+    /// Every command that downloads through the sources (internalize, bundle create) opens them the same way
+    /// (FeedOptions.openSources), warnings included. (command, arguments after the package id, given a work folder)
+    static let downloaders: [(String, @Sendable (String) -> [String])] = [
+        ("internalize", { work in ["--to", work + "/target", "--work-directory", work + "/w"] }),
+        ("bundle create", { work in ["-o", work + "/b.tar", "--work-directory", work + "/w"] }),
+    ]
+
+    @Test("internalize and bundle create warn before pulling straight from community.chocolatey.org, or from the licensed repository without credentials; not when 'community' is a proxy",
+          arguments: downloaders.map(\.0))
+    func downloadersWarn(command: String) throws {
+        let arguments = try #require(Self.downloaders.first { $0.0 == command }?.1)
+        let words = command.split(separator: " ").map(String.init)
         let work = try TemporaryDirectory()
         defer { work.cleanup() }
-        // A dead proxy: the run fails at its first request, offline and at once, after the warning.
+        // A dead proxy: the run fails at its first request, offline and at once, after the warnings.
         let direct = try ToolProcess.run(
-            ["internalize", "somepackage", "--to", work.path + "/target", "--work-directory", work.path + "/w", "--retries", "0", "--proxy", "http://127.0.0.1:9"],
+            words + ["somepackage"] + arguments(work.path) + ["--retries", "0", "--proxy", "http://127.0.0.1:9"],
             environment: ["HOME": work.path, "CCM_UPGRADE_FEEDS_CONFIG": ""])
-        #expect(direct.stderr.contains("warning: source 'community' pulls straight from https://community.chocolatey.org/api/v2/"), "\(direct.stderr)")
-        #expect(direct.status == 1)
+        #expect(direct.stderr.contains("warning: source 'community' pulls straight from https://community.chocolatey.org/api/v2/"), "\(command): \(direct.stderr)")
+        #expect(direct.status == 1, "\(command): \(direct.stderr)")
+
+        try "example-extension 1.0.0 licensed\n".write(toFile: work.path + "/licensed.txt", atomically: true, encoding: .utf8)
+        let licensed = try ToolProcess.run(
+            words + ["--package-list", work.path + "/licensed.txt"] + arguments(work.path + "/l") + ["--retries", "0", "--proxy", "http://127.0.0.1:9"],
+            environment: ["HOME": work.path, "CCM_UPGRADE_FEEDS_CONFIG": "", "CCM_UPGRADE_LICENSE_ID": ""])
+        #expect(licensed.stderr.contains("warning: no credentials for the licensed repository"), "\(command): \(licensed.stderr)")
 
         let proxy = try FakeFeed(packages: ["NuGetTest.0.0.1.nupkg"])
         try #"{"sources": {"community": {"url": "\#(proxy.v2)"}}}"#.write(toFile: work.path + "/feeds.json", atomically: true, encoding: .utf8)
         let proxied = try ToolProcess.run(
-            ["internalize", "NuGetTest", "--to", work.path + "/target", "--work-directory", work.path + "/w2", "--config", work.path + "/feeds.json"],
+            words + ["NuGetTest"] + arguments(work.path + "/p") + ["--config", work.path + "/feeds.json"],
             environment: ["HOME": work.path])
-        #expect(proxied.status == 0, "\(proxied.stderr)")
+        #expect(proxied.status == 0, "\(command): \(proxied.stderr)")
         #expect(!proxied.stderr.contains("pulls straight from"))
     }
 }
