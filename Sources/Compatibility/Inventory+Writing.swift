@@ -34,6 +34,14 @@ extension Inventory {
                 if shell != .cmd { lines.append("    shell: \(shell.rawValue)") }
             case nil: break
             }
+            if let https = host.https {
+                // The admin's record of the website's certificate: nothing reads it back from the host, so a
+                // refreshed file (`inventory --update`) that dropped it would lose it.
+                lines.append("    https:")
+                if let thumbprint = https.certificateThumbprint { lines.append("      certificate_thumbprint: \(quoted(thumbprint))") }
+                if let name = https.certificateDnsName { lines.append("      certificate_dns_name: \(quoted(name))") }
+                if https.port != WebHTTPS.defaultPort { lines.append("      port: \(https.port)") }
+            }
             lines += host.packages.isEmpty ? ["    packages: {}"] : ["    packages:"] + versions(host.packages, indent: "      ")
         }
         if !groups.isEmpty { lines.append("groups:") }

@@ -28,7 +28,8 @@ public struct EstateReader: Sendable {
     }
 
     /// Reads every host (one at a time, in order) and, given a client, CCM's groups. `base` supplies what is not
-    /// read (source, parameters, platform fields); its hosts and groups are replaced.
+    /// read (source, parameters, platform fields, each host's recorded `https` binding); its hosts' packages and
+    /// roles, and its groups, are replaced.
     /// - Throws: `RemoteHostError` naming the host that could not be read, `DeploymentError` from CCM.
     public func read(base: Inventory = Inventory(), ccm: CCMClient?, now: Date = Date()) async throws -> Result {
         var inventory = base
@@ -46,7 +47,9 @@ public struct EstateReader: Sendable {
             }
             let packages = list.packages.filter { known.contains($0.key) }
             let roles = Inventory.Role.allCases.filter { packages[catalogue.id(of: $0)] != nil }
-            inventory.hosts.append(Inventory.Host(name: name, roles: roles, packages: packages, address: address))
+            // What SSH cannot read stays as the admin recorded it: the website's certificate binding (`https:`).
+            let recorded = base.hosts.first { $0.name.lowercased() == name.lowercased() }
+            inventory.hosts.append(Inventory.Host(name: name, roles: roles, packages: packages, https: recorded?.https, address: address))
         }
         var summaries: [CCMEstate.Summary] = []
         if let ccm {

@@ -62,6 +62,7 @@ import Versioning
                       address: .ssh(destination: "admin@ccm-db", port: 2222, shell: .powershell)),
                 .init(name: "ccm-app: web", roles: [.service, .web],
                       packages: ["chocolatey-management-service": try NuGetVersion(parsing: "0.16.0"), "chocolatey-management-web": try NuGetVersion(parsing: "0.16.0")],
+                      https: WebHTTPS(certificateThumbprint: "3EDEBDFEE63B57B0A0A12A079ED8DA791DA03BA7", certificateDnsName: "ccm: \"app\"", port: 8443),
                       address: .local),
             ],
             groups: [.init(name: "#Workstations", packages: ["chocolatey-agent": try NuGetVersion(parsing: "2.1.0")])],

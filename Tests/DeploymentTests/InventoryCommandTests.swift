@@ -59,12 +59,18 @@ import TestSupport
         let check = try DeploymentCLITests.run(["matrix", "check", "--inventory", output, "--during-upgrade"])
         #expect([0, 1].contains(check.status), "\(check.stderr)")
         try estate["ccm-db"].install("chocolatey-management-database", "0.17.0")
+        // The admin records the website's certificate (SSH cannot read it): a refresh must keep it.
+        var recorded = try Inventory.load(path: output)
+        let certificate = WebHTTPS(certificateThumbprint: "3EDEBDFEE63B57B0A0A12A079ED8DA791DA03BA7", certificateDnsName: "ccm-app.example.com")
+        recorded.hosts[1].https = certificate
+        try recorded.yamlText().write(toFile: output, atomically: true, encoding: .utf8)
         let refreshed = try DeploymentCLITests.run(
             ["inventory", "--update", output, "--ssh-config", estate.configFile, "--no-groups", "--output", output])
         #expect(refreshed.status == 0, "\(refreshed.stderr)")
         let after = try Inventory.load(path: output)
         #expect(after.hosts[0].packages["chocolatey-management-database"]?.normalized == "0.17.0")
         #expect(after.groups.map(\.name) == inventory.groups.map(\.name))
+        #expect(after.hosts[1].https == certificate, "inventory --update dropped the recorded certificate")
     }
 
     @Test func matrixCheckLiveReadsTheHostsInsteadOfTheFile() throws {
