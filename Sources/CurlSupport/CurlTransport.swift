@@ -74,6 +74,7 @@ public struct CurlTransport: HTTPTransport {
             if let file = try context.finishFile() {
                 response.fileSize = file.size
                 response.fileSHA512 = file.sha512
+                response.bodyConsumed = context.bodyConsumed
             }
         } else {
             response.body = context.errorBody

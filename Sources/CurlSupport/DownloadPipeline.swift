@@ -64,6 +64,7 @@ final class DownloadPipeline: @unchecked Sendable {
         finished = Array(repeating: 0, count: Stage.allCases.count)
         detached = Array(repeating: false, count: Stage.allCases.count)
         detached[Stage.consume.rawValue] = consumer == nil
+        consumerAttached = consumer != nil
         // Counted before any thread starts: a stage that ends at once must find its own count.
         runningStages = consumer == nil ? 2 : 3
         start(.hash) { [self] buffer, _ in hasher.update(buffer) }
@@ -101,12 +102,17 @@ final class DownloadPipeline: @unchecked Sendable {
 
     /// Hands the last bytes over, waits for every stage, syncs the file and returns the SHA-512.
     func finish() throws(HTTPError) -> [UInt8] {
-        if filling > 0 { try publish(waitForNext: false) }
+        // Stopped whatever the tail's publish says: a write failure must not leave the stages waiting for ever.
+        if filling > 0 { try? publish(waitForNext: false) }
         stop(abandon: false)
         if let writeFailure { throw writeFailure }
         guard fsync(descriptor) == 0 else { throw .fileError(path: path, reason: "fsync failed: \(TransferContext.errnoText())") }
         do { return try hasher.finalize().bytes } catch { throw .fileError(path: path, reason: "cannot hash the download: \(error.message)") }
     }
+
+    /// Whether the request's consumer ran over this body (it did when there is one: it runs from the start).
+    var hasConsumer: Bool { consumerAttached }
+    private let consumerAttached: Bool
 
     /// Stops without a result (a transfer that failed or was cancelled). Every byte received is still written,
     /// so that the next attempt resumes after it; hashing and consuming stop at once.

@@ -165,6 +165,10 @@ public struct HTTPResponse: Sendable {
     /// (of the whole file, including a resumed prefix).
     public var fileSize: Int64?
     public var fileSHA512: [UInt8]?
+    /// True when the request's ``HTTPRequest/bodyConsumer`` ran over this response's body. A request is
+    /// retried with the same consumer, and an attempt whose body does not go through it (no Content-Length, a
+    /// small resumed rest) leaves the conclusions of an earlier attempt behind: they count only when this is true.
+    public var bodyConsumed = false
 
     /// `headerLines` defaults to `headers` (in name order); `headers` to the last value of each line.
     public init(status: Int, headers: [String: String]? = nil, headerLines: [(name: String, value: String)]? = nil,

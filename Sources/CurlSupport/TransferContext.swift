@@ -236,13 +236,18 @@ final class TransferContext {
         do { try FileIO.writeAll(descriptor, bytes, path: path) } catch { throw .fileError(path: path, reason: error.reason) }
     }
 
+    /// Whether this attempt's body went through the request's consumer (set by ``finishFile()``).
+    private(set) var bodyConsumed = false
+
     /// Called after a successful transfer: a 2xx answer with an empty body still truncates the file.
     func finishFile() throws(HTTPError) -> (size: Int64, sha512: [UInt8])? {
         guard case let .file(path, _) = request.destination, isSuccessStatus else { return nil }
         if !fileStarted { try startFile(path: path) }
         if let pipeline {
             self.pipeline = nil
-            return (fileSize, try pipeline.finish())
+            let digest = try pipeline.finish()
+            bodyConsumed = pipeline.hasConsumer
+            return (fileSize, digest)
         }
         guard fsync(descriptor) == 0 else { throw .fileError(path: path, reason: "fsync failed: \(Self.errnoText())") }
         do throws(HashingError) {

@@ -42,20 +42,24 @@ extension PackageVetter {
     /// The streamed verdict for the complete package at `path`, when its central directory describes exactly
     /// the entries the stream vetted: same count and order, each record's name bytes, local-header offset
     /// and uncompressed size equal to what the stream read there, no record that is a link or device, and
-    /// the file the size the ratio budget assumed. Then every entry NuGet would extract is one whose data was
+    /// the file the size the ratio budget assumed; and when every local header agrees with its record
+    /// (``ZipDirectory/readConsistent(path:maxEntries:contiguous:)``: method, flags, CRC-32, sizes, entries end to end),
+    /// so NuGet, reading by the directory, reads the bytes the stream read, the way it read them. Then every entry NuGet would extract is one whose data was
     /// read and CRC-checked. Nil when anything differs (an archive modified in place keeps stale local
     /// entries, a crafted one hides headers inside other entries' data): ``vet(_:expected:limits:)`` decides.
     /// Throws only for a nuspec that names another id or version than `expected`.
     public static func confirm(_ streamed: StreamedVet, path: String, expected: PackageIdentity? = nil) throws(NupkgError) -> VettedPackage? {
         guard EntryPolicy.fileSize(path) == streamed.archiveSize,
-              let directory = try? ZipDirectory.read(path: path),
+              let directory = try? ZipDirectory.readConsistent(path: path),
               directory.count == streamed.entries.count
         else { return nil }
         for (record, entry) in zip(directory, streamed.entries) {
             guard record.rawName == entry.rawName, record.localHeaderOffset == entry.headerOffset,
                   Self.kindAgrees(record, entry)
             else { return nil }
-            if let size = entry.size, record.uncompressedSize != size { return nil }
+            // An entry whose data the stream skipped (a folder, a name naming no file) must hold none: nothing
+            // unread may be extracted or expand.
+            guard record.uncompressedSize == (entry.size ?? 0), entry.size != nil || record.compressedSize <= 2 else { return nil }
         }
         try check(streamed.nuspec, path: path, expected: expected)
         return VettedPackage(nuspec: streamed.nuspec, entryCount: streamed.entries.count, contentBytes: streamed.contentBytes)

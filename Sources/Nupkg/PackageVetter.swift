@@ -9,7 +9,8 @@ public struct VettedPackage: Sendable, Hashable {
     public let contentBytes: Int64
 }
 
-/// Checks a whole package without writing anything: every entry passes ``EntryPolicy`` (the extractor's
+/// Checks a whole package without writing anything: its local headers agree with its central directory
+/// (``ZipDirectory/readConsistent(path:maxEntries:contiguous:)``), every entry passes ``EntryPolicy`` (the extractor's
 /// rules: names, types, duplicates, size and ratio bombs), every entry's data is read so libarchive checks
 /// its CRC-32, real sizes must equal declared ones, and the root nuspec must be readable.
 ///
@@ -20,6 +21,11 @@ public enum PackageVetter {
     /// Vets the package at `path`; with `expected`, the nuspec must name that id (ignoring case) and version.
     public static func vet(_ path: String, expected: PackageIdentity? = nil,
                            limits: ExtractionLimits = .default) throws(NupkgError) -> VettedPackage {
+        // libarchive reads an entry's method and sizes from its local header (a mismatch is only a warning);
+        // NuGet reads them from the central directory. A package on which the two disagree would be vetted as
+        // one thing and extracted as another: refused first. (Bytes between entries, left by an archive updated
+        // in place, harm no reader that goes by the directory.)
+        _ = try ZipDirectory.readConsistent(path: path, maxEntries: limits.maxEntries, contiguous: false)
         let reader = try ArchiveReader(path: path)
         var policy = EntryPolicy(package: path, archiveSize: EntryPolicy.fileSize(path), limits: limits)
         let nuspec = try vetEntries(reader, policy: &policy) { _, _ in }

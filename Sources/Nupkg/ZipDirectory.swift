@@ -43,7 +43,11 @@ public enum ZipDirectory {
     /// directory lists more than `maxEntries` entries or is larger than 256 MiB, `.cannotOpen` when the file
     /// cannot be opened or read.
     public static func read(path: String, maxEntries: Int = 1_000_000) throws(NupkgError) -> [ZipDirectoryEntry] {
-        let file = try ZipFile(path: path)
+        try read(ZipFile(path: path), maxEntries: maxEntries).entries
+    }
+
+    static func read(_ file: ZipFile, maxEntries: Int) throws(NupkgError) -> (entries: [ZipDirectoryEntry], end: EndOfDirectory) {
+        let path = file.path
         let end = try EndOfDirectory.locate(in: file)
         guard end.entryCount <= Int64(maxEntries) else {
             throw .limitExceeded(path: path, reason: "the central directory lists \(end.entryCount) entries, more than the limit of \(maxEntries)")
@@ -52,12 +56,12 @@ public enum ZipDirectory {
             throw .limitExceeded(path: path, reason: "the central directory is \(end.directorySize) bytes, above the limit of \(maxDirectoryBytes)")
         }
         let directory = try file.bytes(at: end.directoryOffset, count: Int(end.directorySize))
-        return try DirectoryRecords.parse(directory, end: end, path: path)
+        return (try DirectoryRecords.parse(directory, end: end, path: path), end)
     }
 }
 
 /// An open file read at recorded offsets; closed when the last reference goes.
-private final class ZipFile {
+final class ZipFile {
     let path: String
     let size: Int64
     private let descriptor: Int32
@@ -97,13 +101,13 @@ private final class ZipFile {
 /// Little-endian fields of a zip structure, at indices of the collection (a slice keeps its base's indices).
 /// Callers check `offset + width <= endIndex` first.
 extension RandomAccessCollection where Element == UInt8, Index == Int {
-    fileprivate func uint16(at offset: Int) -> UInt16 { UInt16(self[offset]) | UInt16(self[offset + 1]) << 8 }
-    fileprivate func uint32(at offset: Int) -> UInt32 { UInt32(uint16(at: offset)) | UInt32(uint16(at: offset + 2)) << 16 }
-    fileprivate func uint64(at offset: Int) -> UInt64 { UInt64(uint32(at: offset)) | UInt64(uint32(at: offset + 4)) << 32 }
+    func uint16(at offset: Int) -> UInt16 { UInt16(self[offset]) | UInt16(self[offset + 1]) << 8 }
+    func uint32(at offset: Int) -> UInt32 { UInt32(uint16(at: offset)) | UInt32(uint16(at: offset + 2)) << 16 }
+    func uint64(at offset: Int) -> UInt64 { UInt64(uint32(at: offset)) | UInt64(uint32(at: offset + 4)) << 32 }
 }
 
 /// Where the central directory lies, from the end-of-central-directory record (and its zip64 form).
-private struct EndOfDirectory {
+struct EndOfDirectory {
     static let signature: UInt32 = 0x0605_4b50
     static let zip64LocatorSignature: UInt32 = 0x0706_4b50
     static let zip64Signature: UInt32 = 0x0606_4b50
@@ -112,6 +116,7 @@ private struct EndOfDirectory {
     /// The fixed part of the zip64 end record (signature to directory offset).
     static let zip64RecordSize = 56
     static let maxCommentLength = 65_535
+    static let searchWindow = 16 << 10
 
     let entryCount: Int64
     let directoryOffset: Int64
@@ -124,17 +129,22 @@ private struct EndOfDirectory {
         let tailLength = Int(min(file.size, Int64(recordSize + maxCommentLength)))
         let tailStart = file.size - Int64(tailLength)
         let tail = try file.bytes(at: tailStart, count: tailLength)
-        // The last signature whose comment ends exactly at the end of the file: a signature inside a comment
-        // (or trailing bytes after the comment) cannot pass for the record.
+        // The last signature in the file is the record, as libarchive, Python and NuGet take it; its comment must
+        // end exactly at the end of the file. A comment holding a second record, or bytes after the comment,
+        // would let readers disagree on which directory is the archive's: refused, not resolved.
         var position = tailLength - recordSize
-        while position >= 0 {
-            if tail.uint32(at: position) == signature, position + recordSize + Int(tail.uint16(at: position + 20)) == tailLength { break }
-            position -= 1
-        }
+        while position >= 0, tail.uint32(at: position) != signature { position -= 1 }
         guard position >= 0 else {
-            throw file.notAZip(
-                "no end-of-central-directory record (signature 0x06054b50 with a comment that ends at the end of the file) in the last \(tailLength) bytes"
-            )
+            throw file.notAZip("no end-of-central-directory record (signature 0x06054b50) in the last \(tailLength) bytes")
+        }
+        guard position + recordSize + Int(tail.uint16(at: position + 20)) == tailLength else {
+            throw file.notAZip("the last end-of-central-directory signature, at offset \(tailStart + Int64(position)), "
+                + "is not a record whose comment ends at the end of the file (a record inside a comment, or bytes after it)")
+        }
+        // libarchive's seekable reader (the full vet) looks for the record in the last 16 KiB only.
+        guard tailLength - position <= searchWindow else {
+            throw file.notAZip("the end-of-central-directory record starts \(tailLength - position) bytes before the end of the file: "
+                + "expected at most \(searchWindow) (libarchive, which vets packages, looks no further)")
         }
         let recordOffset = tailStart + Int64(position)
         let classic = ClassicFields(tail, at: position)
@@ -233,7 +243,7 @@ private struct EndOfDirectory {
 }
 
 /// The records of a central directory read whole into memory.
-private enum DirectoryRecords {
+enum DirectoryRecords {
     static let signature: UInt32 = 0x0201_4b50
     /// The fixed part of a record, before its name, extra field and comment.
     static let fixedSize = 46
@@ -337,7 +347,7 @@ private enum DirectoryRecords {
 
     /// The data of the zip64 extra field among `extra`'s id/size/data blocks, nil when there is none.
     /// A second one, or one that runs past the extra field, is refused: readers would disagree on it.
-    private static func zip64Field(in extra: ArraySlice<UInt8>, describedAs at: String, path: String) throws(NupkgError) -> ArraySlice<UInt8>? {
+    static func zip64Field(in extra: ArraySlice<UInt8>, describedAs at: String, path: String) throws(NupkgError) -> ArraySlice<UInt8>? {
         var found: ArraySlice<UInt8>?
         var cursor = extra.startIndex
         while extra.endIndex - cursor >= 4 {

@@ -101,6 +101,51 @@ struct StreamingVetTests {
         eocd_record = data[eocd:eocd+8] + struct.pack('<HHII', 3, 3, len(directory), cd) + data[eocd+20:eocd+22]
         open(path, 'wb').write(data[:cd] + directory + eocd_record)
         """, false),
+        // The directory says deflate where the local header says stored: NuGet would inflate bytes nobody vetted.
+        ("method differs", """
+        import zipfile, sys, struct, zlib
+        path = sys.argv[1]
+        with zipfile.ZipFile(path, 'w') as z:
+            z.writestr('Stream.Test.nuspec', sys.argv[2]); z.writestr('tools/a.ps1', zlib.compress(b'Write-Host evil; ' * 60)[2:-4].ljust(300, b'\\0'))
+        data = bytearray(open(path, 'rb').read())
+        with zipfile.ZipFile(path) as z: info = z.getinfo('tools/a.ps1')
+        eocd = data.rindex(b'PK\\x05\\x06'); cd, = struct.unpack('<I', data[eocd+16:eocd+20])
+        pos = data.index(b'PK\\x01\\x02' + data[cd+4:cd+4], cd)
+        while data[pos+46:pos+46+11] != b'tools/a.ps1': pos = data.index(b'PK\\x01\\x02', pos + 4)
+        data[pos+10:pos+12] = struct.pack('<H', 8)
+        open(path, 'wb').write(bytes(data))
+        """, false),
+        // The directory's compressed size reaches past the data into the next header.
+        ("compressed size differs", """
+        import zipfile, sys, struct
+        path = sys.argv[1]
+        with zipfile.ZipFile(path, 'w') as z:
+            z.writestr('Stream.Test.nuspec', sys.argv[2]); z.writestr('tools/a.txt', 'hello'); z.writestr('tools/b.txt', 'world')
+        data = bytearray(open(path, 'rb').read())
+        eocd = data.rindex(b'PK\\x05\\x06'); cd, = struct.unpack('<I', data[eocd+16:eocd+20])
+        pos = cd
+        while data[pos+46:pos+46+11] != b'tools/a.txt':
+            n, e, c = struct.unpack('<HHH', data[pos+28:pos+34]); pos += 46 + n + e + c
+        data[pos+20:pos+24] = struct.pack('<I', 40)
+        open(path, 'wb').write(bytes(data))
+        """, false),
+        // A second end record, inside the comment, pointing at a directory of entries hidden in another entry's data.
+        ("end record in the comment", """
+        import zipfile, sys, struct, zlib
+        path = sys.argv[1]
+        name = b'Stream.Test.nuspec'; evil = sys.argv[2].replace('Stream.Test', 'Evil.Test').encode()
+        hidden = struct.pack('<IHHHHHIIIHH', 0x04034b50, 20, 0, 0, 0, 0, zlib.crc32(evil), len(evil), len(evil), len(name), 0) + name + evil
+        with zipfile.ZipFile(path, 'w') as z:
+            z.writestr('Stream.Test.nuspec', sys.argv[2]); z.writestr('tools/outer.bin', hidden)
+        data = open(path, 'rb').read()
+        with zipfile.ZipFile(path) as z: outer = z.getinfo('tools/outer.bin')
+        at = outer.header_offset + 30 + len(outer.filename) + len(outer.extra)
+        record = struct.pack('<IHHHHHHIIIHHHHHII', 0x02014b50, 20, 20, 0, 0, 0, 0, zlib.crc32(evil), len(evil), len(evil), len(name), 0, 0, 0, 0, 0, at) + name
+        eocd = data.rindex(b'PK\\x05\\x06')
+        fake_cd = len(data) + 0  # the fake directory starts inside the real record's comment
+        comment = record + struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, 1, 1, len(record), eocd + 22, 0) + b'12345678'
+        open(path, 'wb').write(data[:eocd + 20] + struct.pack('<H', len(comment)) + comment)
+        """, false),
         // A symbolic link: local headers carry no file type, the directory does.
         ("symbolic link", """
         import zipfile, sys

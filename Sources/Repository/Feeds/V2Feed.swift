@@ -137,7 +137,9 @@ enum HTTPPackageTransfer {
         if let declared = response.headers["content-length"].flatMap(Int64.init), response.status == 200, declared != size {
             throw .invalidResponse(url: url, field: "Content-Length", expected: "\(declared) bytes, received \(size)")
         }
-        return FetchedFile(size: size, sha512: PackageHash(digest: digest), streamedVet: try? streamed.result?.get())
+        // Only this attempt's verdict: an earlier attempt's (a dropped connection) describes other bytes.
+        let verdict = response.bodyConsumed ? try? streamed.result?.get() : nil
+        return FetchedFile(size: size, sha512: PackageHash(digest: digest), streamedVet: verdict)
     }
 
     /// The most bytes accepted when the feed declares no size (v3, folders, a chunked body): a larger file
