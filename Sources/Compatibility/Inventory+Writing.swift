@@ -22,6 +22,10 @@ extension Inventory {
         if let sqlServer { lines.append("sql_server: \(quoted(sqlServer.description))") }
         if let windowsServer { lines.append("windows_server: \(quoted(windowsServer.description))") }
         if !prerequisites.isEmpty { lines += ["prerequisites:"] + versions(prerequisites, indent: "  ") }
+        // What the admin records and no reader can refresh: written back, or `inventory --update` would lose it.
+        if let https { lines += ["https:"] + Self.lines(of: https, indent: "  ") }
+        if let windowsFeatures { lines.append("windows_features: [\(windowsFeatures.map(quoted).joined(separator: ", "))]") }
+        if let sqlServerStartMode { lines.append("sql_server_service: \(quoted(sqlServerStartMode))") }
         if !hosts.isEmpty { lines.append("hosts:") }
         for host in hosts {
             lines.append("  - name: \(quoted(host.name))")
@@ -34,14 +38,7 @@ extension Inventory {
                 if shell != .cmd { lines.append("    shell: \(shell.rawValue)") }
             case nil: break
             }
-            if let https = host.https {
-                // The admin's record of the website's certificate: nothing reads it back from the host, so a
-                // refreshed file (`inventory --update`) that dropped it would lose it.
-                lines.append("    https:")
-                if let thumbprint = https.certificateThumbprint { lines.append("      certificate_thumbprint: \(quoted(thumbprint))") }
-                if let name = https.certificateDnsName { lines.append("      certificate_dns_name: \(quoted(name))") }
-                if https.port != WebHTTPS.defaultPort { lines.append("      port: \(https.port)") }
-            }
+            if let https = host.https { lines += ["    https:"] + Self.lines(of: https, indent: "      ") }
             lines += host.packages.isEmpty ? ["    packages: {}"] : ["    packages:"] + versions(host.packages, indent: "      ")
         }
         if !groups.isEmpty { lines.append("groups:") }
@@ -51,5 +48,14 @@ extension Inventory {
             lines += group.packages.isEmpty ? ["    packages: {}"] : ["    packages:"] + versions(group.packages, indent: "      ")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The website's certificate binding, as the reader takes it.
+    private static func lines(of https: WebHTTPS, indent: String) -> [String] {
+        var lines: [String] = []
+        if let thumbprint = https.certificateThumbprint { lines.append("\(indent)certificate_thumbprint: \(JSONOutput.quoted(thumbprint))") }
+        if let name = https.certificateDnsName { lines.append("\(indent)certificate_dns_name: \(JSONOutput.quoted(name))") }
+        if https.port != WebHTTPS.defaultPort { lines.append("\(indent)port: \(https.port)") }
+        return lines
     }
 }

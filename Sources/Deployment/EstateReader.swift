@@ -47,10 +47,13 @@ public struct EstateReader: Sendable {
             }
             let packages = list.packages.filter { known.contains($0.key) }
             let roles = Inventory.Role.allCases.filter { packages[catalogue.id(of: $0)] != nil }
-            // What SSH cannot read stays as the admin recorded it: the website's certificate binding (`https:`).
+            // What SSH cannot read stays as the admin recorded it: the website's certificate binding (`https:`),
+            // on a host that still serves the website.
             let recorded = base.hosts.first { $0.name.lowercased() == name.lowercased() }
-            inventory.hosts.append(Inventory.Host(name: name, roles: roles, packages: packages, https: recorded?.https, address: address))
+            let https = roles.contains(.web) ? recorded?.https : nil
+            inventory.hosts.append(Inventory.Host(name: name, roles: roles, packages: packages, https: https, address: address))
         }
+        Self.keepBinding(from: base, in: &inventory)
         var summaries: [CCMEstate.Summary] = []
         if let ccm {
             let estate = try await ccm.estate(packageIDs: catalogue.clientIDs)
@@ -60,6 +63,22 @@ public struct EstateReader: Sendable {
             inventory.groups = summaries.filter { !$0.lowest.isEmpty }.map { Inventory.Group(name: $0.group, packages: $0.lowest) }
         }
         return Result(inventory: inventory, summaries: summaries)
+    }
+}
+
+extension EstateReader {
+    /// A binding recorded on a host that no longer has the web role, or at the top level, follows the website:
+    /// to the first web host that has none (the role moved), else to the top level (no host serves it now).
+    static func keepBinding(from base: Inventory, in inventory: inout Inventory) {
+        let webHosts = inventory.hosts.indices.filter { inventory.hosts[$0].roles.contains(.web) }
+        let placed = Set(webHosts.compactMap { inventory.hosts[$0].https })
+        let orphaned = (base.hosts.compactMap(\.https) + [base.https].compactMap { $0 }).first { !placed.contains($0) }
+        if let first = webHosts.first {
+            inventory.https = nil
+            if let orphaned, placed.isEmpty { inventory.hosts[first].https = orphaned }
+        } else {
+            inventory.https = orphaned ?? base.https
+        }
     }
 }
 

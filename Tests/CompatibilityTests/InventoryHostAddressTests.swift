@@ -71,4 +71,15 @@ import Versioning
         let read = try Inventory.parse(text, file: "written.yaml")
         #expect(read == original, "\(text)")
     }
+
+    /// The top-level fields the admin records (no reader refreshes them) survive a write and a read.
+    @Test func writtenTopLevelRecordsReadBackTheSame() throws {
+        var original = Inventory(serverVersions: [.database: try NuGetVersion(parsing: "0.16.0"), .service: try NuGetVersion(parsing: "0.16.0"),
+                                                  .web: try NuGetVersion(parsing: "0.16.0")])
+        original.https = WebHTTPS(certificateThumbprint: "3EDEBDFEE63B57B0A0A12A079ED8DA791DA03BA7", port: 8443)
+        original.windowsFeatures = ["Web-Server", "Web-Asp-Net45"]
+        original.sqlServerStartMode = "automatic"
+        let text = original.yamlText()
+        #expect(try Inventory.parse(text, file: "written.yaml") == original, "\(text)")
+    }
 }

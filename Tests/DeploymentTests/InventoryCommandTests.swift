@@ -1,4 +1,5 @@
 import Compatibility
+@testable import Deployment
 import Foundation
 import Testing
 import TestSupport
@@ -111,5 +112,40 @@ import TestSupport
     func badInputIsExitTwo(arguments: [String]) throws {
         let result = try DeploymentCLITests.run(arguments + ["--no-groups"])
         #expect(result.status == 2, "\(result.stderr)")
+    }
+}
+
+/// A refresh reads packages and roles over SSH; the website's certificate binding, which it cannot read,
+/// follows the web role.
+@Suite("The recorded HTTPS binding across a refresh")
+struct RecordedBindingTests {
+    static let binding = WebHTTPS(certificateThumbprint: "3EDEBDFEE63B57B0A0A12A079ED8DA791DA03BA7")
+
+    static func host(_ name: String, _ roles: [Inventory.Role], https: WebHTTPS? = nil) -> Inventory.Host {
+        Inventory.Host(name: name, roles: roles, packages: [:], https: https)
+    }
+
+    // (what the file said, what the hosts now have (binding as kept per host), where the binding must end up: a host name, "top" or nil)
+    static let rows: [(String, Inventory, [Inventory.Host], String?)] = [
+        ("kept on the web host", Inventory(hosts: [host("a", [.web], https: binding)]), [host("a", [.web], https: binding)], "a"),
+        ("follows the web role to another host", Inventory(hosts: [host("a", [.web], https: binding), host("b", [.database])]),
+         [host("a", [.database]), host("b", [.web])], "b"),
+        ("goes to the top level when no host serves the website", Inventory(hosts: [host("a", [.web], https: binding)]),
+         [host("a", [.database])], "top"),
+        ("comes down from the top level to the new web host", {
+            var base = Inventory(hosts: [host("a", [])])
+            base.https = binding
+            return base
+        }(), [host("a", [.web])], "a"),
+    ]
+
+    @Test(arguments: rows)
+    func bindingFollowsTheWebRole(_ row: (String, Inventory, [Inventory.Host], String?)) {
+        var refreshed = row.1
+        refreshed.hosts = row.2
+        EstateReader.keepBinding(from: row.1, in: &refreshed)
+        let holders = refreshed.hosts.filter { $0.https != nil }.map(\.name) + (refreshed.https == nil ? [] : ["top"])
+        #expect(holders == [row.3].compactMap { $0 }, "\(row.0)")
+        #expect(refreshed.hosts.compactMap(\.https) + [refreshed.https].compactMap { $0 } == [Self.binding], "\(row.0)")
     }
 }
