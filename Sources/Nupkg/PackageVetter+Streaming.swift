@@ -55,7 +55,7 @@ extension PackageVetter {
         else { return nil }
         for (record, entry) in zip(directory, streamed.entries) {
             guard record.rawName == entry.rawName, record.localHeaderOffset == entry.headerOffset,
-                  Self.kindAgrees(record, entry)
+                  Self.kindAgrees(record, entry), !record.isFolderByAttributesOnly
             else { return nil }
             // An entry whose data the stream skipped (a folder, a name naming no file) must hold none: nothing
             // unread may be extracted or expand.

@@ -25,7 +25,11 @@ public enum PackageVetter {
         // NuGet reads them from the central directory. A package on which the two disagree would be vetted as
         // one thing and extracted as another: refused first. (Bytes between entries, left by an archive updated
         // in place, harm no reader that goes by the directory.)
-        _ = try ZipDirectory.readConsistent(path: path, maxEntries: limits.maxEntries, contiguous: false)
+        let directory = try ZipDirectory.readConsistent(path: path, maxEntries: limits.maxEntries, contiguous: false)
+        if let folder = directory.first(where: \.isFolderByAttributesOnly) {
+            throw .unsafeEntry(path: path, entry: EntryName.decodeBytes(folder.rawName),
+                               reason: "its attributes mark a folder but its name does not end in '/': NuGet would extract it as a file that was never read")
+        }
         let reader = try ArchiveReader(path: path)
         var policy = EntryPolicy(package: path, archiveSize: EntryPolicy.fileSize(path), limits: limits)
         let nuspec = try vetEntries(reader, policy: &policy) { _, _ in }

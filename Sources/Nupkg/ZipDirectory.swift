@@ -15,6 +15,16 @@ public struct ZipDirectoryEntry: Sendable, Hashable {
     public let method: UInt16
     /// The Unix mode (external attributes >> 16) when the record was made on Unix (version-made-by host 3), else nil.
     public let unixMode: UInt32?
+    /// The external attributes as recorded (low byte: the DOS attributes, 0x10 a folder).
+    public let externalAttributes: UInt32
+
+    /// Whether the record marks a folder (DOS attribute 0x10, or a Unix folder mode) although its name does
+    /// not end in `/`. libarchive then reads it as a folder and skips its data, while NuGet, which goes by the
+    /// name, extracts it as a file: readers disagree on what it is.
+    public var isFolderByAttributesOnly: Bool {
+        guard rawName.last != UInt8(ascii: "/") else { return false }
+        return externalAttributes & 0x10 != 0 || unixMode.map { $0 & 0o170000 == 0o040000 } == true
+    }
 }
 
 /// Indexes a zip's central directory, and nothing else: this is not a second zip reader.
@@ -342,7 +352,7 @@ enum DirectoryRecords {
         return ZipDirectoryEntry(rawName: name, localHeaderOffset: localHeaderOffset, compressedSize: compressedSize,
                                  uncompressedSize: uncompressedSize, crc32: bytes.uint32(at: position + 16),
                                  flags: bytes.uint16(at: position + 8), method: bytes.uint16(at: position + 10),
-                                 unixMode: versionMadeBy >> 8 == unixHost ? external >> 16 : nil)
+                                 unixMode: versionMadeBy >> 8 == unixHost ? external >> 16 : nil, externalAttributes: external)
     }
 
     /// The data of the zip64 extra field among `extra`'s id/size/data blocks, nil when there is none.

@@ -146,6 +146,14 @@ struct StreamingVetTests {
         comment = record + struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, 1, 1, len(record), eocd + 22, 0) + b'12345678'
         open(path, 'wb').write(data[:eocd + 20] + struct.pack('<H', len(comment)) + comment)
         """, false),
+        // A file the DOS attributes call a folder: libarchive skips its data as a folder's, NuGet extracts a file.
+        ("folder by attributes only", """
+        import zipfile, sys, zlib
+        with zipfile.ZipFile(sys.argv[1], 'w') as z:
+            z.writestr('Stream.Test.nuspec', sys.argv[2])
+            entry = zipfile.ZipInfo('tools/big.bin'); entry.create_system = 0; entry.external_attr = 0x10
+            z.writestr(entry, b'x' * 4096)
+        """, false),
         // A symbolic link: local headers carry no file type, the directory does.
         ("symbolic link", """
         import zipfile, sys

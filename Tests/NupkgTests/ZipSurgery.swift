@@ -66,7 +66,8 @@ enum PythonZip {
             let hex = Array(name.utf8)
             let bytes = stride(from: 0, to: hex.count, by: 2).map { UInt8(String(decoding: hex[$0..<($0 + 2)], as: UTF8.self), radix: 16)! }
             return ZipDirectoryEntry(rawName: bytes, localHeaderOffset: offset, compressedSize: compressed, uncompressedSize: uncompressed,
-                                     crc32: crc, flags: flags, method: method, unixMode: system == 3 ? external >> 16 : nil)
+                                     crc32: crc, flags: flags, method: method, unixMode: system == 3 ? external >> 16 : nil,
+                                     externalAttributes: external)
         }
     }
 
