@@ -55,8 +55,9 @@ final class DownloadPipeline: @unchecked Sendable {
         self.descriptor = descriptor
         self.path = path
         self.writeFrom = writeFrom
-        // Direct writes need every piece aligned; a resumed file continues unaligned, so it keeps the page cache.
-        directDescriptor = bypassCache && writeFrom % Int64(FileIO.directAlignment) == 0 ? FileIO.openForDirectWriting(path) : nil
+        // Direct writes need address, length and offset aligned: whole buffers are (they start at multiples of
+        // 1 MiB); the piece of a resumed file's first buffer and the tail go through the page cache (`write`).
+        directDescriptor = bypassCache ? FileIO.openForDirectWriting(path) : nil
         slotCount = ProcessInfo.processInfo.environment["CCM_UPGRADE_PIPELINE_SLOTS"].flatMap(Int.init).map { min(max($0, 2), 64) }
             ?? Self.defaultSlotCount
         slots = (0..<slotCount).map { _ in .allocate(byteCount: Self.bufferSize, alignment: FileIO.directAlignment) }
