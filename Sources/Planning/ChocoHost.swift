@@ -18,6 +18,10 @@ public protocol ChocoHost: Sendable {
     /// The installed versions of `ids` there (as Chocolatey reports them), by lower-cased id; an id that is
     /// not installed is absent. One look at the host for all of them (one `choco list` over SSH).
     func installedVersions(of ids: [String]) async throws(HostFailure) -> [String: NuGetVersion]
+    /// Choco processes of an interrupted run still running there, which a new choco must not run beside: on
+    /// this machine those carrying the step's `marker` (``OrphanedChoco``); over SSH every `choco.exe` (a
+    /// remote process's environment cannot be read, and any choco running there is one to wait for).
+    func runningChoco(marker: String?) async throws(HostFailure) -> [Int32]
     /// Deletes files below Chocolatey's lib folder there (the documented fix of a known error).
     func deleteFromLib(_ relativePaths: [String]) async throws(HostFailure)
     /// Checks that PowerShell can be started there (asked before step 1 when a restart step is pending);

@@ -6,6 +6,11 @@ import Versioning
 /// argument vector, the allow-listed environment, output lines as they come — and installed versions from
 /// Chocolatey's lib folder.
 public struct LocalChocoHost: ChocoHost {
+    public func runningChoco(marker: String?) async throws(HostFailure) -> [Int32] {
+        guard let marker else { return [] }
+        return OrphanedChoco.running(marker: marker)
+    }
+
     /// The choco executable: a path, or a name looked up in `PATH` the platform's way (`ExecutableReference`).
     public var choco: String
     /// PowerShell, for restart steps (Windows PowerShell on a CCM host; a test stand-in elsewhere): a path or a

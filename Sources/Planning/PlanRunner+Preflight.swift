@@ -64,20 +64,29 @@ extension PlanRunner {
             }
         }
 
-        // An interrupted step's choco may still run here: wait for it before reading any version.
+        // An interrupted step's choco may still run on its host (here, or there after a lost connection): wait
+        // for it before reading any version.
         for step in pending where journal.isUnverified(step.number) {
-            guard let marker = journal.latest(step.number)?.marker, host(of: step)?.isLocal == true else { continue }
-            let orphans = OrphanedChoco.running(marker: marker)
-            guard !orphans.isEmpty else { continue }
+            guard let name = step.host, !unreachable.contains(name.lowercased()), let host = host(of: step) else { continue }
+            let marker = journal.latest(step.number)?.marker
+            let onHost = host.isLocal ? "" : " on \(name)"
+            func running() async -> [Int32]? {
+                do { return try await host.runningChoco(marker: marker) } catch {
+                    // The installed version still decides; the admin is told what could not be checked.
+                    configuration.log("warning: step \(step.number): cannot tell whether a choco still runs\(onHost) (\(error)); the installed version decides")
+                    return nil
+                }
+            }
+            guard let orphans = await running(), !orphans.isEmpty else { continue }
             let processes = "process\(orphans.count == 1 ? "" : "es") \(orphans.map(String.init).joined(separator: ", "))"
             if configuration.dryRun {
-                problems.append("step \(step.number): the choco of an interrupted run (\(processes)) is still running; a real run waits for it")
+                problems.append("step \(step.number): the choco of an interrupted run (\(processes)\(onHost)) is still running; a real run waits for it")
                 continue
             }
-            configuration.log("step \(step.number): the choco of an interrupted run (\(processes)) is still running \(step.package); waiting for it to end (Ctrl-C stops waiting)")
-            while !OrphanedChoco.running(marker: marker).isEmpty {
+            configuration.log("step \(step.number): the choco of an interrupted run (\(processes)\(onHost)) is still running \(step.package); waiting for it to end (Ctrl-C stops waiting)")
+            while let still = await running(), !still.isEmpty {
                 do { try await Task.sleep(for: configuration.orphanPollInterval) } catch {
-                    throw .cannotStart(problems: ["interrupted while waiting for the choco of an interrupted run (\(processes)); nothing was started"])
+                    throw .cannotStart(problems: ["interrupted while waiting for the choco of an interrupted run (\(processes)\(onHost)); nothing was started"])
                 }
             }
             configuration.log("step \(step.number): that choco ended; its result is read from the installed version")

@@ -46,6 +46,17 @@ public struct RemoteChocoHost: ChocoHost {
         try await run(arguments, secrets: secrets, line: line).exitCode
     }
 
+    /// `tasklist` there, for `choco.exe`. Windows OpenSSH ends a session's processes with the session (a job
+    /// object, remote-hosts.md §1.1, inferred from its source), so this normally finds none; it is the check
+    /// that a choco which outlived a lost connection is not run beside.
+    public func runningChoco(marker: String?) async throws(HostFailure) -> [Int32] {
+        let result = try await run(program: "tasklist", TaskList.arguments(image: "choco.exe"), secrets: []) { _ in }
+        guard result.exitCode == 0 else {
+            throw .failed("`tasklist` exited \(result.exitCode): \(result.output.split(whereSeparator: \.isNewline).suffix(2).joined(separator: " / "))")
+        }
+        return TaskList.processIDs(in: result.standardOutput, image: "choco.exe")
+    }
+
     /// `powershell.exe` is found on the SSH user's PATH and starts (it runs `exit 0`): the restart step runs it
     /// as a program there (`Get-Command`, like choco), so a host reached through another shell or with a trimmed
     /// PATH is refused before step 1 instead of failing at the restart.

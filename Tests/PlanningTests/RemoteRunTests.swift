@@ -159,6 +159,34 @@ struct RemoteRunTests {
         #expect(try estate.journalEntries().latest(2)?.message?.contains("verified after an interrupted run") == true)
     }
 
+    /// The connection is cut after choco ran, and choco still runs there (it outlived the session): the rerun
+    /// sees it with `tasklist` and waits for it to end before it reads the version; the step is not run again.
+    @Test func aChocoStillRunningThereIsWaitedFor() async throws {
+        let estate = try Estate()
+        let ccm01 = estate.ssh["ccm01"]
+        let outcome = try await estate.runner { configuration in
+            configuration.log = { line in if line.hasPrefix("step 2 on ccm01") { try? ccm01.setFault("cut-after-command") } }
+        }.run()
+        guard case .failed(2, _) = outcome else { Issue.record("\(outcome)"); return }
+        try ccm01.setFault(nil)
+        if (try? await estate.host("ccm01").checkReachable()) == nil { try ccm01.start() }
+        let processes = ccm01.state + "/processes"
+        try "choco.exe 4242\n".write(toFile: processes, atomically: true, encoding: .utf8)
+        let log = OutputCollector()
+        let again = try await estate.runner { configuration in
+            configuration.log = { line in
+                log.append(line)
+                // The orphan ends once the rerun has said it waits.
+                if line.contains("is still running") { unlink(processes) }
+            }
+        }.run()
+        guard case let .completed(ran, _) = again else { Issue.record("\(again)"); return }
+        #expect(ran == [2, 3])
+        #expect(log.text.contains("step 2: the choco of an interrupted run (process 4242 on ccm01) is still running"), "\(log.text)")
+        #expect(log.text.contains("that choco ended"))
+        #expect(estate.calls("ccm01").filter { $0.contains("chocolatey-management-service") }.count == 1, "never run beside or after it blindly")
+    }
+
     /// sshd killed while the step's session waits before choco started: "unknown"; the rerun reads the version
     /// (not done) and runs the step — once, since it never ran.
     @Test func sshdKilledDuringTheStepRunsItAfterReading() async throws {
