@@ -2,6 +2,7 @@ import CurlSupport
 import FileSupport
 import Foundation
 import Internalization
+import JSONOutput
 import Nupkg
 
 /// Why a resource could not be used; the package that needs it is refused (nothing unverified is embedded).
@@ -35,7 +36,9 @@ public enum ResourceError: Error, Sendable, Hashable, CustomStringConvertible {
 ///
 /// Verified files are kept in a cache keyed by checksum (`<cache>/<type>-<hex>`): a rerun, or another package
 /// fetching the same installer, finds it there and does not download it again (the file is hashed again
-/// before it is reused). A file whose script has no checksum is downloaded each run.
+/// before it is reused). A file whose script has no checksum (allowed by the user) is kept with the server's
+/// validators (`ETag`, `Last-Modified`): a rerun asks the server with a conditional GET and downloads it again
+/// only when it changed (a 304 answer reuses the cached copy, after checking its hash).
 public struct ResourceFetcher: Sendable {
     public var http: HTTPClient
     public var cacheDirectory: String
@@ -96,7 +99,9 @@ public struct ResourceFetcher: Sendable {
             unlink(final)
         }
         let partial = final + ".partial"
-        let (size, sha512) = try await download(resource.url, to: partial, progress: progress)
+        guard case let .fetched((size, sha512, _, _)) = try await download(resource.url, to: partial, progress: progress) else {
+            throw .download(url: resource.url, reason: "HTTP 304 to a request that asked for no condition")
+        }
         var hex: [ChecksumType: String] = [.sha512: sha512]
         if expected.type != .sha512 {
             hex.merge(try await digests(of: partial, types: [expected.type], url: resource.url).hex) { $1 }
@@ -109,32 +114,90 @@ public struct ResourceFetcher: Sendable {
         return VerifiedResource(url: resource.url, path: final, size: size, digests: hex)
     }
 
-    /// No checksum to check against (allowed by the user): downloaded fresh, its SHA-256 (or the declared
-    /// type) computed for the script, then kept under that checksum.
+    /// No checksum to check against (allowed by the user): downloaded, its SHA-256 (or the declared type)
+    /// computed for the script, then kept under that checksum with a record of the server's validators. A rerun
+    /// sends them back (`If-None-Match`, `If-Modified-Since`): a 304 reuses the copy (its SHA-512 checked
+    /// against the record), anything else is a fresh download.
     private func fetchUnverified(_ resource: RemoteResource, progress: (@Sendable (Int64, Int64) -> Void)?) async throws(ResourceError) -> VerifiedResource {
-        let partial = cacheDirectory + "/unverified-" + ResourceChecksum.hexOfText(resource.url).prefix(32) + ".partial"
+        let key = cacheDirectory + "/unverified-" + ResourceChecksum.hexOfText(resource.url).prefix(32)
+        let partial = key + ".partial"
         await inFlight.acquire(partial)
         defer { Task { await inFlight.release(partial) } }
-        let (size, sha512) = try await download(resource.url, to: partial, progress: progress)
         let type = resource.checksumType.flatMap { ChecksumType(declared: $0) } ?? .sha256
-        var hex: [ChecksumType: String] = [.sha512: sha512]
-        hex.merge(try await digests(of: partial, types: [type, .sha256], url: resource.url).hex) { $1 }
-        let final = cacheDirectory + "/\(type.rawValue)-\(hex[type] ?? "")"
-        guard rename(partial, final) == 0 else { throw .location(path: final, reason: String(cString: strerror(errno))) }
-        log("warning: \(resource.url) has no checksum in \(resource.call.location); using the computed \(type.rawValue) \(hex[type] ?? "")")
-        return VerifiedResource(url: resource.url, path: final, size: size, digests: hex)
+        let recordPath = key + ".json"
+        var conditions: [(String, String)] = []
+        if let record = UnverifiedRecord.load(recordPath), record.url == resource.url, record.type == type,
+           FileManager.default.fileExists(atPath: cacheDirectory + "/" + record.file) {
+            if let etag = record.etag { conditions.append(("If-None-Match", etag)) }
+            if let lastModified = record.lastModified { conditions.append(("If-Modified-Since", lastModified)) }
+            if !conditions.isEmpty {
+                log("\(resource.url): asking whether it changed since the cached copy")
+                switch try await download(resource.url, to: partial, conditions: conditions, progress: progress) {
+                case .notModified:
+                    if let reused = try await reuse(record, for: resource) { return reused }
+                case let .fetched(fetched):
+                    return try await keep(fetched, of: resource, type: type, partial: partial, recordPath: recordPath)
+                }
+            }
+        }
+        guard case let .fetched(fetched) = try await download(resource.url, to: partial, progress: progress) else {
+            throw .download(url: resource.url, reason: "HTTP 304 to a request that asked for no condition")
+        }
+        return try await keep(fetched, of: resource, type: type, partial: partial, recordPath: recordPath)
     }
 
-    private func download(_ url: String, to partial: String, progress: (@Sendable (Int64, Int64) -> Void)?) async throws(ResourceError)
-        -> (size: Int64, sha512: String) {
-        var request = HTTPRequest(url: url, headers: [("Accept", "*/*")], destination: .file(path: partial, resume: true))
+    /// The cached copy, after the server said it has not changed (304): nil when it no longer has its
+    /// recorded hash (it is then removed and downloaded again).
+    private func reuse(_ record: UnverifiedRecord, for resource: RemoteResource) async throws(ResourceError) -> VerifiedResource? {
+        let cached = cacheDirectory + "/" + record.file
+        let digests = try await digests(of: cached, types: [record.type, .sha512, .sha256], url: resource.url)
+        guard digests.hex[.sha512] == record.sha512, digests.hex[record.type] == record.hex else {
+            log("\(resource.url): the cached copy no longer has its recorded hash; downloading it again")
+            unlink(cached)
+            return nil
+        }
+        log("warning: \(resource.url) has no checksum in \(resource.call.location); unchanged on the server since it was cached, using the computed \(record.type.rawValue) \(record.hex)")
+        return VerifiedResource(url: resource.url, path: cached, size: digests.size, digests: digests.hex)
+    }
+
+    /// Hashes a fresh download of an unverified resource, moves it into the cache under its checksum and
+    /// records the server's validators for the next run.
+    private func keep(_ fetched: (size: Int64, sha512: String, etag: String?, lastModified: String?), of resource: RemoteResource,
+                      type: ChecksumType, partial: String, recordPath: String) async throws(ResourceError) -> VerifiedResource {
+        var hex: [ChecksumType: String] = [.sha512: fetched.sha512]
+        hex.merge(try await digests(of: partial, types: [type, .sha256], url: resource.url).hex) { $1 }
+        let name = "\(type.rawValue)-\(hex[type] ?? "")"
+        let final = cacheDirectory + "/" + name
+        guard rename(partial, final) == 0 else { throw .location(path: final, reason: String(cString: strerror(errno))) }
+        let record = UnverifiedRecord(url: resource.url, etag: fetched.etag, lastModified: fetched.lastModified, type: type,
+                                      hex: hex[type] ?? "", sha512: fetched.sha512, file: name)
+        // A record that cannot be written only costs the next run a download.
+        record.save(recordPath)
+        log("warning: \(resource.url) has no checksum in \(resource.call.location); using the computed \(type.rawValue) \(hex[type] ?? "")")
+        return VerifiedResource(url: resource.url, path: final, size: fetched.size, digests: hex)
+    }
+
+    /// A download's outcome: the file and what the server said of it, or (for a conditional request) 304.
+    private enum Downloaded {
+        case fetched((size: Int64, sha512: String, etag: String?, lastModified: String?))
+        case notModified
+    }
+
+    private func download(_ url: String, to partial: String, conditions: [(String, String)] = [],
+                          progress: (@Sendable (Int64, Int64) -> Void)?) async throws(ResourceError) -> Downloaded {
+        // A conditional request starts over (no Range): its answer is either 304 or the whole current file.
+        var request = HTTPRequest(url: url, headers: [("Accept", "*/*")] + conditions, destination: .file(path: partial, resume: conditions.isEmpty))
         request.onProgress = progress
         request.maxFileBytes = maximumSize
-        log("\(url): downloading")
+        if conditions.isEmpty { log("\(url): downloading") }
         let response: HTTPResponse
         do { response = try await http.send(request) } catch {
             // A network failure keeps the partial file: the next try resumes it.
             throw .download(url: url, reason: "\(error)")
+        }
+        if response.status == 304, !conditions.isEmpty {
+            unlink(partial)
+            return .notModified
         }
         guard response.isSuccess, let size = response.fileSize, let digest = response.fileSHA512 else {
             unlink(partial)
@@ -144,7 +207,7 @@ public struct ResourceFetcher: Sendable {
             unlink(partial)
             throw .download(url: url, reason: "Content-Length says \(declared) bytes, \(size) arrived")
         }
-        return (size, ResourceChecksum.hex(of: digest))
+        return .fetched((size, ResourceChecksum.hex(of: digest), response.headers["etag"], response.headers["last-modified"]))
     }
 
     private func digests(of path: String, types: Set<ChecksumType>, url: String) async throws(ResourceError) -> (size: Int64, hex: [ChecksumType: String]) {
@@ -175,5 +238,30 @@ private actor InFlightKeys {
         busy.remove(key)
         let waiting = waiters.removeValue(forKey: key) ?? []
         for waiter in waiting { waiter.resume() }
+    }
+}
+
+/// What the cache keeps of a resource downloaded without a checksum: where it came from, the server's
+/// validators for a conditional GET, and the hashes the cached copy must still have.
+struct UnverifiedRecord: Codable, Sendable, Hashable {
+    var url: String
+    var etag: String?
+    var lastModified: String?
+    var type: ChecksumType
+    var hex: String
+    var sha512: String
+    /// The cached file's name in the cache folder.
+    var file: String
+
+    /// The record at `path`, or nil when there is none or it cannot be read (the resource is downloaded again).
+    static func load(_ path: String) -> UnverifiedRecord? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard let record = try? JSONDecoder().decode(UnverifiedRecord.self, from: data), !record.file.contains("/") else { return nil }
+        return record
+    }
+
+    func save(_ path: String) {
+        guard let bytes = try? JSONOutput.encodeBytes(self) else { return }
+        try? AtomicFile.write(bytes, to: path)
     }
 }

@@ -10,8 +10,13 @@ Usage: resource_server.py ROOT LOG
   GET  /wrong/NAME           the right size, other bytes (the checksum cannot match)
   GET  /missing/NAME         404
   PUT  /upload/PATH          stores the body under ROOT/uploaded/PATH (201); an existing file is refused (409)
-Each request is appended to LOG as "METHOD PATH RANGE". Prints "PORT <n>" once listening; exits when stdin closes.
+/files answers carry validators as nginx's static files do [nginx docs, ngx_http_core_module etag; RFC 9110
+8.8.2-8.8.3]: ETag "<mtime hex>-<size hex>" and Last-Modified; a request whose If-None-Match names the current
+ETag (or, without one, whose If-Modified-Since is not older than the file) gets 304 and no body [RFC 9110 13.1].
+Each request is appended to LOG as "METHOD PATH RANGE", a 304 answer also as "NOT-MODIFIED PATH -".
+Prints "PORT <n>" once listening; exits when stdin closes.
 """
+import email.utils
 import http.server
 import os
 import socket
@@ -56,6 +61,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         with open(path, "rb") as handle:
             data = handle.read()
+        stat = os.stat(path)
+        etag = '"%x-%x"' % (int(stat.st_mtime), stat.st_size)
+        last_modified = email.utils.formatdate(int(stat.st_mtime), usegmt=True)
+        if mode == "files":
+            match = self.headers.get("If-None-Match")
+            since = self.headers.get("If-Modified-Since")
+            unchanged = match == etag if match is not None else (
+                since is not None and email.utils.parsedate_to_datetime(since).timestamp() >= int(stat.st_mtime))
+            if unchanged:
+                with LOCK:
+                    with open(LOG, "a") as log:
+                        log.write("NOT-MODIFIED %s -\n" % self.path)
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.end_headers()
+                return
         if mode == "reset-once":
             with LOCK:
                 first = name not in SEEN
@@ -73,6 +94,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Content-Length", str(len(data) - start))
+        if mode == "files":
+            self.send_header("ETag", etag)
+            self.send_header("Last-Modified", last_modified)
         self.end_headers()
         try:
             if mode in ("reset", "truncate"):
