@@ -186,7 +186,7 @@ let package = Package(
             name: "ccm-upgrade-fuzz",
             dependencies: [
                 "CFuzzerDriver", "Versioning", "Nupkg", "Compatibility", "Repository", "Planning", "Deployment", "FileSupport", "Internalization",
-                "Licensing",
+                "Licensing", "RemoteHosts",
             ],
             path: "Fuzz/Sources"
         ),

@@ -6,6 +6,7 @@ import Internalization
 import Licensing
 import Nupkg
 import Planning
+import RemoteHosts
 import Repository
 import Versioning
 
@@ -75,6 +76,13 @@ struct FuzzTarget: Sendable {
             // ZipDirectory reads a path (it jumps to recorded offsets), so the input goes through a file.
             guard (try? Data(bytes).write(to: URL(fileURLWithPath: ScratchFile.zip))) != nil else { return }
             _ = try? ZipDirectory.read(path: ScratchFile.zip)
+            // And the local headers checked against it (what the vet and the streamed verdict rely on).
+            _ = try? ZipDirectory.readConsistent(path: ScratchFile.zip)
+        },
+        FuzzTarget(name: "hostoutput", summary: "what a CCM host prints: choco list and tasklist output (RemoteHosts)") { bytes in
+            let text = String(decoding: bytes, as: UTF8.self)
+            _ = ChocoList(parsing: text)
+            _ = TaskList.processIDs(in: text, image: "choco.exe")
         },
         FuzzTarget(name: "license", summary: "chocolatey.license.xml (Licensing LicenseReader)") { bytes in
             // Not registering ids: a fuzz run would grow the process's secret list with every input.
