@@ -50,7 +50,7 @@ extension Evaluator {
         case .scriptBlock(let body):
             // The block may run (a -ScriptBlock argument, a handler): its calls are visited, its assignments
             // do not leak.
-            runBranches([body, []], line: expression.span.line)
+            runBranches([body, []], line: expression.span.line, output: .discarded)
             return .scriptBlock
         case .typeLiteral(let type):
             return .unknown("the type [\(type)] is not a value")

@@ -152,7 +152,7 @@ public struct Evaluator {
                 branches.append(clause.body)
             }
             branches.append(elseBody ?? [])
-            runBranches(branches, line: statement.span.line)
+            runBranches(branches, line: statement.span.line, output: .oneOf)
         case .foreachLoop(let variable, let collection, let body):
             let items = evaluate(collection)
             let key = variable.lowercased()
@@ -185,15 +185,40 @@ public struct Evaluator {
     }
 
     /// Visits each branch from the same starting scope, then keeps what all of them agree on.
-    mutating func runBranches(_ branches: [[Statement]], line: Int) {
+    /// What becomes of the values the branches write to the output.
+    enum BranchOutput {
+        /// Kept as they come (a `try`'s body and its handlers).
+        case all
+        /// Exactly one branch runs (an `if`): their common output when they agree, else alternatives (one value
+        /// each) or unknown. `$(if ($PSScriptRoot) { $PSScriptRoot } else { Split-Path … })` is one folder.
+        case oneOf
+        /// None: a script block visited only for the calls it makes.
+        case discarded
+    }
+
+    mutating func runBranches(_ branches: [[Statement]], line: Int, output: BranchOutput = .all) {
         let before = scope
+        let start = outputs.count
         var results: [Scope] = []
+        var produced: [[Value]] = []
         for branch in branches {
             scope = before
+            if output != .all { outputs.removeSubrange(start...) }
             execute(branch)
             results.append(scope)
+            produced.append(Array(outputs[start...]))
         }
         scope = Self.merge(results, line: line, base: before)
+        guard output != .all else { return }
+        outputs.removeSubrange(start...)
+        guard output == .oneOf, let first = produced.first else { return }
+        if produced.allSatisfy({ $0 == first }) {
+            outputs.append(contentsOf: first)
+        } else {
+            let reason = "the output of the if at line \(line) depends on its condition"
+            outputs.append(produced.allSatisfy { $0.count == 1 }
+                ? .alternatives(produced.map { Alternative(value: $0[0], site: nil) }, reason: reason) : .unknown(reason))
+        }
     }
 
     /// Commands whose output is nothing (so a script's output, e.g. a data file's hashtable, stays known).

@@ -45,6 +45,10 @@ struct EmbeddingTests {
             #expect(summary.items.first { $0.id == package.id }?.embedding?.resources.count == package.resources.count)
             let info = try PackageReader.inspect(at: run.pushed(package.id))
             #expect(info.nuspec.id == package.id && info.nuspec.version.normalized == "1.0.0")
+            // `inspect --resources` reads the rewritten scripts clean: the embedded files' paths, which the
+            // tool wrote itself, are neither remote resources nor unresolved.
+            let report = ResourceFinder.find(in: try PackageScripts.readNow(run.pushed(package.id)))
+            #expect(report.resources.isEmpty && report.unresolved.isEmpty, "\(package.id): \(report.resources) \(report.unresolved)")
         }
         #expect(FileManager.default.fileExists(atPath: run.pushed("splat").replacingOccurrences(of: ".nupkg", with: "")) == false)
 
