@@ -71,7 +71,10 @@ struct PackageSelectionOptions: ParsableArguments {
     /// Source names whose packages are licensed (copied byte for byte, never internalized): `--licensed-from`,
     /// every configured source at the licensed repository's URL, and every source of `requests` that resolves there.
     func licensedSources(of requests: [PackageRequest], in settings: FeedSettings, feedOptions: FeedOptions) -> Set<String> {
-        var licensedSources: Set<String> = [licensedFrom]
+        // One internal mirror serving both (`--source X --licensed-from X`) makes the source say nothing: then a
+        // package is licensed by its id (the catalogue's never-modified packages), and the community ones asked
+        // for from the same mirror — the .NET prerequisites — are still internalized.
+        var licensedSources: Set<String> = licensedFrom == from ? [] : [licensedFrom]
         for (name, source) in settings.sources where source.location.lowercased() == FeedSettings.licensedURL { licensedSources.insert(name) }
         for name in Set(requests.map(\.source)) where (try? feedOptions.source(name, in: settings))?.location.lowercased() == FeedSettings.licensedURL {
             licensedSources.insert(name)

@@ -50,6 +50,24 @@ struct BundleCommandTests {
         #expect(inside.status == 0 && !inside.stdout.contains("[internalize]"), "\(inside.stdout)")
     }
 
+    /// One internal mirror for both roles (`--source X --licensed-from X`): CCM's licensed packages are still
+    /// copied byte for byte (by id), and the community prerequisites are still internalized, not taken for licensed.
+    @Test func oneMirrorForBothRolesStillInternalizesThePrerequisites() throws {
+        let folder = NSTemporaryDirectory() + "ccm-bundle-cli-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Tool.packExampleFeed(into: folder + "/mirror")
+        let created = try Tool.run(["bundle", "create", "--for-ccm", "0.17.0", "--source", folder + "/mirror", "--licensed-from", folder + "/mirror",
+                                    "-o", folder + "/b.tar", "--work-directory", folder + "/work", "--format", "json"])
+        #expect(created.status == 0, "\(created.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any]
+        let modes = Dictionary(uniqueKeysWithValues: ((summary?["items"] as? [[String: Any]]) ?? []).compactMap { item -> (String, String)? in
+            guard let id = item["id"] as? String, let mode = (item["embedding"] as? [String: Any])?["mode"] as? String else { return nil }
+            return (id, mode)
+        })
+        #expect(modes["chocolatey-management-service"] == "licensed" && modes["chocolatey-agent"] == "licensed", "\(modes)")
+        #expect(modes["dotnet-10.0-runtime"] == "nothingToEmbed" && modes["dotnet-aspnetcoremodule-v2"] == "nothingToEmbed", "\(modes)")
+    }
+
     @Test func damagedBundleExitsOneNamingTheFileAndPushesNothing() throws {
         let folder = NSTemporaryDirectory() + "ccm-bundle-cli-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: folder) }
