@@ -3,6 +3,23 @@ import Foundation
 
 /// Human and PowerShell renderings of a plan.
 public enum PlanRendering {
+    /// The `internalize` commands that bring `packages` into `target` by hand: the licensed ones from the
+    /// licensed repository (without dependencies, as CCM's scripts take them), the others from the community one.
+    static func internalizeCommands(_ packages: [PinnedPackage], target: String) -> [String] {
+        func quoted(_ text: String) -> String {
+            text.contains(where: { $0 == " " || $0 == "'" || $0 == "\"" }) ? "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" : text
+        }
+        let catalogue = CCMCatalogue.standard
+        let licensed = packages.filter { catalogue.source(of: $0.id) == .licensed }
+        let community = packages.filter { catalogue.source(of: $0.id) != .licensed }
+        var commands: [String] = []
+        for (group, from) in [(community, ""), (licensed, " --from licensed --ignore-dependencies")] where !group.isEmpty {
+            commands.append("ccm-upgrade internalize " + group.map { quoted("\($0.id)@\($0.version.normalized)") }.joined(separator: " ")
+                + from + " --to " + quoted(target))
+        }
+        return commands
+    }
+
     /// Readable text: the target, preflight findings, then each step with where it runs and the exact command.
     public static func text(_ plan: UpgradePlan) -> String {
         var lines = ["Upgrade plan: CCM \(plan.from.map { $0.normalized + " → " } ?? "")\(plan.target.normalized) from \(plan.source)"]
@@ -18,7 +35,7 @@ public enum PlanRendering {
             lines.append("Step \(step.number) [\(step.phase.rawValue)] on \(step.place): \(stepTitle(step))")
             if step.phase == .internalize {
                 lines += step.packages.map { "    \($0)" }
-                lines.append("    run: ccm-upgrade internalize --source \(plan.source) (the run command does this)")
+                lines += Self.internalizeCommands(step.packages, target: plan.source).map { "    run: \($0) (the run command does this)" }
             } else if let restart = step.restart {
                 lines.append("    " + restart.displayCommand(ccmVersion: plan.target))
             } else {

@@ -119,7 +119,10 @@ public struct Planner: Sendable {
 
         // Everything the steps install must be in the internal feed; what is not gets an internalize step.
         var needed = steps.map { ($0.package, $0.version) }
-        for prerequisite in requirements.prerequisites where !prerequisite.optional {
+        // The target's .NET prerequisites come with its server steps (the service and the website run on
+        // them): an estate whose servers are already at the target needs none brought in.
+        let upgradesServers = steps.contains { [.database, .service, .web].contains($0.phase) }
+        for prerequisite in requirements.prerequisites where !prerequisite.optional && upgradesServers {
             if let version = prerequisite.recommended ?? prerequisite.range.minVersion { needed.append((prerequisite.id, version)) }
         }
         var missing: [PinnedPackage] = []

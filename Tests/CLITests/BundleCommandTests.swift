@@ -50,6 +50,36 @@ struct BundleCommandTests {
         #expect(inside.status == 0 && !inside.stdout.contains("[internalize]"), "\(inside.stdout)")
     }
 
+    /// The `run:` lines of a plan's internalize step are commands that work as printed (with the feeds config
+    /// the plan was made with), and the .NET prerequisites are asked for only with server steps.
+    @Test func thePrintedInternalizeCommandsWork() throws {
+        let folder = NSTemporaryDirectory() + "ccm-bundle-cli-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/internal", withIntermediateDirectories: true)
+        try Tool.packExampleFeed(into: folder + "/upstream")
+        let config = folder + "/feeds.json"
+        try Data("{\"sources\": {\"community\": {\"url\": \"\(folder)/upstream\"}, \"licensed\": {\"url\": \"\(folder)/upstream\"}}}".utf8)
+            .write(to: URL(fileURLWithPath: config))
+        let inventory = ["--inventory", "examples/estate/inventory.yaml"]
+        let plan = try Tool.run(["plan", "--to", "latest"] + inventory + ["--source", folder + "/internal", "--upstream", "--config", config])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let commands = plan.stdout.split(separator: "\n").map(String.init).filter { $0.hasPrefix("    run: ccm-upgrade internalize ") }
+            .map { $0.replacingOccurrences(of: "    run: ccm-upgrade ", with: "").replacingOccurrences(of: " (the run command does this)", with: "") }
+        #expect(commands.count == 2, "community and licensed: \(plan.stdout)")
+        for (index, command) in commands.enumerated() {
+            // --copy: the example packages' scripts name real Microsoft URLs, unreachable from a test.
+            let ran = try Tool.run(command.split(separator: " ").map(String.init) + ["--config", config, "--work-directory", folder + "/w\(index)", "--copy"])
+            #expect(ran.status == 0, "\(command): \(ran.stderr)")
+        }
+        let again = try Tool.run(["plan", "--to", "latest"] + inventory + ["--source", folder + "/internal"])
+        #expect(again.status == 0 && !again.stdout.contains("[internalize]"), "\(again.stdout)\(again.stderr)")
+
+        // The servers already at the target: no .NET prerequisites to bring in.
+        let current = try Tool.run(["plan", "--to", "0.16.0"] + inventory + ["--source", folder + "/upstream"])
+        #expect(current.status == 0, "\(current.stderr)")
+        #expect(!current.stdout.contains("[internalize]") && !current.stdout.contains("dotnet-8.0"), "\(current.stdout)")
+    }
+
     /// One internal mirror for both roles (`--source X --licensed-from X`): CCM's licensed packages are still
     /// copied byte for byte (by id), and the community prerequisites are still internalized, not taken for licensed.
     @Test func oneMirrorForBothRolesStillInternalizesThePrerequisites() throws {
