@@ -68,11 +68,16 @@ struct EstateOptions: ParsableArguments {
         } else {
             inventory = try loadInventory()
         }
-        guard let reference = source ?? inventory.source else {
+        guard var reference = source ?? inventory.source else {
             throw ValidationError("no internal feed: pass --source or set 'source' in the inventory")
         }
         // Loaded once: each load prints the config's warnings (a disabled TLS check, loudly).
         let settings = try feedOptions.settings()
+        // A folder the inventory names is relative to the inventory, as its `parameters:` is (not to where
+        // the command runs); a source name of the feeds config stays a name.
+        if source == nil, settings.sources[reference] == nil, Self.isRelativePath(reference) {
+            reference = URL(fileURLWithPath: Self.relative(reference, to: self.inventory)).standardizedFileURL.path
+        }
         let (feed, location) = try feedOptions.openFeed(reference, in: settings)
         let source = Self.absoluteIfFolder(location)
         if let problem = PlanValidator.sourceProblem(source) { throw CommandFailure.badInput("--source: \(problem)") }
@@ -155,6 +160,13 @@ struct EstateOptions: ParsableArguments {
         let isWindowsPath = location.count >= 2 && location.dropFirst().first == ":" || location.hasPrefix("\\\\")
         guard !isURL, !isWindowsPath, !location.hasPrefix("/") else { return location }
         return URL(fileURLWithPath: location).standardizedFileURL.path
+    }
+
+    /// A relative folder path (`../feed`, `feeds/internal`), not a URL, an absolute path or a bare word (which
+    /// may be a source name).
+    static func isRelativePath(_ text: String) -> Bool {
+        guard !text.contains("://"), !text.hasPrefix("/"), !text.hasPrefix("\\\\"), !(text.count >= 2 && text.dropFirst().first == ":") else { return false }
+        return text.hasPrefix(".") || text.contains("/") || text.contains("\\")
     }
 
     static func relative(_ path: String, to inventory: String?) -> String {

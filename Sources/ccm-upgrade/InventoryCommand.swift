@@ -34,7 +34,19 @@ struct InventoryCommand: AsyncParsableCommand {
                 (summary.group, ["\(summary.computers) computer\(summary.computers == 1 ? "" : "s")"] + summary.lines.dropFirst().map { String($0.dropFirst(2)) })
             }, uniquingKeysWith: { $1 })
         let header = ["Written by ccm-upgrade inventory from the live estate; groups hold each package's lowest version."]
-        let text = result.inventory.yamlText(header: header, comments: comments)
+        var inventory = result.inventory
+        // Paths in the file are relative to the file: written elsewhere than --update's folder, they must still
+        // name the same files (absolute, then).
+        if let update = live.update, output != "-",
+           Self.folder(of: update) != Self.folder(of: output) {
+            if let parameters = inventory.parameters, !parameters.hasPrefix("/") {
+                inventory.parameters = Self.absolute(EstateOptions.relative(parameters, to: update))
+            }
+            if let source = inventory.source, EstateOptions.isRelativePath(source) {
+                inventory.source = Self.absolute(EstateOptions.relative(source, to: update))
+            }
+        }
+        let text = inventory.yamlText(header: header, comments: comments)
         for line in summary { DiagnosticPrinter.shared.log(line) }
         for group in result.summaries where group.lowest.isEmpty {
             Console.warning("group '\(group.group)' is left out: none of its \(group.computers) computers reports the client packages")
@@ -46,6 +58,9 @@ struct InventoryCommand: AsyncParsableCommand {
             DiagnosticPrinter.shared.log("wrote \(output): \(result.inventory.hosts.count) host(s), \(result.inventory.groups.count) group(s)")
         }
     }
+
+    static func folder(of path: String) -> String { URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path }
+    static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
 }
 
 /// Where the live estate comes from; shared by `inventory` and the `--live` of `plan` and `matrix check`.

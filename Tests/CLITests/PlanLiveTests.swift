@@ -63,3 +63,21 @@ struct PlanLiveTests {
         #expect(!FileManager.default.fileExists(atPath: folder + "/plan.json"))
     }
 }
+
+/// Paths inside an inventory are relative to the inventory file, wherever the command runs.
+@Suite("Paths in an inventory")
+struct InventoryPathTests {
+    @Test func aRelativeSourceIsRelativeToTheInventory() throws {
+        let folder = NSTemporaryDirectory() + "ccm-paths-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/estate", withIntermediateDirectories: true)
+        try Tool.packExampleFeed(into: folder + "/feed")
+        try FileManager.default.copyItem(atPath: "examples/estate/parameters.yaml", toPath: folder + "/estate/parameters.yaml")
+        let example = try String(contentsOfFile: "examples/estate/inventory.yaml", encoding: .utf8)
+        try ("source: ../feed\n" + example).write(toFile: folder + "/estate/inventory.yaml", atomically: true, encoding: .utf8)
+        // Run from the checkout: ../feed from here is not the feed; from the inventory's folder it is.
+        let plan = try Tool.run(["plan", "--to", "latest", "--inventory", folder + "/estate/inventory.yaml"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout.contains("from \(folder)/feed"), "\(plan.stdout)")
+    }
+}

@@ -74,6 +74,32 @@ import TestSupport
         #expect(after.hosts[1].https == certificate, "inventory --update dropped the recorded certificate")
     }
 
+    /// Written to another folder than the file it refreshes, the inventory's relative paths still name the
+    /// same parameters file and feed folder.
+    @Test func pathsStayTrueWhenWrittenElsewhere() throws {
+        let estate = try TestSSHEstate(hosts: ["ccm01"])
+        for id in ["chocolatey-management-database", "chocolatey-management-service", "chocolatey-management-web"] {
+            try estate["ccm01"].install(id, "0.16.0")
+        }
+        let first = estate.directory + "/first", second = estate.directory + "/second"
+        for path in [first, second] { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        try """
+            source: ../feed
+            parameters: parameters.yaml
+            hosts:
+              - name: ccm01
+                ssh: ccm01
+                roles: [database, service, web]
+                packages: { chocolatey-management-database: 0.16.0, chocolatey-management-service: 0.16.0, chocolatey-management-web: 0.16.0 }
+            """.write(toFile: first + "/inventory.yaml", atomically: true, encoding: .utf8)
+        let result = try DeploymentCLITests.run(["inventory", "--update", first + "/inventory.yaml", "--ssh-config", estate.configFile, "--no-groups",
+                                                 "--output", second + "/inventory.yaml"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let written = try Inventory.load(path: second + "/inventory.yaml")
+        #expect(written.parameters == URL(fileURLWithPath: first + "/parameters.yaml").standardizedFileURL.path)
+        #expect(written.source == URL(fileURLWithPath: estate.directory + "/feed").standardizedFileURL.path)
+    }
+
     @Test func matrixCheckLiveReadsTheHostsInsteadOfTheFile() throws {
         let estate = try TestSSHEstate(hosts: ["ccm01"])
         for id in ["chocolatey-management-database", "chocolatey-management-service", "chocolatey-management-web"] {
