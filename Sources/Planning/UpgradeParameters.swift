@@ -86,7 +86,13 @@ public struct UpgradeParameters: Sendable, Hashable, Codable {
         do { root = try YAMLDocument.load(document, file: file) } catch {
             throw fail(error.line > 0 ? "document (line \(error.line))" : "document", error.message)
         }
-        guard let map = (root ?? [String: Any]()) as? [String: Any] else { throw fail("document", "expected a mapping with service/database/web/agent") }
+        // An empty file is more often a truncated or wrong one than a wish for defaults: the service would lose
+        // its settings silently. `{}` says "defaults" on purpose.
+        guard let root else {
+            throw fail("document", "the file is empty (or only comments): expected a mapping with service, database, web or agent; "
+                + "write {} for an estate with only default settings")
+        }
+        guard let map = root as? [String: Any] else { throw fail("document", "expected a mapping with service/database/web/agent") }
         var result = UpgradeParameters()
         for key in map.keys where !["service", "database", "web", "agent"].contains(key) {
             throw fail(key, "unknown section; expected service, database, web or agent")

@@ -42,6 +42,8 @@ struct ParameterTests {
         ("agent: { password: 's3cret' }", "agent.password"),
         ("web: [1, 2]", "web"),
         ("cluster: {}", "cluster"),
+        ("", "document"),
+        ("# only a comment, the rest cut off\n", "document"),
     ])
     func invalidParametersNameTheField(yaml: String, field: String) {
         #expect { try UpgradeParameters.parse(yaml, file: "params.yaml") } throws: { error in
