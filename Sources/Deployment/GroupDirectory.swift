@@ -54,7 +54,7 @@ public struct GroupDirectory: Sendable, Hashable {
     public static func parse(_ data: Data, file: String) throws(DeploymentError) -> GroupDirectory {
         let root: JSONValue
         do { root = try JSONValue.parse(data) } catch {
-            throw .invalidGroupsFile(file: file, problem: "not valid JSON: \(error)")
+            throw .invalidGroupsFile(file: file, problem: "not valid JSON: \(JSONValue.syntaxProblem(in: data))")
         }
         if case let .object(map) = root, root["result"] == nil {
             var groups: [(name: String, id: Int)] = []

@@ -1,4 +1,5 @@
 import Foundation
+import JSONOutput
 
 /// Any JSON value, with booleans kept apart from numbers (`JSONSerialization` on Linux blurs them), for
 /// reading hand-made deployment files field by field and CCM's loosely documented answers.
@@ -23,6 +24,17 @@ public enum JSONValue: Sendable, Hashable, Decodable {
     /// Parses JSON text; the error text says where it broke.
     public static func parse(_ data: Data) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: data)
+    }
+
+    /// Why `data` is not JSON, in words with a line and column (JSONDecoder's own error says neither):
+    /// `line 3, column 9: expected ...`.
+    public static func syntaxProblem(in data: Data) -> String {
+        do throws(JSONLocator.SyntaxError) {
+            _ = try JSONLocator(String(decoding: data, as: UTF8.self))
+            return "the JSON could not be read"
+        } catch {
+            return "line \(error.line), column \(error.column): \(error.message)"
+        }
     }
 
     /// The member `key`, matched case-insensitively (CCM matches property names that way); exact first.

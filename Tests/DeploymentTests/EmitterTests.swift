@@ -331,6 +331,17 @@ struct EmitterTests {
             try GroupDirectory.parse(Data(#"{"Servers": true}"#.utf8), file: "g.json")
         }
     }
+
+    /// Broken JSON is explained with a line and column, in words, not with the decoder's internals.
+    @Test("broken JSON in a groups file or a deployment plan names the line and column")
+    func brokenJSONNamesThePlace() {
+        #expect(throws: DeploymentError.invalidGroupsFile(file: "g.json", problem: "not valid JSON: line 2, column 1: expected a key in double quotes")) {
+            try GroupDirectory.parse(Data("{\"a\": 1,\n".utf8), file: "g.json")
+        }
+        let diagnostics = DeploymentLinter.lint(Data("{\"Name\": \"x\",\n  \"DeploymentSteps\": [".utf8), file: "plan.json")
+        let text = diagnostics.map(\.description).joined(separator: "\n")
+        #expect(text.contains("not valid JSON: line 2, column") && !text.contains("DecodingError"), "\(text)")
+    }
 }
 
 @Suite("Emitter: --group selectors that select nothing")

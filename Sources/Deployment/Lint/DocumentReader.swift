@@ -23,7 +23,8 @@ public enum DocumentReader {
         }
         let root: JSONValue
         do { root = try JSONValue.parse(data) } catch let parseError {
-            error(nil, "not valid JSON: \(parseError)")
+            _ = parseError
+            error(nil, "not valid JSON: \(JSONValue.syntaxProblem(in: data))")
             return (nil, diagnostics)
         }
         guard case let .object(members) = root else {

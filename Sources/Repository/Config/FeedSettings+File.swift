@@ -1,5 +1,6 @@
 import CurlSupport
 import FileSupport
+import JSONOutput
 import Foundation
 
 /// The JSON shapes of `feeds.json` (kept apart from the domain types).

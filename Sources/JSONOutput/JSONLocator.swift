@@ -1,29 +1,29 @@
 /// Where each value of a JSON text sits, so configuration errors can name a line: a strict RFC 8259 scan
 /// that records the line and kind of every value by its path, and stops at the first syntax error with
 /// its line and column. JSONDecoder's own errors say neither ("The data isn't in the correct format").
-struct JSONLocator {
+public struct JSONLocator {
     /// A syntax error: where, and what was expected there.
-    struct SyntaxError: Error, Equatable {
-        var line: Int
-        var column: Int
-        var message: String
+    public struct SyntaxError: Error, Equatable {
+        public var line: Int
+        public var column: Int
+        public var message: String
     }
 
     /// What a value is, in the words an error message uses.
-    enum Kind: String {
+    public enum Kind: String {
         case object = "an object", array = "a list", string = "a string", number = "a number"
         case boolean = "true or false", null = "null"
     }
 
-    struct Value {
-        var line: Int
-        var kind: Kind
+    public struct Value {
+        public var line: Int
+        public var kind: Kind
     }
 
     /// Every value by its path (object keys, and array indices as decimal strings); the root is `[]`.
-    private(set) var values: [[String]: Value] = [:]
+    public private(set) var values: [[String]: Value] = [:]
     /// Object keys in the order they appear, with the path of the object holding them.
-    private(set) var keys: [(object: [String], key: String, line: Int)] = []
+    public private(set) var keys: [(object: [String], key: String, line: Int)] = []
 
     private let bytes: [UInt8]
     private var index = 0
@@ -31,7 +31,7 @@ struct JSONLocator {
     private var lineStart = 0
     private static let maximumDepth = 256
 
-    init(_ text: String) throws(SyntaxError) {
+    public init(_ text: String) throws(SyntaxError) {
         bytes = Array(text.utf8)
         skipSpace()
         guard index < bytes.count else { throw SyntaxError(line: 1, column: 1, message: "the file is empty; write {} for no settings") }
@@ -41,7 +41,7 @@ struct JSONLocator {
     }
 
     /// The line of the value at `path`, or of the nearest enclosing value that exists.
-    func line(of path: [String]) -> Int {
+    public func line(of path: [String]) -> Int {
         var path = path
         while !path.isEmpty, values[path] == nil { path.removeLast() }
         return values[path]?.line ?? 1
