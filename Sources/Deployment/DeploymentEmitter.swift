@@ -29,7 +29,7 @@ public enum DeploymentEmitter {
         }
         let skippedServer = plan.steps.filter { serverPhases.contains($0.phase) }
         if options.includeServer, !skippedServer.isEmpty {
-            warnings.append("--include-server: Chocolatey advises against upgrading CCM itself through a deployment (ccm.md §7.2); the service and web steps interrupt CCM, so their results may come back Inconclusive or Unreachable; keep a backup and watch the hosts")
+            warnings.append("--include-server: Chocolatey advises against upgrading CCM itself through a deployment; the service and web steps interrupt CCM, so their results may come back Inconclusive or Unreachable; keep a backup and watch the hosts")
         } else if !skippedServer.isEmpty {
             warnings.append("the \(skippedServer.count) server step(s) are not in the deployment: run them on the CCM hosts first ('ccm-upgrade run'), or pass --include-server")
         }

@@ -53,7 +53,7 @@ public struct DeploymentOptions: Sendable, Hashable {
     /// Checks ranges and combinations; throws the first problem.
     public func validate() throws(DeploymentError) {
         if executionTimeoutInSeconds == 0 {
-            throw .invalidOption(name: "execution timeout", problem: "0 means infinite: an offline computer stalls the step until the plan is cancelled (ccm.md §10.7); give seconds, e.g. 14400")
+            throw .invalidOption(name: "execution timeout", problem: "0 means infinite: an offline computer stalls the step until the plan is cancelled; give seconds, e.g. 14400")
         }
         if executionTimeoutInSeconds < 0 { throw .invalidOption(name: "execution timeout", problem: "must be a positive number of seconds") }
         if machineContactTimeoutInMinutes < 0 { throw .invalidOption(name: "contact timeout", problem: "must be 0 (infinite) or more minutes") }

@@ -43,7 +43,7 @@ public enum LicenseExpiry: Sendable, Hashable {
     /// note otherwise; a warning too when the type does not cover Central Management.
     public func findings(for license: ChocolateyLicense) -> [Finding] {
         let subject = (license.file as NSString).lastPathComponent
-        let source = "ccm.md §7.2 (licence file update: restart agents, service and web)"
+        let source = "Chocolatey's CCM licence-update guidance (restart the agents, the service and the website)"
         var findings: [Finding]
         switch self {
         case .valid: findings = [Finding(.note, rule: "license.expiry", subject: subject, message: summary(for: license), source: source)]
@@ -53,7 +53,7 @@ public enum LicenseExpiry: Sendable, Hashable {
         if !license.type.coversCentralManagement {
             findings.append(Finding(.warning, rule: "license.type", subject: subject,
                                     message: "a \(license.type.rawValue) licence does not include Chocolatey Central Management (a Chocolatey for Business licence does)",
-                                    source: "ccm.md §3", inferred: "which licence types include CCM is inferred from Chocolatey's product names"))
+                                    source: "Chocolatey's licensing documentation", inferred: "which licence types include CCM is inferred from Chocolatey's product names"))
         }
         return findings
     }

@@ -31,7 +31,7 @@ public enum LicenseRenewalPlanner {
                 "the inventory gives no CCM server version (chocolatey-management-* packages on a host): the website's restart depends on it")]))
         }
         let agentID = CCMCatalogue.standard.agentID
-        let installNote = "installs the renewed licence into $env:ChocolateyInstall\\license (restarts follow: seed FAQ, ccm.md §7.2)"
+        let installNote = "installs the renewed licence into $env:ChocolateyInstall\\license (the restarts that follow make the services read it)"
         var steps: [PlanStep] = []
         func installed(_ packages: [String: NuGetVersion]) -> NuGetVersion? {
             packages.first { $0.key.lowercased() == id }?.value
@@ -52,10 +52,10 @@ public enum LicenseRenewalPlanner {
             steps.append(restart(.service, host: host.name, note: "the CCM service reads the licence when it starts"))
         }
         for host in inventory.hosts where host.roles.contains(.web) && renewed.contains(host.name) {
-            steps.append(restart(.website, host: host.name, note: "the website does not pick up a new licence file until its process restarts (seed FAQ)"))
+            steps.append(restart(.website, host: host.name, note: "the website does not pick up a new licence file until its process restarts"))
         }
         for host in inventory.hosts where renewed.contains(host.name) && (host.roles.contains(.service) || host.packages.keys.contains { $0.lowercased() == agentID }) {
-            steps.append(restart(.agent, host: host.name, note: "agents read the licence when they start, including the agent on the CCM host (ccm.md §7.1)"))
+            steps.append(restart(.agent, host: host.name, note: "agents read the licence when they start, including the agent on the CCM host"))
         }
         for group in inventory.groups where renewed.contains(group.name) {
             steps.append(restart(.agent, group: group.name, note: "agents read the licence when they start"))

@@ -115,8 +115,9 @@ extension PlanRunner {
         // Hosts the run does not reach: said now, not discovered halfway.
         let byHand = pending.filter { $0.host != nil && host(of: $0) == nil }
         if let first = byHand.first, problems.isEmpty {
-            let names = Array(Set(byHand.compactMap(\.host))).sorted().joined(separator: ", ")
-            configuration.log("note: \(names) \(byHand.count == 1 ? "is" : "are") not reached by this run (no ssh: in the inventory, not --host): it stops at step \(first.number) with the command to run there; record it with --confirm \(first.number)")
+            let hosts = Array(Set(byHand.compactMap(\.host))).sorted()
+            let names = hosts.joined(separator: ", ")
+            configuration.log("note: \(names) \(hosts.count == 1 ? "is" : "are") not reached by this run (no ssh: in the inventory, not --host): it stops at step \(first.number) with the command to run there; record it with --confirm \(first.number)")
         }
         if configuration.dryRun {
             prepared.problems = problems

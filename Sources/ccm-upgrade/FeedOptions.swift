@@ -132,6 +132,13 @@ struct FeedOptions: ParsableArguments {
         }
     }
 
+    /// " (HTTP 201)" after a push to a server, " (push answered 409)" after a refused one; nothing for a
+    /// folder, which answers no HTTP status.
+    static func answer(_ status: Int, of feed: any PackageFeed, refused: Bool) -> String {
+        guard !(feed is FolderFeed) else { return "" }
+        return refused ? " (push answered \(status))" : " (HTTP \(status))"
+    }
+
     /// Retry lines and progress go to stderr (above the progress bar on a terminal).
     static let log: @Sendable (String) -> Void = { line in StatusLine.shared.log(line) }
 }

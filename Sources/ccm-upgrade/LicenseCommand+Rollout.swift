@@ -57,9 +57,9 @@ extension LicenseCommand {
             if format == .json { Console.out(try Console.json(report)) }
             switch report.outcome {
             case let .pushed(status):
-                if format == .text { Console.out("pushed \(report.identity) to \(feed.name) (HTTP \(status)); next: 'ccm-upgrade license plan \(license.file) --source \(source)'") }
+                if format == .text { Console.out("pushed \(report.identity) to \(feed.name)\(FeedOptions.answer(status, of: feed, refused: false)); next: 'ccm-upgrade license plan \(license.file) --source \(source)'") }
             case let .alreadyPresent(status):
-                if format == .text { Console.out("already present: \(report.identity) on \(feed.name) with identical bytes (push answered \(status)); nothing to do") }
+                if format == .text { Console.out("already present: \(report.identity) on \(feed.name) with identical bytes\(FeedOptions.answer(status, of: feed, refused: true)); nothing to do") }
             case .differentContent:
                 throw CommandFailure.problem(
                     "\(feed.name) already has \(report.identity) with different bytes (built from another licence file or by another tool, "

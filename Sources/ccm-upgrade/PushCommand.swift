@@ -68,9 +68,9 @@ struct PushCommand: AsyncParsableCommand {
                 reports.append(report)
                 switch report.outcome {
                 case let .pushed(status):
-                    if format == .text { Console.out("pushed \(report.identity) to \(feed.name) (HTTP \(status))") }
+                    if format == .text { Console.out("pushed \(report.identity) to \(feed.name)\(FeedOptions.answer(status, of: feed, refused: false))") }
                 case let .alreadyPresent(status):
-                    if format == .text { Console.out("already present: \(report.identity) on \(feed.name) with identical bytes (push answered \(status))") }
+                    if format == .text { Console.out("already present: \(report.identity) on \(feed.name) with identical bytes\(FeedOptions.answer(status, of: feed, refused: true))") }
                 case let .differentContent(feedHash):
                     failed = true
                     Console.error("\(feed.name) already has \(report.identity) with different bytes (feed SHA-512 \(feedHash), "

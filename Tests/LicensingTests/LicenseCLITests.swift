@@ -78,6 +78,7 @@ struct LicenseCLITests {
         let first = try box.run(["license", "push", file, "--source", box.folder + "/feed", "--debug"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("pushed chocolatey-license \(version)"))
+        #expect(!first.stdout.contains("HTTP"), "a folder answers no HTTP status: \(first.stdout)")
         let second = try box.run(["license", "push", file, "--source", box.folder + "/feed", "--format", "json", "--verbose"])
         #expect(second.status == 0)
         #expect(second.stdout.contains("\"alreadyPresent\""), "\(second.stdout)")

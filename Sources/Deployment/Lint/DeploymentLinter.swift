@@ -202,7 +202,7 @@ public enum DeploymentLinter {
                     && (line.contains("restart-service") || line.contains("start-service") || line.contains("net start"))
             }
             if !(registers && restartsAgent) {
-                add(position, .error, LintRule.agentRestart, "the step upgrades chocolatey-agent without registering a scheduled task that restarts chocolatey-agent; the agent runs this step and cannot restart itself (ccm.md §10.7 item 4)")
+                add(position, .error, LintRule.agentRestart, "the step upgrades chocolatey-agent without registering a scheduled task that restarts chocolatey-agent; the agent runs this step and cannot restart itself (Chocolatey's own client-upgrade deployment schedules the restart)")
             }
         }
         return packages

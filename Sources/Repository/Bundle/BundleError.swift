@@ -10,7 +10,7 @@ public enum BundleError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .rejected(bundle, file, reason): return "\(bundle): \(file): \(reason); nothing was pushed"
+        case let .rejected(bundle, file, reason): return "\(bundle): \(file): \(reason); the bundle is refused: nothing was pushed from it"
         case let .io(path, reason): return "\(path): \(reason)"
         case let .incompleteSelection(failed):
             return "the bundle was not written: \(failed.count) package(s) could not be internalized: " + failed.joined(separator: "; ")
