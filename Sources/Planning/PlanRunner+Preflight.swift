@@ -20,13 +20,15 @@ extension PlanRunner {
         var prepared = Prepared()
         var problems: [String] = []
 
-        // Hosts: each one once, before anything else (an unreachable host makes the rest moot).
+        // Hosts: each one once, before anything else (an unreachable host makes the rest moot; one reached
+        // where choco cannot run still gets its other checks, so that every blocker is listed at once).
         var unreachable: Set<String> = []
+        var withoutChoco: Set<String> = []
         var checked: Set<String> = []
         for step in pending {
             guard let name = step.host, let host = host(of: step), checked.insert(name.lowercased()).inserted else { continue }
             do { try await host.checkReachable() } catch {
-                unreachable.insert(name.lowercased())
+                if case .unreachable = error { unreachable.insert(name.lowercased()) } else { withoutChoco.insert(name.lowercased()) }
                 problems.append("host \(name) (\(host.location)): \(error)")
             }
         }
@@ -96,7 +98,8 @@ extension PlanRunner {
         // One look per host for all of its steps' packages (a restart step installs nothing).
         var byHost: [(name: String, host: any ChocoHost, steps: [PlanStep])] = []
         for step in pending where step.restart == nil {
-            guard let name = step.host, !unreachable.contains(name.lowercased()), let host = host(of: step) else { continue }
+            guard let name = step.host, !unreachable.contains(name.lowercased()), !withoutChoco.contains(name.lowercased()),
+                  let host = host(of: step) else { continue }
             if let index = byHost.firstIndex(where: { $0.name.lowercased() == name.lowercased() }) { byHost[index].steps.append(step) } else {
                 byHost.append((name, host, [step]))
             }

@@ -1,3 +1,4 @@
+import Compatibility
 import FileSupport
 import Foundation
 @testable import Planning
@@ -82,6 +83,30 @@ struct PlanRunnerSafetyTests {
                 && problems[1] == "step 5: the internal feed https://feed.example/api/v2/ does not have chocolatey-management-web 0.17.0"
         }
         #expect(sandbox.calls.isEmpty)
+    }
+
+    /// A host where choco cannot be found is still asked the rest (PowerShell for a restart step): both
+    /// blockers are listed at once, not one per attempt.
+    @Test func chocoAndPowerShellMissingAreBothListed() async throws {
+        let sandbox = try RunnerSandbox()
+        defer { sandbox.cleanup() }
+        let inventory = Inventory(hosts: [
+            .init(name: "ccm01", roles: [.database, .service, .web], packages: [
+                "chocolatey-management-database": v("0.16.0"), "chocolatey-management-service": v("0.16.0"),
+                "chocolatey-management-web": v("0.16.0"), "chocolatey-agent": v("4.0.0"), "chocolatey-license": v("2026.1.31.25"),
+            ])
+        ], groups: [])
+        let plan = try LicenseRenewalPlanner.plan(inventory: inventory, package: RemoteRestartTests.licence,
+                                                  feed: ["Chocolatey-License": [RemoteRestartTests.licence.version]],
+                                                  source: "https://nexus.example.com/repository/choco/", generator: "test")
+        var host = sandbox.host(choco: sandbox.root + "/no-such-choco")
+        host.powershell = sandbox.root + "/no-such-powershell"
+        var configuration = PlanRunner.Configuration(hosts: ["ccm01": host], journalPath: sandbox.journal)
+        configuration.dryRun = true
+        let outcome = try await PlanRunner(plan: plan, configuration: configuration).run()
+        guard case let .dryRun(_, blockers) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(blockers.contains { $0.contains("no-such-choco was not found") } && blockers.contains { $0.contains("no-such-powershell was not found") },
+                "\(blockers)")
     }
 
     /// A dry run reports what would stop the real run instead of pretending all is well, and prompts for nothing.
