@@ -29,7 +29,9 @@ public enum PackageBuilder {
             }
         } else {
             for spec in nuspec.files {
-                let pattern = spec.source.replacingOccurrences(of: "\\", with: "/")
+                var pattern = spec.source.replacingOccurrences(of: "\\", with: "/")
+                // NuGet's PathResolver: a src ending in a separator is that folder, everything below it.
+                if pattern.hasSuffix("/") { pattern += "**/*" }
                 let excludes = (spec.exclude ?? "").split(separator: ";").map { String($0).replacingOccurrences(of: "\\", with: "/") }
                 let matches = candidates.filter { relative in
                     Glob.matches(relative, pattern) && !excludes.contains { exclude in Glob.matches(relative, exclude) }
@@ -37,11 +39,9 @@ public enum PackageBuilder {
                 guard !matches.isEmpty else {
                     throw .invalidManifest(path: nuspecPath, field: "files/file", problem: "src '\(spec.source)' matches no file under \(base)")
                 }
-                let fixedPrefix = Glob.fixedPrefix(pattern)
                 let target = (spec.target ?? "").replacingOccurrences(of: "\\", with: "/").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
                 for relative in matches where !files.contains(where: { $0.content == .path(base + "/" + relative) }) {
-                    let rest = relative.hasPrefix(fixedPrefix) ? String(relative.dropFirst(fixedPrefix.count)) : (relative as NSString).lastPathComponent
-                    files.append(.init(target: target.isEmpty ? rest : target + "/" + rest, content: .path(base + "/" + relative)))
+                    files.append(.init(target: Self.packagePath(of: relative, pattern: pattern, target: target), content: .path(base + "/" + relative)))
                 }
             }
         }
@@ -53,6 +53,24 @@ public enum PackageBuilder {
         let destination = outputDirectory + "/" + PackageIdentity(id: nuspec.id, version: nuspec.version).fileName
         try PackageWriter.write(nuspecXML: bytes, files: files, to: destination)
         return destination
+    }
+}
+
+extension PackageBuilder {
+    /// Where a file matched by `pattern` goes in the package, by NuGet's rules (PathResolver.ResolvePackagePath,
+    /// which `choco pack` uses): a recursive pattern (`**`, or a folder) keeps the path below its fixed part; a
+    /// single file whose target has the same extension is stored under the target name itself
+    /// (`src="docs\readme.txt" target="content\readme.txt"`); anything else goes into the target folder by its
+    /// own name.
+    static func packagePath(of relative: String, pattern: String, target: String) -> String {
+        func joined(_ rest: String) -> String { target.isEmpty ? rest : target + "/" + rest }
+        let isWildcard = pattern.contains("*") || pattern.contains("?")
+        let fixedPrefix = Glob.fixedPrefix(pattern)
+        if isWildcard, pattern.contains("**"), relative.hasPrefix(fixedPrefix) { return joined(String(relative.dropFirst(fixedPrefix.count))) }
+        if !isWildcard, !target.isEmpty, (pattern as NSString).pathExtension.lowercased() == (target as NSString).pathExtension.lowercased() {
+            return target
+        }
+        return joined((relative as NSString).lastPathComponent)
     }
 }
 
