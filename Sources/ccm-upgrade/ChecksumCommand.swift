@@ -39,6 +39,9 @@ struct ChecksumCommand: AsyncParsableCommand {
         guard let algorithm = DigestAlgorithm(checksumType: type) else {
             throw CommandFailure.badInput("--type '\(type)' is not a checksum type; expected md5, sha1, sha256 or sha512")
         }
+        if let check, check.count != algorithm.digestSize * 2 || !check.allSatisfy(\.isHexDigit) {
+            throw CommandFailure.badInput("--check '\(check)' is not a \(algorithm) digest: expected \(algorithm.digestSize * 2) hex digits")
+        }
         if check != nil, files.count != 1 {
             throw CommandFailure.badInput("--check compares one file; \(files.count) were given")
         }

@@ -69,7 +69,9 @@ struct ChecksumTests {
 
     @Test(arguments: [
         (["checksum", "--type", "crc32", "/dev/null"], "--type 'crc32' is not a checksum type"),
-        (["checksum", "--check", "00", "/dev/null", "/dev/null"], "--check compares one file; 2 were given"),
+        (["checksum", "--check", String(repeating: "0", count: 64), "/dev/null", "/dev/null"], "--check compares one file; 2 were given"),
+        (["checksum", "--check", "zzzz", "/dev/null"], "--check 'zzzz' is not a sha256 digest: expected 64 hex digits"),
+        (["checksum", "-t", "md5", "--check", String(repeating: "a", count: 64), "/dev/null"], "--check '\(String(repeating: "a", count: 64))' is not a md5 digest"),
     ])
     func badInputExitsTwo(arguments: [String], message: String) throws {
         let result = try Tool.run(arguments)
