@@ -43,11 +43,7 @@ public enum LicenseReader {
         }
         let root: ParsedElement
         do { root = try SafeXMLParser.parse(bytes, source: file, sizeLimit: sizeLimit) } catch {
-            switch error {
-            case let .malformed(_, line, message): throw .malformed(file: file, reason: "line \(line): malformed XML: \(message)")
-            case .doctypeNotAllowed: throw .malformed(file: file, reason: "a DOCTYPE is not allowed (DTDs and entities are refused)")
-            default: throw .malformed(file: file, reason: error.description)
-            }
+            throw .malformed(file: file, reason: error.reason)
         }
         guard root.localName == "license", root.namespaceURI == nil else {
             throw .invalidField(file: file, field: "license", problem: "the root element is <\(root.localName)>; a Chocolatey licence's root element is <license>")

@@ -13,7 +13,7 @@ public enum NuspecReader {
         do {
             root = try SafeXMLParser.parse(bytes, source: source, sizeLimit: sizeLimit)
         } catch {
-            throw .invalidManifest(path: source, field: "xml", problem: error.description.droppingPrefix(source + ": ").droppingPrefix(source))
+            throw .invalidManifest(path: source, field: "xml", problem: error.reason)
         }
         return try read(root, source: source)
     }
@@ -193,8 +193,3 @@ private enum MetadataField: Int, CaseIterable {
     static let byName: [String: MetadataField] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.name, $0) })
 }
 
-extension String {
-    func droppingPrefix(_ prefix: String) -> String {
-        hasPrefix(prefix) ? String(dropFirst(prefix.count)) : self
-    }
-}

@@ -10,6 +10,17 @@ public enum XMLSupportError: Error, Sendable, Equatable, CustomStringConvertible
     /// The document nests deeper than the caller's limit.
     case tooDeep(source: String, limit: Int)
 
+    /// The reason without the source's name, for callers that name the file themselves (`line 2: malformed
+    /// XML: …`; no line when libxml2 gave none, as for an empty document).
+    public var reason: String {
+        switch self {
+        case let .malformed(_, line, message): return (line > 0 ? "line \(line): " : "") + "malformed XML: \(message)"
+        case .doctypeNotAllowed: return "a DOCTYPE is not allowed (DTDs and entities are refused for security)"
+        case let .tooLarge(_, size, limit): return "the XML document is \(size) bytes, above the limit of \(limit) bytes"
+        case let .tooDeep(_, limit): return "the XML document nests deeper than \(limit) levels"
+        }
+    }
+
     public var description: String {
         switch self {
         case let .doctypeNotAllowed(source):
