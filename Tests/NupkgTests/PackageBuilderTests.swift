@@ -40,3 +40,18 @@ struct PackageBuilderTests {
         #expect(names.sorted() == row.1.sorted(), "\(row.0)")
     }
 }
+
+/// A broken nuspec is reported with its file and the line, once, in words.
+@Suite("nuspec XML errors")
+struct NuspecXMLErrorTests {
+    @Test func truncatedNuspecNamesFileAndLine() {
+        #expect(throws: NupkgError.invalidManifest(path: "x.nuspec", field: "xml",
+                                                   problem: "line 2: malformed XML: the document ends inside <version> (opened on line 2): premature end of data")) {
+            try NuspecReader.read(Array("<package><metadata><id>x</id>\n<version>1.0".utf8), source: "x.nuspec")
+        }
+        #expect(throws: NupkgError.self) { try NuspecReader.read([], source: "empty.nuspec") }
+        do { _ = try NuspecReader.read([], source: "empty.nuspec") } catch {
+            #expect(!error.description.contains("line 0") && !error.description.contains(": :"), "\(error)")
+        }
+    }
+}
