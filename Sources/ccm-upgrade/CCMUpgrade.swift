@@ -57,6 +57,7 @@ struct CCMUpgrade: AsyncParsableCommand {
             if !(error is ExitCode), exitCode(for: error) == .success { exit(withError: error) }
             let outcome = ErrorReport.outcome(of: error)
             DiagnosticPrinter.shared.finish()
+            for diagnostic in ErrorReport.diagnostics(of: error) ?? [] { DiagnosticPrinter.shared.log(diagnostic.description) }
             if let message = outcome.message { DiagnosticPrinter.shared.error(message) }
             // `Foundation.exit` directly: going through `exit(withError:)` built the parser's message
             // machinery first, measurable on short runs.

@@ -40,8 +40,17 @@ struct CommandFailure: Error, CustomStringConvertible {
 /// exactly one `error:` line (no usage text) and exits with a documented code. Commands that reported their
 /// own findings throw a bare `ExitCode`, which is passed through silently.
 enum ErrorReport {
-    /// The message and exit code for `error`; nil message for errors already reported.
+    /// Diagnostics an error carries, printed compiler-style (`FILE:LINE: error: message`), one per problem, the
+    /// same way whichever command read the file (`plan` and `matrix check` read one inventory format).
+    static func diagnostics(of error: any Error) -> [Diagnostic]? {
+        if case let .invalidInventory(inventoryError) = error as? PlanningError { return inventoryError.diagnostics }
+        return nil
+    }
+
+    /// The message and exit code for `error`; nil message for errors already reported (or reported as
+    /// ``diagnostics(of:)``).
     static func outcome(of error: any Error) -> (message: String?, code: ExitCode) {
+        if diagnostics(of: error) != nil { return (nil, ExitCodes.badInput) }
         switch error {
         case let code as ExitCode:
             return (nil, code)

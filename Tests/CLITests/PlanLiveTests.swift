@@ -81,3 +81,21 @@ struct InventoryPathTests {
         #expect(plan.stdout.contains("from \(folder)/feed"), "\(plan.stdout)")
     }
 }
+
+/// `plan` and `matrix check` read one inventory format: a broken one is reported the same way by both, one
+/// compiler-style line per problem, exit 2.
+@Suite("Inventory errors: one shape in every command")
+struct InventoryErrorShapeTests {
+    @Test func planAndMatrixCheckPrintTheSameDiagnostics() throws {
+        let folder = NSTemporaryDirectory() + "ccm-inv-errors-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/broken.yaml"
+        try "hosts:\n  - name: a\n    roles: [web]\n    packages: {chocolatey-management-web: 1.x}\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let plan = try Tool.run(["plan", "--to", "latest", "--inventory", file, "--source", folder])
+        let check = try Tool.run(["matrix", "check", "--inventory", file])
+        #expect(plan.status == 2 && check.status == 2)
+        #expect(plan.stderr == check.stderr, "plan:\n\(plan.stderr)\nmatrix check:\n\(check.stderr)")
+        #expect(plan.stderr.split(separator: "\n").allSatisfy { $0.hasPrefix("\(file):") && $0.contains(": error: ") }, "\(plan.stderr)")
+    }
+}
