@@ -109,7 +109,14 @@ enum ErrorReport {
             let suggestion = Suggestion.closest(to: first, in: subcommands)
             return "unknown command '\(first)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "; commands: " + subcommands.joined(separator: ", "))
         }
-        let helpTarget = arguments.first.flatMap { subcommands.contains($0) ? " \($0)" : nil } ?? ""
+        // The deepest command the leading words name (`matrix check`, not just `matrix`).
+        var helpTarget = ""
+        var level: [any ParsableCommand.Type] = CCMUpgrade.configuration.subcommands
+        for word in arguments.prefix(while: { !$0.hasPrefix("-") }) {
+            guard let command = level.first(where: { $0._commandName == word }) else { break }
+            helpTarget += " " + word
+            level = command.configuration.subcommands
+        }
         return message + " (see 'ccm-upgrade\(helpTarget) --help')"
     }
 }

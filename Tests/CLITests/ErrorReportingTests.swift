@@ -12,6 +12,7 @@ struct ErrorReportingTests {
         (["deploy", "lint"], 2, "did you mean 'deployment'?"),
         (["frobnicate"], 2, "unknown command 'frobnicate'; commands: inspect, download"),
         (["inspect", "--no-such-flag", "x.nupkg"], 2, "(see 'ccm-upgrade inspect --help')"),
+        (["matrix", "check", "--no-such-flag"], 2, "(see 'ccm-upgrade matrix check --help')"),
         (["push", "x.nupkg", "-s", "/tmp/nowhere-feed", "--api-key", "abc"], 2, "--api-key: ccm-upgrade never takes an API key on the command line"),
         (["push", "x.nupkg", "-s", "/tmp/nowhere-feed", "--api-key=abc"], 2, "--api-key-env NAME, --api-key-file PATH, $CCM_UPGRADE_API_KEY"),
         (["deployment", "status", "--id", "1", "--password", "pw"], 2, "--password: ccm-upgrade never takes a password on the command line"),
