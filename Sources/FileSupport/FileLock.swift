@@ -42,6 +42,10 @@ public final class FileLock: @unchecked Sendable {  // the descriptor is only cl
     /// Releases the lock (also done when the object goes away or the process ends).
     public func unlock() {
         guard descriptor >= 0 else { return }
+        // Unlocked explicitly before the close: a child forked elsewhere in this process but not yet exec'd
+        // shares the open file description (O_CLOEXEC only closes it at exec), and a close alone would leave
+        // the lock held until that child execs — a next run started at once was refused (seen under CI load).
+        _ = flock(descriptor, LOCK_UN)
         close(descriptor)
         descriptor = -1
     }
