@@ -184,18 +184,23 @@ public struct Evaluator {
         }
     }
 
-    /// Visits each branch from the same starting scope, then keeps what all of them agree on.
     /// What becomes of the values the branches write to the output.
     enum BranchOutput {
         /// Kept as they come (a `try`'s body and its handlers).
         case all
-        /// Exactly one branch runs (an `if`): their common output when they agree, else alternatives (one value
-        /// each) or unknown. `$(if ($PSScriptRoot) { $PSScriptRoot } else { Split-Path … })` is one folder.
+        /// Exactly one branch runs (an `if`): see ``runBranches(_:line:output:)``.
         case oneOf
         /// None: a script block visited only for the calls it makes.
         case discarded
     }
 
+    /// Visits each branch from the same starting scope, then keeps what all of them agree on.
+    ///
+    /// With `.oneOf` (an `if`), a branch that ends the script (`throw`, `exit`) produces nothing for the
+    /// statement; of the others: their common output when they agree (`$(if ($PSScriptRoot) { $PSScriptRoot }
+    /// else { Split-Path … })` is one folder); one hashtable each, merged entry by entry as assignments in
+    /// branches are (each entry keeps its place); one value each, alternatives; otherwise every output in
+    /// order, as PowerShell's pipeline would collect them if each branch ran.
     mutating func runBranches(_ branches: [[Statement]], line: Int, output: BranchOutput = .all) {
         let before = scope
         let start = outputs.count
@@ -205,19 +210,38 @@ public struct Evaluator {
             scope = before
             if output != .all { outputs.removeSubrange(start...) }
             execute(branch)
-            results.append(scope)
-            produced.append(Array(outputs[start...]))
+            // What follows the statement runs only after a branch that did not end the script: a `throw` in
+            // the else of `if (…) { $url = 'a' } else { throw … }` leaves $url known.
+            if output == .all || !Self.endsTheScript(branch) {
+                results.append(scope)
+                produced.append(Array(outputs[start...]))
+            }
         }
+        if results.isEmpty { results = [scope] }
         scope = Self.merge(results, line: line, base: before)
         guard output != .all else { return }
         outputs.removeSubrange(start...)
         guard output == .oneOf, let first = produced.first else { return }
+        let reason = "the output differs depending on the condition at line \(line)"
         if produced.allSatisfy({ $0 == first }) {
             outputs.append(contentsOf: first)
+        } else if produced.allSatisfy({ $0.count == 1 }) {
+            let tables = produced.compactMap { values -> HashtableValue? in
+                if case let .hashtable(table) = values[0] { return table }
+                return nil
+            }
+            outputs.append(tables.count == produced.count ? .hashtable(Self.mergeTables(tables, reason: reason))
+                : .alternatives(produced.map { Alternative(value: $0[0], site: nil) }, reason: reason))
         } else {
-            let reason = "the output of the if at line \(line) depends on its condition"
-            outputs.append(produced.allSatisfy { $0.count == 1 }
-                ? .alternatives(produced.map { Alternative(value: $0[0], site: nil) }, reason: reason) : .unknown(reason))
+            outputs.append(contentsOf: produced.flatMap { $0 })
+        }
+    }
+
+    /// Whether `branch` ends the script at its top level (`throw`, `exit`): it hands nothing to what follows.
+    static func endsTheScript(_ branch: [Statement]) -> Bool {
+        branch.contains { statement in
+            if case let .flow(keyword, _) = statement.kind { return ["throw", "exit"].contains(keyword.lowercased()) }
+            return false
         }
     }
 

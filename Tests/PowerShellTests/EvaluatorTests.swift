@@ -55,7 +55,14 @@ struct EvaluatorTests {
         ("<# $v = 'no' #>\n$v = 'yes'", "yes"),
         ("$list = @('a', 'b')\nforeach ($i in $list) { $last = $i }\n$v = $list[1]", "b"),
         ("$v = [string]5", "5"),
-        ("$v = [IO.Path]::Combine('a', 'b')", "a\\b")
+        ("$v = [IO.Path]::Combine('a', 'b')", "a\\b"),
+        // An if's output is one branch's: branches that agree give that value; a branch that ends the script
+        // (throw, exit) gives none, and what follows runs only after the others.
+        ("$v = Join-Path $(if ($PSScriptRoot) { $PSScriptRoot } else { Split-Path -Parent $MyInvocation.MyCommand.Definition }) 'setup.exe'",
+         folder + "\\tools\\setup.exe"),
+        ("$v = if ($x) { 'https://a/l.exe' } else { throw 'Windows 10 required' }", "https://a/l.exe"),
+        ("$v = if ($x) { Write-Error 'no'; exit 1 } else { 'https://a/k.exe' }", "https://a/k.exe"),
+        ("if ($x) { $u = 'https://a/m.exe' } else { throw 'no' }\n$v = $u", "https://a/m.exe"),
     ]
 
     @Test(arguments: known)
@@ -75,7 +82,8 @@ struct EvaluatorTests {
         ("$v = $undefined", "$undefined is not assigned"),
         ("$v = 'a' -replace '[0-9]+', 'b'", "regular expression"),
         ("foreach ($i in (Get-ChildItem)) { $v = $i }", "condition"),
-        ("$v = '{0:N2}' -f 1", "format item")
+        ("$v = '{0:N2}' -f 1", "format item"),
+        ("$v = if (Test-Path x) { 'https://a' } else { 'https://b' }", "depending on the condition at line 1"),
     ]
 
     @Test(arguments: unknown)
