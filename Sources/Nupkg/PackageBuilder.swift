@@ -41,7 +41,16 @@ public enum PackageBuilder {
                 }
                 let target = (spec.target ?? "").replacingOccurrences(of: "\\", with: "/").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
                 for relative in matches where !files.contains(where: { $0.content == .path(base + "/" + relative) }) {
-                    files.append(.init(target: Self.packagePath(of: relative, pattern: pattern, target: target), content: .path(base + "/" + relative)))
+                    let packagePath = Self.packagePath(of: relative, pattern: pattern, target: target)
+                    // Two files at one name (ignoring case, as Windows and the vetting do) would make a package
+                    // NuGet refuses to extract: refused here, naming both.
+                    if let clash = files.first(where: { $0.target.lowercased() == packagePath.lowercased() }) {
+                        var other = clash.target
+                        if case let .path(path) = clash.content { other = String(path.dropFirst(base.count + 1)) }
+                        throw .invalidManifest(path: nuspecPath, field: "files/file",
+                                               problem: "'\(relative)' and '\(other)' both go to '\(packagePath)' in the package")
+                    }
+                    files.append(.init(target: packagePath, content: .path(base + "/" + relative)))
                 }
             }
         }
@@ -64,9 +73,14 @@ extension PackageBuilder {
     /// own name.
     static func packagePath(of relative: String, pattern: String, target: String) -> String {
         func joined(_ rest: String) -> String { target.isEmpty ? rest : target + "/" + rest }
-        let isWildcard = pattern.contains("*") || pattern.contains("?")
+        // NuGet's IsWildcardSearch looks for `*` only (a `?` still matches one character).
+        let isWildcard = pattern.contains("*")
         let fixedPrefix = Glob.fixedPrefix(pattern)
-        if isWildcard, pattern.contains("**"), relative.hasPrefix(fixedPrefix) { return joined(String(relative.dropFirst(fixedPrefix.count))) }
+        // Matching ignores case (as on Windows), so the prefix is dropped ignoring case too: `src="tools\**"`
+        // over a `Tools` folder keeps `sub/helper.ps1`, not a flattened `helper.ps1`.
+        if isWildcard, pattern.contains("**"), relative.lowercased().hasPrefix(fixedPrefix.lowercased()) {
+            return joined(String(relative.dropFirst(fixedPrefix.count)))
+        }
         if !isWildcard, !target.isEmpty, (pattern as NSString).pathExtension.lowercased() == (target as NSString).pathExtension.lowercased() {
             return target
         }

@@ -41,6 +41,32 @@ struct PackageBuilderTests {
     }
 }
 
+extension PackageBuilderTests {
+    /// Matching ignores case, and so does the prefix a recursive pattern keeps: `tools\**` over `Tools/`.
+    /// Two files that would land on one name are refused, not written twice.
+    @Test func caseOfTheFolderAndClashingNames() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanup() }
+        for file in ["Tools/chocolateyInstall.ps1", "Tools/sub/helper.ps1", "Tools/other/helper.ps1"] {
+            try FileManager.default.createDirectory(atPath: (folder.file(file) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(file.utf8).write(to: URL(fileURLWithPath: folder.file(file)))
+        }
+        func nuspec(_ files: String) -> String {
+            """
+            <?xml version="1.0"?><package xmlns="http://schemas.microsoft.com/packaging/2010/07/nuspec.xsd"><metadata>\
+            <id>Pack.Case</id><version>1.0.0</version><authors>t</authors><description>d</description></metadata>\
+            <files>\(files)</files></package>
+            """
+        }
+        try Data(nuspec(#"<file src="tools\**" target="tools" />"#).utf8).write(to: URL(fileURLWithPath: folder.file("a.nuspec")))
+        let package = try PackageBuilder.pack(nuspecPath: folder.file("a.nuspec"), outputDirectory: folder.file("out"))
+        let names = try PackageReader.entries(at: package).map(\.name).filter { $0.hasPrefix("tools/") }
+        #expect(names.sorted() == ["tools/chocolateyInstall.ps1", "tools/other/helper.ps1", "tools/sub/helper.ps1"])
+        try Data(nuspec(#"<file src="tools\*\helper.ps1" target="flat" />"#).utf8).write(to: URL(fileURLWithPath: folder.file("b.nuspec")))
+        #expect(throws: NupkgError.self) { try PackageBuilder.pack(nuspecPath: folder.file("b.nuspec"), outputDirectory: folder.file("out")) }
+    }
+}
+
 /// A broken nuspec is reported with its file and the line, once, in words.
 @Suite("nuspec XML errors")
 struct NuspecXMLErrorTests {
