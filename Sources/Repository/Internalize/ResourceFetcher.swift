@@ -128,19 +128,26 @@ public struct ResourceFetcher: Sendable {
         var conditions: [(String, String)] = []
         if let record = UnverifiedRecord.load(recordPath), record.url == resource.url, record.type == type,
            FileManager.default.fileExists(atPath: cacheDirectory + "/" + record.file) {
-            if let etag = record.etag { conditions.append(("If-None-Match", etag)) }
-            if let lastModified = record.lastModified { conditions.append(("If-Modified-Since", lastModified)) }
+            // The entity tag alone when there is one: a server that also compares dates could answer 304 for a
+            // file replaced with its old time kept.
+            if let etag = record.etag { conditions.append(("If-None-Match", etag)) } else if let lastModified = record.lastModified {
+                conditions.append(("If-Modified-Since", lastModified))
+            }
             if !conditions.isEmpty {
                 log("\(resource.url): asking whether it changed since the cached copy")
                 switch try await download(resource.url, to: partial, conditions: conditions, progress: progress) {
-                case .notModified:
-                    if let reused = try await reuse(record, for: resource) { return reused }
+                case let .notModified(etag):
+                    // A 304 naming another entity tag is not about the cached copy.
+                    if etag == nil || etag == record.etag, let reused = await reuse(record, for: resource) { return reused }
                 case let .fetched(fetched):
                     return try await keep(fetched, of: resource, type: type, partial: partial, recordPath: recordPath)
                 }
             }
         }
-        guard case let .fetched(fetched) = try await download(resource.url, to: partial, progress: progress) else {
+        // Never resumed: with no checksum to check, the start of an older file and the rest of a newer one
+        // (a "latest" URL that changed between two runs) would pass for one installer.
+        unlink(partial)
+        guard case let .fetched(fetched) = try await download(resource.url, to: partial, resume: false, progress: progress) else {
             throw .download(url: resource.url, reason: "HTTP 304 to a request that asked for no condition")
         }
         return try await keep(fetched, of: resource, type: type, partial: partial, recordPath: recordPath)
@@ -148,10 +155,11 @@ public struct ResourceFetcher: Sendable {
 
     /// The cached copy, after the server said it has not changed (304): nil when it no longer has its
     /// recorded hash (it is then removed and downloaded again).
-    private func reuse(_ record: UnverifiedRecord, for resource: RemoteResource) async throws(ResourceError) -> VerifiedResource? {
+    private func reuse(_ record: UnverifiedRecord, for resource: RemoteResource) async -> VerifiedResource? {
         let cached = cacheDirectory + "/" + record.file
-        let digests = try await digests(of: cached, types: [record.type, .sha512, .sha256], url: resource.url)
-        guard digests.hex[.sha512] == record.sha512, digests.hex[record.type] == record.hex else {
+        // A copy that cannot be hashed (removed meanwhile) is downloaded again, not a reason to refuse.
+        guard let digests = try? await digests(of: cached, types: [record.type, .sha512, .sha256], url: resource.url),
+              digests.hex[.sha512] == record.sha512, digests.hex[record.type] == record.hex else {
             log("\(resource.url): the cached copy no longer has its recorded hash; downloading it again")
             unlink(cached)
             return nil
@@ -180,13 +188,15 @@ public struct ResourceFetcher: Sendable {
     /// A download's outcome: the file and what the server said of it, or (for a conditional request) 304.
     private enum Downloaded {
         case fetched((size: Int64, sha512: String, etag: String?, lastModified: String?))
-        case notModified
+        /// 304, with the entity tag the answer named, if any.
+        case notModified(etag: String?)
     }
 
-    private func download(_ url: String, to partial: String, conditions: [(String, String)] = [],
+    private func download(_ url: String, to partial: String, conditions: [(String, String)] = [], resume: Bool = true,
                           progress: (@Sendable (Int64, Int64) -> Void)?) async throws(ResourceError) -> Downloaded {
         // A conditional request starts over (no Range): its answer is either 304 or the whole current file.
-        var request = HTTPRequest(url: url, headers: [("Accept", "*/*")] + conditions, destination: .file(path: partial, resume: conditions.isEmpty))
+        var request = HTTPRequest(url: url, headers: [("Accept", "*/*")] + conditions,
+                                  destination: .file(path: partial, resume: resume && conditions.isEmpty))
         request.onProgress = progress
         request.maxFileBytes = maximumSize
         if conditions.isEmpty { log("\(url): downloading") }
@@ -197,7 +207,7 @@ public struct ResourceFetcher: Sendable {
         }
         if response.status == 304, !conditions.isEmpty {
             unlink(partial)
-            return .notModified
+            return .notModified(etag: response.headers["etag"])
         }
         guard response.isSuccess, let size = response.fileSize, let digest = response.fileSHA512 else {
             unlink(partial)
