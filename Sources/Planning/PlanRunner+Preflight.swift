@@ -86,12 +86,15 @@ extension PlanRunner {
                 continue
             }
             configuration.log("step \(step.number): the choco of an interrupted run (\(processes)\(onHost)) is still running \(step.package); waiting for it to end (Ctrl-C stops waiting)")
-            while let still = await running(), !still.isEmpty {
+            var ended = false
+            while let still = await running() {
+                if still.isEmpty { ended = true; break }
                 do { try await Task.sleep(for: configuration.orphanPollInterval) } catch {
                     throw .cannotStart(problems: ["interrupted while waiting for the choco of an interrupted run (\(processes)\(onHost)); nothing was started"])
                 }
             }
-            configuration.log("step \(step.number): that choco ended; its result is read from the installed version")
+            // A check that failed while waiting was warned about; the version read next decides either way.
+            if ended { configuration.log("step \(step.number): that choco ended; its result is read from the installed version") }
         }
 
         // The installed versions must still be the ones the plan was made from (or already the target).
