@@ -29,8 +29,14 @@ public enum JSONValue: Sendable, Hashable, Decodable {
     /// Why `data` is not JSON, in words with a line and column (JSONDecoder's own error says neither):
     /// `line 3, column 9: expected ...`.
     public static func syntaxProblem(in data: Data) -> String {
+        let text = String(decoding: data, as: UTF8.self)
+        if text.allSatisfy(\.isWhitespace) { return "the file is empty: expected a JSON object" }
         do throws(JSONLocator.SyntaxError) {
-            _ = try JSONLocator(String(decoding: data, as: UTF8.self))
+            _ = try JSONLocator(text)
+            // Well-formed, yet not decodable (a number beyond a double's range): the decoder's own words.
+            do { _ = try parse(data) } catch let DecodingError.dataCorrupted(context) {
+                return "the JSON could not be read: \(context.debugDescription)"
+            } catch {}
             return "the JSON could not be read"
         } catch {
             return "line \(error.line), column \(error.column): \(error.message)"

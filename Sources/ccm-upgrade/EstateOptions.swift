@@ -75,6 +75,7 @@ struct EstateOptions: ParsableArguments {
         let settings = try feedOptions.settings()
         // A folder the inventory names is relative to the inventory, as its `parameters:` is (not to where
         // the command runs); a source name of the feeds config stays a name.
+        if reference.hasPrefix("~/") { reference = (reference as NSString).expandingTildeInPath }
         if source == nil, settings.sources[reference] == nil, Self.isRelativePath(reference) {
             reference = URL(fileURLWithPath: Self.relative(reference, to: self.inventory)).standardizedFileURL.path
         }
