@@ -6,14 +6,21 @@ import Testing
 /// again against the internal feed; and a damaged bundle refused with the file named and nothing pushed.
 @Suite("bundle command")
 struct BundleCommandTests {
-    @Test func airGapWorkflowEndToEnd() throws {
+    /// A fresh folder with an empty `internal` feed, the example packages as `upstream`, and a feeds config
+    /// (`feeds.json`) naming `upstream` as both the community and the licensed repository.
+    static func connectedSide() throws -> (folder: String, config: String) {
         let folder = NSTemporaryDirectory() + "ccm-bundle-cli-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createDirectory(atPath: folder + "/internal", withIntermediateDirectories: true)
         try Tool.packExampleFeed(into: folder + "/upstream")
         let config = folder + "/feeds.json"
         try Data("{\"sources\": {\"community\": {\"url\": \"\(folder)/upstream\"}, \"licensed\": {\"url\": \"\(folder)/upstream\"}}}".utf8)
             .write(to: URL(fileURLWithPath: config))
+        return (folder, config)
+    }
+
+    @Test func airGapWorkflowEndToEnd() throws {
+        let (folder, config) = try Self.connectedSide()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let inventory = ["--inventory", "examples/estate/inventory.yaml"]
 
         // Connected side: the plan needs an internalize step (the internal feed is empty), and the bundle carries it.
@@ -53,13 +60,8 @@ struct BundleCommandTests {
     /// The `run:` lines of a plan's internalize step are commands that work as printed (with the feeds config
     /// the plan was made with), and the .NET prerequisites are asked for only with server steps.
     @Test func thePrintedInternalizeCommandsWork() throws {
-        let folder = NSTemporaryDirectory() + "ccm-bundle-cli-" + UUID().uuidString
+        let (folder, config) = try Self.connectedSide()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try FileManager.default.createDirectory(atPath: folder + "/internal", withIntermediateDirectories: true)
-        try Tool.packExampleFeed(into: folder + "/upstream")
-        let config = folder + "/feeds.json"
-        try Data("{\"sources\": {\"community\": {\"url\": \"\(folder)/upstream\"}, \"licensed\": {\"url\": \"\(folder)/upstream\"}}}".utf8)
-            .write(to: URL(fileURLWithPath: config))
         let inventory = ["--inventory", "examples/estate/inventory.yaml"]
         let plan = try Tool.run(["plan", "--to", "latest"] + inventory + ["--source", folder + "/internal", "--upstream", "--config", config])
         #expect(plan.status == 0, "\(plan.stderr)")

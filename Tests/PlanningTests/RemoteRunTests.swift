@@ -53,6 +53,18 @@ struct RemoteRunTests {
         }
 
         func journalEntries() throws -> RunJournal { try RunJournal.load(path: journal, plan: plan) }
+
+        /// Runs the plan with ccm01's connection cut after step 2's choco ran, before its result came back
+        /// (the preflight's `choco list` sessions stay whole), then clears the fault and brings sshd back.
+        func runCutAfterStepTwo() async throws -> PlanRunner.Outcome {
+            let ccm01 = ssh["ccm01"]
+            let outcome = try await runner { configuration in
+                configuration.log = { line in if line.hasPrefix("step 2 on ccm01") { try? ccm01.setFault("cut-after-command") } }
+            }.run()
+            try ccm01.setFault(nil)
+            if (try? await host("ccm01").checkReachable()) == nil { try ccm01.start() }
+            return outcome
+        }
     }
 
     /// Every host's steps run there, in the plan's order across hosts; the secret crosses on standard input
@@ -142,16 +154,10 @@ struct RemoteRunTests {
     /// version on the host (done), records it and does not run it again.
     @Test func connectionCutAfterTheStepRanIsVerifiedNotRepeated() async throws {
         let estate = try Estate()
-        let ccm01 = estate.ssh["ccm01"]
-        // The fault from step 2's choco on (the preflight's `choco list` sessions stay whole).
-        let outcome = try await estate.runner { configuration in
-            configuration.log = { line in if line.hasPrefix("step 2 on ccm01") { try? ccm01.setFault("cut-after-command") } }
-        }.run()
+        let outcome = try await estate.runCutAfterStepTwo()
         guard case let .failed(step, reason) = outcome else { Issue.record("\(outcome)"); return }
         #expect(step == 2 && reason.contains("whether choco finished is unknown"), "\(reason)")
         #expect(try estate.journalEntries().latest(2)?.status == .unknown)
-        try estate.ssh["ccm01"].setFault(nil)
-        if (try? await estate.host("ccm01").checkReachable()) == nil { try estate.ssh["ccm01"].start() }
         let again = try await estate.runner().run()
         guard case let .completed(ran, _) = again else { Issue.record("\(again)"); return }
         #expect(ran == [2, 3])
@@ -163,14 +169,9 @@ struct RemoteRunTests {
     /// sees it with `tasklist` and waits for it to end before it reads the version; the step is not run again.
     @Test func aChocoStillRunningThereIsWaitedFor() async throws {
         let estate = try Estate()
-        let ccm01 = estate.ssh["ccm01"]
-        let outcome = try await estate.runner { configuration in
-            configuration.log = { line in if line.hasPrefix("step 2 on ccm01") { try? ccm01.setFault("cut-after-command") } }
-        }.run()
+        let outcome = try await estate.runCutAfterStepTwo()
         guard case .failed(2, _) = outcome else { Issue.record("\(outcome)"); return }
-        try ccm01.setFault(nil)
-        if (try? await estate.host("ccm01").checkReachable()) == nil { try ccm01.start() }
-        let processes = ccm01.state + "/processes"
+        let processes = estate.ssh["ccm01"].state + "/processes"
         try "choco.exe 4242\n".write(toFile: processes, atomically: true, encoding: .utf8)
         let log = OutputCollector()
         let again = try await estate.runner { configuration in
