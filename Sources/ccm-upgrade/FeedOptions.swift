@@ -143,6 +143,22 @@ struct FeedOptions: ParsableArguments {
     static let log: @Sendable (String) -> Void = { line in StatusLine.shared.log(line) }
 }
 
+/// `--timeout` of the commands that push (push, license push): seconds allowed for an upload, checked against
+/// the range every network setting has; without it, the config's `pushTimeout`.
+struct PushTimeoutOptions: ParsableArguments {
+    @Option(name: .customLong("timeout"), help: "Seconds allowed for each upload (default: the config's pushTimeout, else no limit beyond the stall timeout).")
+    var seconds: Int?
+
+    func validate() throws {
+        if let seconds, let problem = NetworkSetting.pushTimeout.problem(with: seconds) {
+            throw ValidationError("\(NetworkSetting.pushTimeout.flag): \(problem)")
+        }
+    }
+
+    /// The timeout to push with: the flag, else the config's.
+    func value(in settings: FeedSettings) -> Int? { seconds ?? settings.pushTimeout }
+}
+
 /// Where an API key comes from: `--api-key-env NAME` or `--api-key-file PATH` (never the key itself).
 struct APIKeyOptions: ParsableArguments {
     @Option(help: "Name of the environment variable holding the API key (default: the config, then $CCM_UPGRADE_API_KEY).")

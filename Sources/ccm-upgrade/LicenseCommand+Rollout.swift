@@ -28,19 +28,12 @@ extension LicenseCommand {
 
         @OptionGroup var apiKey: APIKeyOptions
 
-        @Option(help: "Seconds allowed for the upload (default: the config's pushTimeout).")
-        var timeout: Int?
+        @OptionGroup var timeout: PushTimeoutOptions
 
         @Option(help: "Output format: text or json.")
         var format: OutputFormat = .text
 
         @OptionGroup var feedOptions: FeedOptions
-
-        func validate() throws {
-            if let timeout, let problem = NetworkSetting.pushTimeout.problem(with: timeout) {
-                throw ValidationError("\(NetworkSetting.pushTimeout.flag): \(problem)")
-            }
-        }
 
         func run() async throws {
             let licence = try license.loadUsable()
@@ -53,7 +46,7 @@ extension LicenseCommand {
             defer { try? FileManager.default.removeItem(atPath: folder) }
             let built = try LicensePackage.build(licence, version: version, outputDirectory: folder)
             let feed = target.makeFeed(http: settings.httpClient(logger: .tool))
-            let report = try await feed.push(fileAt: built.path, timeout: timeout ?? settings.pushTimeout)
+            let report = try await feed.push(fileAt: built.path, timeout: timeout.value(in: settings))
             if format == .json { Console.out(try Console.json(report)) }
             switch report.outcome {
             case let .pushed(status):

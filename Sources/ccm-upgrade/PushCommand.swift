@@ -27,8 +27,7 @@ struct PushCommand: AsyncParsableCommand {
 
     @OptionGroup var apiKey: APIKeyOptions
 
-    @Option(help: "Seconds allowed for each upload (default: the config's pushTimeout, else no limit beyond the stall timeout).")
-    var timeout: Int?
+    @OptionGroup var timeout: PushTimeoutOptions
 
     @Flag(help: "Read each pushed package back and compare its SHA-512.")
     var verify = false
@@ -37,12 +36,6 @@ struct PushCommand: AsyncParsableCommand {
     var format: OutputFormat = .text
 
     @OptionGroup var feedOptions: FeedOptions
-
-    func validate() throws {
-        if let timeout, let problem = NetworkSetting.pushTimeout.problem(with: timeout) {
-            throw ValidationError("\(NetworkSetting.pushTimeout.flag): \(problem)")
-        }
-    }
 
     func run() async throws {
         let settings = try feedOptions.settings()
@@ -56,7 +49,7 @@ struct PushCommand: AsyncParsableCommand {
         for file in files {
             let result: Result<PushReport, FeedError>
             do throws(FeedError) {
-                result = .success(try await feed.push(fileAt: file, timeout: timeout ?? settings.pushTimeout, verify: verify))
+                result = .success(try await feed.push(fileAt: file, timeout: timeout.value(in: settings), verify: verify))
             } catch {
                 result = .failure(error)
             }
