@@ -65,7 +65,7 @@ final class DownloadPipeline: @unchecked Sendable {
         finished = Array(repeating: 0, count: Stage.allCases.count)
         detached = Array(repeating: false, count: Stage.allCases.count)
         detached[Stage.consume.rawValue] = consumer == nil
-        consumerAttached = consumer != nil
+        hasConsumer = consumer != nil
         // Counted before any thread starts: a stage that ends at once must find its own count.
         runningStages = consumer == nil ? 2 : 3
         start(.hash) { [self] buffer, _ in hasher.update(buffer) }
@@ -112,8 +112,7 @@ final class DownloadPipeline: @unchecked Sendable {
     }
 
     /// Whether the request's consumer ran over this body (it did when there is one: it runs from the start).
-    var hasConsumer: Bool { consumerAttached }
-    private let consumerAttached: Bool
+    let hasConsumer: Bool
 
     /// Stops without a result (a transfer that failed or was cancelled). Every byte received is still written,
     /// so that the next attempt resumes after it; hashing and consuming stop at once.
@@ -226,7 +225,6 @@ final class DownloadPipeline: @unchecked Sendable {
         return writeFailure
     }
 
-    fileprivate var consumeStage: Stage { .consume }
 }
 
 /// A download's body as a consumer pulls it, in order, on a thread of its own (see
@@ -249,10 +247,10 @@ public final class BodyStream: @unchecked Sendable {
     public func next() -> UnsafeRawBufferPointer? {
         if holding {
             index += 1
-            pipeline.release(pipeline.consumeStage, upTo: index)
+            pipeline.release(.consume, upTo: index)
             holding = false
         }
-        guard let buffer = pipeline.take(pipeline.consumeStage, index: index) else { return nil }
+        guard let buffer = pipeline.take(.consume, index: index) else { return nil }
         holding = true
         return buffer
     }

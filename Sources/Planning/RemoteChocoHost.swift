@@ -34,7 +34,7 @@ public struct RemoteChocoHost: ChocoHost {
     func installedPackages() async throws(HostFailure) -> ChocoList {
         let result = try await run(ChocoList.arguments, secrets: []) { _ in }
         guard result.exitCode == 0 else {
-            throw .failed("`choco \(ChocoList.arguments.joined(separator: " "))` exited \(result.exitCode): \(result.output.split(whereSeparator: \.isNewline).suffix(3).joined(separator: " / "))")
+            throw Self.exited("choco \(ChocoList.arguments.joined(separator: " "))", result)
         }
         return ChocoList(parsing: result.standardOutput)
     }
@@ -52,7 +52,7 @@ public struct RemoteChocoHost: ChocoHost {
     public func runningChoco(marker: String?) async throws(HostFailure) -> [Int32] {
         let result = try await run(program: "tasklist", TaskList.arguments(image: "choco.exe"), secrets: []) { _ in }
         guard result.exitCode == 0 else {
-            throw .failed("`tasklist` exited \(result.exitCode): \(result.output.split(whereSeparator: \.isNewline).suffix(2).joined(separator: " / "))")
+            throw Self.exited("tasklist", result)
         }
         return TaskList.processIDs(in: result.standardOutput, image: "choco.exe")
     }
@@ -64,7 +64,7 @@ public struct RemoteChocoHost: ChocoHost {
         let probe = ["-NoProfile", "-NonInteractive", "-Command", "exit 0"]
         let result = try await run(program: "powershell.exe", probe, secrets: []) { _ in }
         guard result.exitCode == 0 else {
-            throw .failed("`powershell.exe \(probe.joined(separator: " "))` exited \(result.exitCode): \(result.output.split(whereSeparator: \.isNewline).suffix(3).joined(separator: " / "))")
+            throw Self.exited("powershell.exe \(probe.joined(separator: " "))", result)
         }
     }
 
@@ -77,6 +77,11 @@ public struct RemoteChocoHost: ChocoHost {
 
     public func deleteFromLib(_ relativePaths: [String]) async throws(HostFailure) {
         throw .failed("the documented fix is applied by hand on a remote host: on \(location) delete \(relativePaths.joined(separator: ", ")) under Chocolatey's lib folder, then run again")
+    }
+
+    /// A command that ran there but failed: what it was, its exit code and its last output lines.
+    private static func exited(_ command: String, _ result: RemoteCommandResult) -> HostFailure {
+        .failed("`\(command)` exited \(result.exitCode): \(result.output.split(whereSeparator: \.isNewline).suffix(3).joined(separator: " / "))")
     }
 
     private func run(program: String? = nil, _ arguments: [String], secrets: [String],

@@ -77,7 +77,7 @@ struct EstateOptions: ParsableArguments {
         // the command runs); a source name of the feeds config stays a name.
         if reference.hasPrefix("~/") { reference = (reference as NSString).expandingTildeInPath }
         if source == nil, settings.sources[reference] == nil, Self.isRelativePath(reference) {
-            reference = URL(fileURLWithPath: Self.relative(reference, to: self.inventory)).standardizedFileURL.path
+            reference = Self.standardized(Self.relative(reference, to: self.inventory))
         }
         let (feed, location) = try feedOptions.openFeed(reference, in: settings)
         let source = Self.absoluteIfFolder(location)
@@ -160,8 +160,11 @@ struct EstateOptions: ParsableArguments {
         let isURL = location.contains("://")
         let isWindowsPath = location.count >= 2 && location.dropFirst().first == ":" || location.hasPrefix("\\\\")
         guard !isURL, !isWindowsPath, !location.hasPrefix("/") else { return location }
-        return URL(fileURLWithPath: location).standardizedFileURL.path
+        return standardized(location)
     }
+
+    /// `path` made absolute from the current folder, `.` and `..` resolved.
+    static func standardized(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
 
     /// A relative folder path (`../feed`, `feeds/internal`), not a URL, an absolute path or a bare word (which
     /// may be a source name).

@@ -38,12 +38,13 @@ struct InventoryCommand: AsyncParsableCommand {
         // Paths in the file are relative to the file: written elsewhere than --update's folder, they must still
         // name the same files (absolute, then).
         if let update = live.update, output != "-",
-           Self.folder(of: update) != Self.folder(of: output) {
+           (EstateOptions.standardized(update) as NSString).deletingLastPathComponent
+            != (EstateOptions.standardized(output) as NSString).deletingLastPathComponent {
             if let parameters = inventory.parameters, !parameters.hasPrefix("/") {
-                inventory.parameters = Self.absolute(EstateOptions.relative(parameters, to: update))
+                inventory.parameters = EstateOptions.standardized(EstateOptions.relative(parameters, to: update))
             }
             if let source = inventory.source, EstateOptions.isRelativePath(source) {
-                inventory.source = Self.absolute(EstateOptions.relative(source, to: update))
+                inventory.source = EstateOptions.standardized(EstateOptions.relative(source, to: update))
             }
         }
         let text = inventory.yamlText(header: header, comments: comments)
@@ -59,8 +60,6 @@ struct InventoryCommand: AsyncParsableCommand {
         }
     }
 
-    static func folder(of path: String) -> String { URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path }
-    static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
 }
 
 /// Where the live estate comes from; shared by `inventory` and the `--live` of `plan` and `matrix check`.
