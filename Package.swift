@@ -140,7 +140,7 @@ let package = Package(
             host keys, secrets on stdin), and reading `choco list` output. */
         .target(
             name: "RemoteHosts",
-            dependencies: ["Versioning", "FileSupport", "Diagnostics", .product(name: "Subprocess", package: "swift-subprocess")]
+            dependencies: ["Versioning", "FileSupport", "Diagnostics", "PowerShell", .product(name: "Subprocess", package: "swift-subprocess")]
         ),
 
         // MARK: Upgrade planning
@@ -226,7 +226,7 @@ let package = Package(
         .testTarget(name: "CurlSupportTests", dependencies: ["CurlSupport", "Hashing", "TestSupport"]),
         .testTarget(name: "PowerShellTests", dependencies: ["PowerShell"]),
         .testTarget(name: "InternalizationTests", dependencies: ["Internalization", "PowerShell", "Nupkg", "TestSupport"]),
-        .testTarget(name: "RemoteHostsTests", dependencies: ["RemoteHosts", "TestSupport"]),
+        .testTarget(name: "RemoteHostsTests", dependencies: ["RemoteHosts", "PowerShell", "TestSupport"]),
         .testTarget(
             name: "LicensingTests",
             dependencies: ["Licensing", "Planning", "Deployment", "Repository", "Nupkg", "Compatibility", "Versioning", "Diagnostics", "ccm-upgrade", "TestSupport"]

@@ -75,7 +75,7 @@ struct EmbeddingPlan {
         let replacement: String
         switch job.placement {
         case .embedded: replacement = PowerShellText.localPath(of: target, fromScript: script)
-        case .location: replacement = PowerShellText.quoted(target)
+        case .location: replacement = PowerShellLiteral.singleQuoted(target)
         }
         add(ScriptEdit(range: resource.urlSite.start..<resource.urlSite.end, text: replacement), to: script)
         let checksum: String
@@ -127,11 +127,11 @@ struct EmbeddingPlan {
             var lineStart = min(call.start, original.count)
             while lineStart > 0, original[lineStart - 1] != 0x0A { lineStart -= 1 }
             let indentation = String(decoding: original[lineStart...].prefix { $0 == 0x20 || $0 == 0x09 }, as: UTF8.self)
-            let entries = pairs.map { "\($0.0) = " + PowerShellText.quoted($0.1) }.joined(separator: "; ")
+            let entries = pairs.map { "\($0.0) = " + PowerShellLiteral.singleQuoted($0.1) }.joined(separator: "; ")
             add(ScriptEdit(range: lineStart..<lineStart, text: indentation + "$\(name) = @{ \(entries) }" + eol + ""), to: span.file)
             add(ScriptEdit(range: span.end..<span.end, text: " @\(name)"), to: span.file)
         case .commandArguments:
-            let text = pairs.map { " -\($0.0) " + PowerShellText.quoted($0.1) }.joined()
+            let text = pairs.map { " -\($0.0) " + PowerShellLiteral.singleQuoted($0.1) }.joined()
             add(ScriptEdit(range: span.end..<span.end, text: text), to: span.file)
         case .hashtableEntries:
             // The closing brace of the hashtable the span covers: the last `}` inside it.
@@ -139,7 +139,7 @@ struct EmbeddingPlan {
                   let brace = original[span.start..<span.end].lastIndex(of: UInt8(ascii: "}")) else {
                 throw .badSpan(file: span.location, reason: "no closing '}' of a hashtable in the insertion span")
             }
-            let text = pairs.map { eol + "  \($0.0) = " + PowerShellText.quoted($0.1) }.joined() + eol
+            let text = pairs.map { eol + "  \($0.0) = " + PowerShellLiteral.singleQuoted($0.1) }.joined() + eol
             add(ScriptEdit(range: brace..<brace, text: text), to: span.file)
         }
     }

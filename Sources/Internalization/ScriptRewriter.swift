@@ -1,3 +1,5 @@
+import PowerShell
+
 /// One change to a script's raw bytes: `range` replaced by `replacement` (an empty range inserts).
 public struct ScriptEdit: Sendable, Hashable {
     public var range: Range<Int>
@@ -85,26 +87,13 @@ public enum ScriptRewriter {
 
 /// PowerShell text the rewrite inserts.
 public enum PowerShellText {
-    /// `text` as a single-quoted PowerShell string (`'` doubled; the typographic quotes PowerShell also treats
-    /// as quotes are doubled the same way).
-    public static func quoted(_ text: String) -> String {
-        var out = "'"
-        for character in text {
-            out.append(character)
-            if character == "'" || character == "\u{2018}" || character == "\u{2019}" || character == "\u{201A}" || character == "\u{201B}" {
-                out.append(character)
-            }
-        }
-        return out + "'"
-    }
-
     /// An expression for the file at `relativePath` (package-relative, `/`-separated) as seen from the script
     /// at `scriptPath`: the script's own folder (`$PSScriptRoot`, which inside a function still names the file's
     /// folder; `$MyInvocation` for PowerShell 2, which has no `$PSScriptRoot`) joined with the relative path.
     public static func localPath(of relativePath: String, fromScript scriptPath: String) -> String {
         let relative = relativeWindowsPath(from: folder(of: scriptPath), to: relativePath)
         return "(Join-Path $(if ($PSScriptRoot) { $PSScriptRoot } else { Split-Path -Parent $MyInvocation.MyCommand.Definition }) "
-            + quoted(relative) + ")"
+            + PowerShellLiteral.singleQuoted(relative) + ")"
     }
 
     static func folder(of path: String) -> [Substring] {

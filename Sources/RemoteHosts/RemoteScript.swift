@@ -1,4 +1,5 @@
 import Foundation
+import PowerShell
 
 /// How a `RemoteCommand` crosses an SSH session to a Windows host, whichever default shell its OpenSSH server
 /// starts (cmd.exe or PowerShell; remote-hosts.md §1.1), in the way Ansible's Windows SSH connection does (§1.3):
@@ -62,12 +63,12 @@ public struct RemoteScript: Sendable {
             $Arguments = @(
             \(arguments)
             )
-            $Program = Get-Command -Name \(Self.quoted(command.program)) -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
-            if (-not $Program) { [Console]::Out.WriteLine(\(Self.quoted(tag + " not-found"))); exit 9009 }
-            [Console]::Out.WriteLine(\(Self.quoted(tag + " started")))
+            $Program = Get-Command -Name \(PowerShellLiteral.singleQuoted(command.program)) -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+            if (-not $Program) { [Console]::Out.WriteLine(\(PowerShellLiteral.singleQuoted(tag + " not-found"))); exit 9009 }
+            [Console]::Out.WriteLine(\(PowerShellLiteral.singleQuoted(tag + " started")))
             & $Program.Path @($Arguments | ForEach-Object { ConvertTo-NativeArgument $_ })
             $Code = $LASTEXITCODE
-            [Console]::Out.WriteLine(\(Self.quoted(tag + " exit ")) + $Code)
+            [Console]::Out.WriteLine(\(PowerShellLiteral.singleQuoted(tag + " exit ")) + $Code)
             exit $Code
             """
     }
@@ -99,25 +100,13 @@ public struct RemoteScript: Sendable {
     static func expression(_ argument: RemoteCommand.Argument) -> String {
         let parts = argument.parts.map { part in
             switch part {
-            case .text(let text): quoted(text)
+            case .text(let text): PowerShellLiteral.singleQuoted(text)
             case .secret(let index): "$Secrets[\(index)]"
             }
         }
         return parts.count == 1 && parts[0].hasPrefix("'") ? parts[0] : "(" + parts.joined(separator: " + ") + ")"
     }
 
-    /// A PowerShell single-quoted string: every single-quote character doubled — including the typographic ones
-    /// (U+2018…U+201B), which PowerShell also takes as single quotes.
-    public static func quoted(_ text: String) -> String {
-        var result = "'"
-        for character in text {
-            result.append(character)
-            if singleQuotes.contains(character) { result.append(character) }
-        }
-        return result + "'"
-    }
-
-    static let singleQuotes: Set<Character> = ["'", "\u{2018}", "\u{2019}", "\u{201A}", "\u{201B}"]
 
     // MARK: What comes back
 

@@ -173,7 +173,7 @@ import Testing
     @Test func scriptInSubfolderGetsARelativePathAndNamesDoNotCollide() throws {
         #expect(PowerShellText.localPath(of: "tools/x.exe", fromScript: "tools/Shared/install.ps1").hasSuffix(" '..\\x.exe')"))
         #expect(PowerShellText.localPath(of: "tools/x.exe", fromScript: "chocolateyInstall.ps1").hasSuffix(" 'tools\\x.exe')"))
-        #expect(PowerShellText.quoted("it's") == "'it''s'")
+        #expect(PowerShellLiteral.singleQuoted("it's") == "'it''s'")
         let names = PackageEmbedder.fileNames(for: ["https://a/x.exe", "https://b/X.exe", "https://c/", "https://d/y.exe"], avoiding: ["y.exe"])
         #expect(names == ["https://a/x.exe": "x.exe", "https://b/X.exe": "X-2.exe", "https://c/": "c", "https://d/y.exe": "y-2.exe"])
     }

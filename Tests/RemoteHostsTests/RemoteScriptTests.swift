@@ -1,4 +1,5 @@
 import Foundation
+import PowerShell
 import RemoteHosts
 import Testing
 
@@ -61,7 +62,7 @@ import Testing
         ("", "''"),
     ])
     func singleQuotedLiterals(text: String, expected: String) {
-        #expect(RemoteScript.quoted(text) == expected)
+        #expect(PowerShellLiteral.singleQuoted(text) == expected)
     }
 
     @Test(arguments: [
