@@ -107,7 +107,6 @@ public struct RemoteScript: Sendable {
         return parts.count == 1 && parts[0].hasPrefix("'") ? parts[0] : "(" + parts.joined(separator: " + ") + ")"
     }
 
-
     // MARK: What comes back
 
     /// What the marker lines said.
